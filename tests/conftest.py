@@ -1,0 +1,97 @@
+"""Shared fixtures: a fixture newsroom copied into tmp_path, and a CLI runner."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from workflow.cli import app
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "coalition-news-2019-07-22.txt"
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+EDITOR = "hala.darwish@example.org"
+WRITER = "sami.khoury@example.org"
+TRANSLATOR = "rami.haddad@example.org"
+REVIEWER = "lina.aziz@example.org"
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("PUBFLOW_ROOT", "PUBFLOW_USER", "PUBFLOW_LANG", "LANGUAGE", "PUBFLOW_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("COLUMNS", "250")
+    from workflow import i18n
+
+    i18n.set_language("en")
+
+
+@pytest.fixture
+def newsroom(tmp_path: Path) -> Path:
+    """A copy of the fixture newsroom (config only, no releases)."""
+    root = tmp_path / "newsroom"
+    shutil.copytree(FIXTURES / "newsroom", root)
+    return root
+
+
+class Cli:
+    """Runs pubflow in-process against one newsroom, like a user would."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, as_: str | None = EDITOR, input: str | None = None,
+                 env: dict[str, str] | None = None) -> object:
+        argv = ["--root", str(self.root), *args]
+        full_env = {"PUBFLOW_USER": as_} if as_ else {}
+        full_env.update(env or {})
+        return self.runner.invoke(app, argv, input=input, env=full_env, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(newsroom: Path) -> Cli:
+    return Cli(newsroom)
+
+
+@pytest.fixture
+def sample_id(cli: Cli) -> str:
+    """The sample press release imported as English source, as a writer would."""
+    result = cli("new", "--from", str(SAMPLE), "--slug", "assad-russia-crimes-international", "--title",
+                 "Coalition: Assad regime and Russia's crimes in northwestern Syria are international crimes",
+                 "--json", as_=WRITER)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return "2019-07-22-assad-russia-crimes-international"
+
+
+def tree_hash(root: Path) -> dict[str, str]:
+    """Hash of every file under root except derived data: to prove nothing changed."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and ".pubflow" not in path.parts:
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture
+def snapshot() -> Callable[[Path], dict[str, str]]:
+    return tree_hash
+
+
+@pytest.fixture
+def shared() -> Path:
+    if not SHARED.is_dir():
+        pytest.skip("../shared is not present (fresh clone)")
+    return SHARED
+
+
+def run_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(extra)
+    return env

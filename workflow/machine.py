@@ -1,0 +1,256 @@
+"""The release workflow: a declarative table from YAML plus pure functions.
+
+`parse_workflow` turns the `workflow:` section of pubflow.yaml into a
+`Workflow` and rejects a broken definition (unknown states, unreachable
+states, dead ends not marked final, unknown guards) as `InvalidDefinition`.
+`check_transition` refuses a move at run time (wrong state, role, missing
+comment, failing guard) as `Refused`.  Nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.errors import InvalidDefinition, Refused
+from workflow.i18n import _
+
+NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+COMMENT_MODES = ("required", "optional")
+
+
+@dataclass(frozen=True)
+class State:
+    name: str
+    label: str
+    final: bool = False
+    live: bool = False
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: tuple[str, ...]
+    target: str
+    roles: tuple[str, ...]
+    comment: str = "optional"
+    requires: tuple[str, ...] = ()
+    approval: bool = False
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Workflow:
+    initial: str
+    states: Mapping[str, State]
+    transitions: Mapping[str, Transition]
+
+    def allowed_from(self, state: str) -> list[str]:
+        """Names of the transitions that leave `state`, in definition order."""
+        return [t.name for t in self.transitions.values() if state in t.sources]
+
+    def approval_transitions(self) -> list[str]:
+        return [t.name for t in self.transitions.values() if t.approval]
+
+
+DEFAULT_WORKFLOW: dict[str, Any] = {
+    "initial": "draft",
+    "states": {
+        "draft": {"label": "Draft"},
+        "review": {"label": "In review"},
+        "translation": {"label": "Translation"},
+        "published": {"label": "Published", "live": True},
+        "retracted": {"label": "Retracted", "live": True, "final": True},
+    },
+    "transitions": {
+        "submit": {"from": ["draft"], "to": "review", "roles": ["writer", "editor"]},
+        "reject": {"from": ["review", "translation"], "to": "draft", "roles": ["editor"],
+                   "comment": "required"},
+        "approve": {"from": ["review"], "to": "translation", "roles": ["editor"], "approval": True},
+        "publish": {"from": ["translation"], "to": "published", "roles": ["editor"],
+                    "requires": ["approval_current", "translations_complete", "checks_clean",
+                                 "embargo_passed"]},
+        "correct": {"from": ["published"], "to": "published", "roles": ["editor"],
+                    "comment": "required", "requires": ["checks_clean"]},
+        "retract": {"from": ["published"], "to": "retracted", "roles": ["editor"],
+                    "comment": "required"},
+    },
+}
+
+
+def _fail(message: str) -> InvalidDefinition:
+    return InvalidDefinition(message, _("fix the workflow section of pubflow.yaml"))
+
+
+def _names(value: Any, where: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(_("{where}: expected a list of names").format(where=where))
+    return tuple(value)
+
+
+def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflow") -> Workflow:
+    """Build and validate a Workflow from its YAML table."""
+    import re
+
+    if not isinstance(data, dict):
+        raise _fail(_("{where}: expected a mapping with initial, states and transitions").format(where=where))
+    unknown = set(data) - {"initial", "states", "transitions"}
+    if unknown:
+        raise _fail(_("{where}: unknown field {field}").format(where=where, field=sorted(unknown)[0]))
+    states_raw = data.get("states")
+    transitions_raw = data.get("transitions")
+    if not isinstance(states_raw, dict) or not states_raw:
+        raise _fail(_("{where}.states: expected a mapping of state names").format(where=where))
+    if not isinstance(transitions_raw, dict) or not transitions_raw:
+        raise _fail(_("{where}.transitions: expected a mapping of transition names").format(where=where))
+
+    states: dict[str, State] = {}
+    for name, spec in states_raw.items():
+        spec = spec or {}
+        if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or not isinstance(spec, dict):
+            raise _fail(_("{where}.states.{name}: invalid state").format(where=where, name=name))
+        extra = set(spec) - {"label", "final", "live"}
+        if extra:
+            raise _fail(_("{where}.states.{name}: unknown field {field}").format(
+                where=where, name=name, field=sorted(extra)[0]))
+        for flag in ("final", "live"):
+            if not isinstance(spec.get(flag, False), bool):
+                raise _fail(_("{where}.states.{name}.{flag}: expected true or false").format(
+                    where=where, name=name, flag=flag))
+        states[name] = State(name, str(spec.get("label", name)), bool(spec.get("final", False)),
+                             bool(spec.get("live", False)))
+
+    initial = data.get("initial")
+    if initial not in states:
+        raise _fail(_("{where}.initial: unknown state {state!r}").format(where=where, state=initial))
+
+    guards = set(known_guards)
+    transitions: dict[str, Transition] = {}
+    for name, spec in transitions_raw.items():
+        at = f"{where}.transitions.{name}"
+        if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or not isinstance(spec, dict):
+            raise _fail(_("{where}: invalid transition").format(where=at))
+        extra = set(spec) - {"from", "to", "roles", "comment", "requires", "approval", "label"}
+        if extra:
+            raise _fail(_("{where}: unknown field {field}").format(where=at, field=sorted(extra)[0]))
+        sources = _names(spec.get("from"), f"{at}.from")
+        target = spec.get("to")
+        roles = _names(spec.get("roles"), f"{at}.roles")
+        requires = _names(spec.get("requires", []), f"{at}.requires") if spec.get("requires") else ()
+        for state in (*sources, target):
+            if state not in states:
+                raise _fail(_("{where}: unknown state {state!r}").format(where=at, state=state))
+        for guard in requires:
+            if guard not in guards:
+                raise _fail(_("{where}: unknown guard {guard!r} (known: {known})").format(
+                    where=at, guard=guard, known=", ".join(sorted(guards))))
+        comment = spec.get("comment", "optional")
+        if comment not in COMMENT_MODES:
+            raise _fail(_("{where}.comment: expected required or optional").format(where=at))
+        if not isinstance(spec.get("approval", False), bool):
+            raise _fail(_("{where}.approval: expected true or false").format(where=at))
+        transitions[name] = Transition(name, sources, str(target), roles, comment, requires,
+                                       bool(spec.get("approval", False)), str(spec.get("label", name)))
+
+    workflow = Workflow(str(initial), states, transitions)
+    problems = definition_problems(workflow)
+    if problems:
+        raise _fail(f"{where}: {problems[0]}")
+    return workflow
+
+
+def definition_problems(workflow: Workflow) -> list[str]:
+    """Unreachable states and dead ends (no way out and not marked final)."""
+    problems: list[str] = []
+    reachable = {workflow.initial}
+    frontier = [workflow.initial]
+    while frontier:
+        state = frontier.pop()
+        for t in workflow.transitions.values():
+            if state in t.sources and t.target not in reachable:
+                reachable.add(t.target)
+                frontier.append(t.target)
+    for name in workflow.states:
+        if name not in reachable:
+            problems.append(_("state {state!r} cannot be reached from {initial!r}").format(
+                state=name, initial=workflow.initial))
+    for name, spec in workflow.states.items():
+        leaves = [t for t in workflow.transitions.values() if name in t.sources and t.target != name]
+        if not leaves and not spec.final:
+            problems.append(_("state {state!r} has no way out; add a transition or mark it final: true").format(
+                state=name))
+    return problems
+
+
+def role_for(transition: Transition, roles: Iterable[str]) -> str | None:
+    """The actor's role that permits `transition`, if any.
+
+    A transition role `translator` admits `translator:ar`; `translator:ar`
+    admits only that language.
+    """
+    held = list(roles)
+    for wanted in transition.roles:
+        for role in held:
+            if role == wanted or role.split(":", 1)[0] == wanted:
+                return role
+    return None
+
+
+GuardFn = Callable[[Any], "str | None"]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What a permitted move does: from where to where, under which role."""
+
+    transition: str
+    source: str
+    target: str
+    role: str
+    approval: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def check_transition(
+    workflow: Workflow,
+    state: str,
+    name: str,
+    actor_name: str,
+    actor_roles: Iterable[str],
+    comment: str | None,
+    guards: Mapping[str, GuardFn],
+    context: Any,
+) -> Decision:
+    """Decide whether `actor` may apply transition `name` in `state`; pure."""
+    transition = workflow.transitions.get(name)
+    if transition is None:
+        raise Refused(
+            _("unknown transition {name!r}").format(name=name),
+            _("known transitions: {names}").format(names=", ".join(workflow.transitions)),
+        )
+    if state not in transition.sources:
+        allowed = workflow.allowed_from(state)
+        raise Refused(
+            _("cannot {name} from {state}").format(name=name, state=state),
+            _("allowed here: {names}").format(names=", ".join(allowed) or _("none")),
+        )
+    role = role_for(transition, actor_roles)
+    if role is None:
+        raise Refused(
+            _("{actor} may not {name}: it needs the role {roles}").format(
+                actor=actor_name, name=name, roles=" or ".join(transition.roles)),
+            _("ask someone with that role, or add the role in pubflow.yaml"),
+        )
+    if transition.comment == "required" and not (comment and comment.strip()):
+        raise Refused(
+            _("{name} needs a comment").format(name=name),
+            _("add -m \"why\""),
+        )
+    for guard in transition.requires:
+        reason = guards[guard](context)
+        if reason:
+            raise Refused(_("cannot {name}: {reason}").format(name=name, reason=reason))
+    return Decision(name, state, transition.target, role, transition.approval)

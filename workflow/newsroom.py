@@ -1,0 +1,179 @@
+"""A newsroom on disk: where releases live, how they are read and saved.
+
+`Newsroom.update` is the one read-modify-write path: it takes the release's
+lock, re-reads every file under it, applies a pure function, checks the
+revision the caller expected, and writes only the files that changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TypeVar
+
+from workflow import store, yamlio
+from workflow.config import Config, find_root, load_config
+from workflow.errors import Conflict, InvalidData, NotFound
+from workflow.i18n import _
+from workflow.release import (
+    ID_RE,
+    Document,
+    Release,
+    TargetSegment,
+    check_release_id,
+    release_from_dict,
+    source_from_dict,
+    source_to_dict,
+    target_from_dict,
+    target_to_dict,
+)
+from workflow.segments import SourceSegment
+
+RELEASE_FILE = "release.yaml"
+T = TypeVar("T")
+
+
+class Newsroom:
+    """A loaded configuration plus the paths of everything in the newsroom."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = config.root
+
+    @classmethod
+    def open(cls, root: str | Path | None = None) -> Newsroom:
+        return cls(load_config(find_root(root)))
+
+    # ------------------------------------------------------------ layout
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    def release_dir(self, release_id: str) -> Path:
+        return self.releases_dir / check_release_id(release_id)
+
+    def lock_path(self, release_id: str) -> Path:
+        return self.config.state_dir / "locks" / f"{release_id}.lock"
+
+    def release_ids(self) -> list[str]:
+        """Ids of every release folder, sorted (oldest date first)."""
+        try:
+            entries = os.scandir(self.releases_dir)
+        except FileNotFoundError:
+            return []
+        with entries:
+            return sorted(e.name for e in entries if ID_RE.match(e.name) and e.is_dir())
+
+    def exists(self, release_id: str) -> bool:
+        return (self.release_dir(release_id) / RELEASE_FILE).is_file()
+
+    # ------------------------------------------------------------ reading
+    def _read(self, path: Path) -> object:
+        try:
+            return yamlio.read(path)
+        except FileNotFoundError:
+            raise InvalidData(_("{path} is missing").format(path=self._rel(path)),
+                              _("restore it from git")) from None
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def load_release(self, release_id: str) -> Release:
+        folder = self.release_dir(release_id)
+        path = folder / RELEASE_FILE
+        if not path.is_file():
+            raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids"))
+        release = release_from_dict(self._read(path), self._rel(path))
+        if release.id != release_id:
+            raise InvalidData(_("{path}: id {id!r} does not match its folder").format(
+                path=self._rel(path), id=release.id), _("rename the folder or fix the id"))
+        for code in release.languages:
+            if code not in self.config.languages:
+                raise InvalidData(_("{path}: language {code!r} is not configured in pubflow.yaml").format(
+                    path=self._rel(path), code=code))
+        return release
+
+    def load(self, release_id: str) -> Document:
+        release = self.load_release(release_id)
+        folder = self.release_dir(release_id)
+        src_path = folder / f"{release.source_language}.yaml"
+        source = source_from_dict(self._read(src_path), self._rel(src_path), release_id, release.source_language)
+        targets: dict[str, tuple[TargetSegment, ...]] = {}
+        for code in release.targets:
+            path = folder / f"{code}.yaml"
+            if path.is_file():
+                targets[code] = target_from_dict(self._read(path), self._rel(path), release_id, code)
+            else:
+                targets[code] = ()
+        return Document(release, source, targets)
+
+    def documents(self) -> Iterator[Document]:
+        for release_id in self.release_ids():
+            yield self.load(release_id)
+
+    # ------------------------------------------------------------ writing
+    def write_document(self, doc: Document, before: Document | None = None) -> list[Path]:
+        """Write the files of `doc` that differ from `before` (all if None)."""
+        folder = self.release_dir(doc.release.id)
+        store.make_dirs(folder)
+        written: list[Path] = []
+        rel = doc.release
+        if before is None or before.source != doc.source:
+            path = folder / f"{rel.source_language}.yaml"
+            store.write_yaml(path, source_to_dict(rel.id, rel.source_language, doc.source))
+            written.append(path)
+        for code in rel.targets:
+            segs = doc.targets.get(code, ())
+            if before is None or before.targets.get(code, ()) != segs:
+                path = folder / f"{code}.yaml"
+                store.write_yaml(path, target_to_dict(rel.id, code, _ordered(doc.source, segs)))
+                written.append(path)
+        # release.yaml last: its revision says the rest is complete.
+        if before is None or before.release != rel:
+            path = folder / RELEASE_FILE
+            store.write_yaml(path, rel.to_dict())
+            written.append(path)
+        return written
+
+    def create(self, doc: Document) -> None:
+        """Write a brand-new release; refuses to overwrite an existing one."""
+        with store.locked(self.lock_path(doc.release.id)):
+            if self.exists(doc.release.id):
+                raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
+                               _("choose another title or pass --slug"))
+            self.write_document(doc)
+
+    def update(
+        self,
+        release_id: str,
+        change: Callable[[Document], tuple[Document, T]],
+        expected_revision: int | None = None,
+    ) -> T:
+        """Lock, re-read, apply `change`, bump the revision, write what changed."""
+        with store.locked(self.lock_path(release_id)):
+            folder = self.release_dir(release_id)
+            store.remove_stale_temps(folder)
+            before = self.load(release_id)
+            if expected_revision is not None and before.release.revision != expected_revision:
+                raise Conflict(
+                    _("release {id} changed while you worked (revision {theirs}, you had {ours})").format(
+                        id=release_id, theirs=before.release.revision, ours=expected_revision),
+                    _("run the command again"),
+                )
+            after, result = change(before)
+            if after.release != before.release:
+                after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
+            if after != before:
+                self.write_document(after, before)
+            return result
+
+
+def _ordered(source: tuple[SourceSegment, ...], segs: tuple[TargetSegment, ...]) -> list[TargetSegment]:
+    """Target segments in source order; translations of removed segments are dropped."""
+    have = {s.id: s for s in segs}
+    return [have[s.id] for s in source if s.id in have]

@@ -1,0 +1,115 @@
+"""Reading and formatting YAML: strict, fast, git-friendly.
+
+Reading uses libyaml's C loader when present (about 10x faster), refuses
+aliases (alias bombs), non-UTF-8 bytes and NUL characters, and reports
+errors with file, line and column.  Formatting writes Arabic unescaped,
+keeps key order, and puts paragraphs in literal block scalars so a changed
+paragraph is a one-hunk diff.  Writing files is `workflow.store`'s job.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from workflow.errors import InvalidData
+from workflow.i18n import _
+
+try:
+    from yaml import CSafeDumper as _BaseDumper
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - wheels ship libyaml
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_BYTES = 32 * 1024 * 1024
+
+
+def parse(text: str, where: str) -> Any:
+    """Parse YAML text; `where` names the source in error messages."""
+    if "\x00" in text:
+        raise InvalidData(_("{where}: contains a NUL character").format(where=where),
+                          _("remove it; YAML files must be plain UTF-8 text"))
+    try:
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe C loader
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        position = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise InvalidData(
+            _("{where}{position}: {problem}").format(where=where, position=position, problem=problem),
+            _("fix the YAML syntax at that line"),
+        ) from None
+    except yaml.YAMLError as exc:
+        raise InvalidData(_("{where}: {problem}").format(where=where, problem=str(exc).splitlines()[0]),
+                          _("fix the YAML syntax")) from None
+    _reject_shared(data, where)
+    return data
+
+
+def _reject_shared(data: Any, where: str) -> None:
+    """Refuse YAML aliases: a container reached twice means an anchor was reused."""
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict | list):
+            if id(node) in seen:
+                raise InvalidData(_("{where}: YAML anchors and aliases are not allowed").format(where=where),
+                                  _("write the values out in full"))
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+
+
+def decode(raw: bytes, where: str) -> str:
+    """Decode bytes as strict UTF-8 with a message that names the byte offset."""
+    if len(raw) > MAX_BYTES:
+        raise InvalidData(_("{where}: file is larger than {mb} MB").format(where=where, mb=MAX_BYTES // 2**20),
+                          _("split it or check that it is the right file"))
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidData(
+            _("{where}: not valid UTF-8 at byte {offset}").format(where=where, offset=exc.start),
+            _("save the file as UTF-8"),
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def read(path: Path) -> Any:
+    """Read and parse one YAML file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise InvalidData(_("{where}: cannot read ({error})").format(where=path, error=exc.strerror)) from None
+    return parse(decode(raw, str(path)), str(path))
+
+
+class _Dumper(_BaseDumper):
+    """Safe dumper with literal blocks for long or multi-line strings."""
+
+
+def _str_representer(dumper: _Dumper, value: str) -> yaml.ScalarNode:
+    if ("\n" in value or len(value) > 72) and value == value.strip() and "\t" not in value:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _str_representer)
+
+
+def format_yaml(data: Any) -> str:
+    """Serialise data the way pubflow writes every file (stable, readable, UTF-8)."""
+    return yaml.dump(
+        data,
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1_000_000,
+        indent=2,
+    )
