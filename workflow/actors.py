@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 from workflow.config import Config, Person, find_person
-from workflow.errors import NotFound
+from workflow.errors import NotFound, Refused, UsageError
 from workflow.i18n import _
 
 
@@ -21,8 +21,12 @@ def git_user_email(cwd: Path) -> str | None:
 
 
 def resolve_actor(config: Config, as_name: str | None) -> Person:
-    who = as_name or os.environ.get("PUBFLOW_USER") or git_user_email(config.root)
+    """The acting person; an unknown name or e-mail is refused (exit 4)."""
+    who = (as_name or "").strip() or os.environ.get("PUBFLOW_USER", "").strip() or git_user_email(config.root)
     if not who:
-        raise NotFound(_("who is acting? no --as, no PUBFLOW_USER and no git user.email"),
-                       _("pass --as NAME or set PUBFLOW_USER"))
-    return find_person(config, who)
+        raise UsageError(_("who is acting? no --as, no PUBFLOW_USER and no git user.email"),
+                         _("pass --as NAME or set PUBFLOW_USER"))
+    try:
+        return find_person(config, who)
+    except NotFound as exc:
+        raise Refused(exc.message, exc.hint) from None

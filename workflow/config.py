@@ -133,8 +133,16 @@ def load_config(root: Path) -> Config:
     return parse_config(data, root, str(path))
 
 
-def _bad(where: str, what: str) -> InvalidData:
-    return InvalidData(f"{where}: {what}", _("fix pubflow.yaml"))
+def _bad(where: str, what: str, hint: str | None = None) -> InvalidData:
+    return InvalidData(f"{where}: {what}", hint or _("fix pubflow.yaml"))
+
+
+def _quote_hint(value: Any) -> str | None:
+    """YAML 1.1 reads unquoted no/yes/on/off as booleans and 0123 as numbers: say so."""
+    if isinstance(value, bool | int | float):
+        return _("quote the value in pubflow.yaml: YAML reads unquoted no, yes, on, off as true/false "
+                 "and digits as numbers")
+    return None
 
 
 def _mapping(data: Any, where: str, key: str, required: bool = False) -> dict[str, Any]:
@@ -165,7 +173,8 @@ def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
     for code, spec in _mapping(data, where, "languages", required=True).items():
         at = f"languages.{code}"
         if not isinstance(code, str) or not LANG_PATTERN.match(code):
-            raise _bad(where, _("{at}: {code!r} is not a BCP 47 language code").format(at=at, code=code))
+            raise _bad(where, _("{at}: {code!r} is not a BCP 47 language code").format(at=at, code=code),
+                       _quote_hint(code) or _("use a code such as en or ar"))
         if not isinstance(spec, dict):
             raise _bad(where, _("{at}: expected a mapping").format(at=at))
         extra = set(spec) - {"name", "direction", "date_locale", "digits"}
@@ -181,19 +190,28 @@ def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
         if not isinstance(locale, str) or not LOCALE_PATTERN.match(locale):
             raise _bad(where, _("{at}.date_locale: {value!r} is not a locale such as en_GB or ar_SY").format(
                 at=at, value=locale))
-        languages[code] = Language(code, str(spec.get("name", code)), direction, locale, digits)
+        name = spec.get("name", code)
+        if not isinstance(name, str) or not name.strip():
+            raise _bad(where, _("{at}.name: expected text, not {value!r}").format(at=at, value=name),
+                       _quote_hint(name))
+        languages[code] = Language(code, name, direction, locale, digits)
     if not languages:
         raise _bad(where, _("languages: list at least one language"))
 
     source = data.get("source_language", next(iter(languages)))
     if source not in languages:
-        raise _bad(where, _("source_language: {code!r} is not one of the languages").format(code=source))
+        raise _bad(where, _("source_language: {code!r} is not one of the languages ({known})").format(
+            code=source, known=", ".join(languages)), _quote_hint(source))
 
-    site_raw = _mapping(data, where, "site")
-    site = {str(k): str(v) for k, v in site_raw.items()}
-    for code in site:
+    site: dict[str, str] = {}
+    for code, name in _mapping(data, where, "site").items():
         if code not in languages:
-            raise _bad(where, _("site.{code}: not one of the languages").format(code=code))
+            raise _bad(where, _("site.{code}: not one of the languages ({known})").format(
+                code=code, known=", ".join(languages)), _quote_hint(code))
+        if not isinstance(name, str):
+            raise _bad(where, _("site.{code}: expected the site name as text, not {value!r}").format(
+                code=code, value=name), _quote_hint(name))
+        site[code] = name
 
     people = _parse_people(data.get("people"), languages, where)
     workflow = parse_workflow(data.get("workflow", DEFAULT_WORKFLOW), GUARDS, f"{where}: workflow")
@@ -236,12 +254,19 @@ def _parse_people(raw: Any, languages: Mapping[str, Language], where: str) -> tu
         if extra:
             raise _bad(where, _("{at}: unknown field {field}").format(at=at, field=sorted(extra)[0]))
         name, email, roles = spec.get("name"), spec.get("email", ""), spec.get("roles", [])
-        if not isinstance(name, str) or not name.strip():
-            raise _bad(where, _("{at}.name: required").format(at=at))
+        if name is None or isinstance(name, str) and not name.strip():
+            raise _bad(where, _("{at}.name: required").format(at=at), _("add name: Full Name"))
+        if not isinstance(name, str):
+            raise _bad(where, _("{at}.name: expected text, not {value!r}").format(at=at, value=name),
+                       _quote_hint(name))
         if not isinstance(email, str) or (email and "@" not in email):
-            raise _bad(where, _("{at}.email: {value!r} is not an e-mail address").format(at=at, value=email))
+            raise _bad(where, _("{at}.email: {value!r} is not an e-mail address").format(at=at, value=email),
+                       _quote_hint(email))
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise _bad(where, _("{at}.roles: expected a list").format(at=at))
+            raise _bad(where, _("{at}.roles: expected a list of roles such as [editor, translator:ar], "
+                                "not {value!r}").format(at=at, value=roles),
+                       _quote_hint(next((r for r in roles if not isinstance(r, str)), None))
+                       if isinstance(roles, list) else None)
         for role in roles:
             base, _sep, lang = role.partition(":")
             if base in BASE_ROLES and not lang:

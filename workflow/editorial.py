@@ -10,17 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from workflow import segments as seg
-from workflow.config import Person
-from workflow.errors import NotFound, Refused, UsageError
+from workflow.config import Config, Person
+from workflow.errors import InvalidData, NotFound, Refused, UsageError
 from workflow.guards import GUARDS, GuardContext
 from workflow.i18n import _
 from workflow.importing import ImportedText, parse_source_text, read_source_file
-from workflow.machine import check_transition
+from workflow.machine import GuardFn, check_transition
 from workflow.newsroom import Newsroom
 from workflow.release import (
     Document,
@@ -139,7 +140,12 @@ def create_release(
     stop = embargo or imported.embargo
     if stop:
         stop = stop.strip()
-        parse_time(stop, "--embargo")
+        try:
+            parse_time(stop, "--embargo" if embargo else "embargo")
+        except InvalidData as exc:
+            if embargo:  # given on the command line: a usage error
+                raise UsageError(exc.message, exc.hint) from None
+            raise
     base = slug or slugify(imported.title) or "release"
     release_id = check_release_id(f"{when}-{base}")
     segments = seg.build(imported.title, imported.paragraphs, imported.source_line)
@@ -163,6 +169,7 @@ def _main_role(actor: Person) -> str:
 
 # ---------------------------------------------------------------- read
 def list_releases(nr: Newsroom, state: str | None = None, language: str | None = None) -> list[ReleaseSummary]:
+    """Every release, oldest first; `state` and `language` (the source language) filter."""
     if state is not None and state not in nr.config.workflow.states:
         raise UsageError(_("unknown state {state!r}").format(state=state),
                          _("states: {names}").format(names=", ".join(nr.config.workflow.states)))
@@ -172,7 +179,7 @@ def list_releases(nr: Newsroom, state: str | None = None, language: str | None =
     for summary in load_summaries(nr):
         if state and summary.state != state:
             continue
-        if language and language not in summary.languages:
+        if language and summary.source_language != language:
             continue
         out.append(summary)
     return out
@@ -232,19 +239,36 @@ def apply_transition(
     config = nr.config
 
     def change(doc: Document) -> tuple[Document, MoveResult]:
-        decision = check_transition(
-            config.workflow, doc.release.state, name, actor.name, actor.roles, comment, GUARDS,
-            GuardContext(doc, config, now),
-        )
-        new_doc, event = record(doc, Event(
-            at=format_time(now), kind="transition", actor=actor.name, role=decision.role,
-            transition=name, source=decision.source, target=decision.target,
-            comment=_clean_comment(comment), content=doc.content_hash(),
-        ))
-        new_doc = replace(new_doc, release=replace(new_doc.release, state=decision.target))
+        new_doc, event = transition_document(config, doc, name, actor, comment, now)
         return new_doc, MoveResult(summarize(nr, new_doc), event)
 
     return nr.update(release_id, change, expected_revision)
+
+
+def transition_document(
+    config: Config,
+    doc: Document,
+    name: str,
+    actor: Person,
+    comment: str | None,
+    now: dt.datetime,
+    guards: Mapping[str, GuardFn] | None = None,
+) -> tuple[Document, Event]:
+    """Apply one transition to a document (pure): the new document and the event it recorded.
+
+    Checks the state, the actor's role, a required comment and the guards;
+    refuses with `Refused` (or `UsageError` for an unknown transition).
+    """
+    decision = check_transition(
+        config.workflow, doc.release.state, name, actor.name, actor.roles, comment,
+        GUARDS if guards is None else guards, GuardContext(doc, config, now),
+    )
+    new_doc, event = record(doc, Event(
+        at=format_time(now), kind="transition", actor=actor.name, role=decision.role,
+        transition=name, source=decision.source, target=decision.target,
+        comment=_clean_comment(comment), content=doc.content_hash(),
+    ))
+    return replace(new_doc, release=replace(new_doc.release, state=decision.target)), event
 
 
 def record(doc: Document, event: Event) -> tuple[Document, Event]:

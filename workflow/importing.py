@@ -21,7 +21,15 @@ from workflow.i18n import _
 from workflow.segments import SOURCE_LINE_RE, split_paragraphs, split_source_line
 
 MAX_PARAGRAPH = 100_000
-DATELINE_RE = re.compile(r"^(\d{1,2} [^\W\d_]+ \d{4})(?:\s+(?:In|في)\s+(.{1,80}))?$")
+DATELINE_RE = re.compile(r"^(\d{1,2})\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(\d{4})(?:\s+(?:In|in|في)\s+(.{1,80}))?$")
+ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Month names in Arabic datelines: Levantine (as the Syrian press writes them) and Egyptian/MSA.
+ARABIC_MONTHS = {
+    "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
+    "أيلول": 9, "تشرين الأول": 10, "تشرين الثاني": 11, "كانون الأول": 12,
+    "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
+    "يوليو": 7, "يوليه": 7, "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
+}
 FRONT_MATTER_FIELDS = {"title", "date", "category", "lang", "language", "embargo"}
 
 
@@ -110,12 +118,12 @@ def _plain(text: str, where: str) -> ImportedText:
     paragraphs = split_paragraphs(rest)
     result = ImportedText(title=title, paragraphs=paragraphs)
     if paragraphs:
-        match = DATELINE_RE.match(paragraphs[0])
+        match = DATELINE_RE.match(paragraphs[0].translate(ARABIC_DIGITS))
         if match:
-            parsed = _parse_dateline(match.group(1))
+            parsed = _parse_dateline(match.group(1), match.group(2), match.group(3))
             if parsed:
                 result.date = parsed
-                result.category = match.group(2)
+                result.category = match.group(4)
                 paragraphs.pop(0)
     # The body ends with the source line; what follows is not part of the release.
     for index, paragraph in enumerate(paragraphs):
@@ -127,10 +135,19 @@ def _plain(text: str, where: str) -> ImportedText:
     return result
 
 
-def _parse_dateline(value: str) -> str | None:
-    for fmt in ("%d %B %Y", "%d %b %Y"):
-        try:
-            return dt.datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            continue
-    return None
+def _parse_dateline(day: str, month: str, year: str) -> str | None:
+    """"22 July 2019" or "22 تموز 2019" as an ISO date; None if it is not a real date."""
+    number = ARABIC_MONTHS.get(" ".join(month.split()))
+    if number is None:
+        for fmt in ("%B", "%b"):
+            try:
+                number = dt.datetime.strptime(month, fmt).month
+                break
+            except ValueError:
+                continue
+    if number is None:
+        return None
+    try:
+        return dt.date(int(year), number, int(day)).isoformat()
+    except ValueError:
+        return None

@@ -13,11 +13,16 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.errors import InvalidDefinition, Refused
+from workflow.errors import InvalidDefinition, Refused, UsageError
 from workflow.i18n import _
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 COMMENT_MODES = ("required", "optional")
+# Role names a transition may ask for; `translator` and `reviewer` may carry a
+# language (`translator:ar`), and a bare `translator` admits any language.
+ROLE_NAMES = ("writer", "editor", "translator", "reviewer")
+STATE_FIELDS = {"label", "final", "live"}
+TRANSITION_FIELDS = {"from", "to", "roles", "comment", "requires", "approval", "label"}
 
 
 @dataclass(frozen=True)
@@ -86,9 +91,21 @@ def _fail(message: str) -> InvalidDefinition:
 def _names(value: Any, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise _fail(_("{where}: expected a list of names").format(where=where))
+    if not isinstance(value, list) or not value:
+        raise _fail(_("{where}: expected a list of names, not {value!r}").format(where=where, value=value))
+    for item in value:
+        if not isinstance(item, str) or not item:
+            # YAML 1.1 reads unquoted yes/no/on/off as true/false and 0123 as a number.
+            raise _fail(_("{where}: {value!r} is not a name (quote it if YAML read it as "
+                          "true/false or a number)").format(where=where, value=item))
     return tuple(value)
+
+
+def _check_role(role: str, where: str) -> None:
+    base, sep, lang = role.partition(":")
+    if base not in ROLE_NAMES or (sep and (base not in ("translator", "reviewer") or not lang)):
+        raise _fail(_("{where}: unknown role {role!r} (use writer, editor, translator, reviewer, "
+                      "translator:LANG or reviewer:LANG)").format(where=where, role=role))
 
 
 def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflow") -> Workflow:
@@ -99,7 +116,8 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
         raise _fail(_("{where}: expected a mapping with initial, states and transitions").format(where=where))
     unknown = set(data) - {"initial", "states", "transitions"}
     if unknown:
-        raise _fail(_("{where}: unknown field {field}").format(where=where, field=sorted(unknown)[0]))
+        raise _fail(_("{where}: unknown field {field} (known: initial, states, transitions)").format(
+            where=where, field=sorted(map(str, unknown))[0]))
     states_raw = data.get("states")
     transitions_raw = data.get("transitions")
     if not isinstance(states_raw, dict) or not states_raw:
@@ -110,12 +128,16 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
     states: dict[str, State] = {}
     for name, spec in states_raw.items():
         spec = spec or {}
-        if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or not isinstance(spec, dict):
-            raise _fail(_("{where}.states.{name}: invalid state").format(where=where, name=name))
-        extra = set(spec) - {"label", "final", "live"}
+        if not isinstance(name, str) or not re.match(NAME_PATTERN, name):
+            raise _fail(_("{where}.states: {name!r} is not a state name (lower-case letters, digits and _; "
+                          "quote it if YAML read it as true/false or a number)").format(where=where, name=name))
+        if not isinstance(spec, dict):
+            raise _fail(_("{where}.states.{name}: expected a mapping such as {{label: Draft}}").format(
+                where=where, name=name))
+        extra = set(spec) - STATE_FIELDS
         if extra:
-            raise _fail(_("{where}.states.{name}: unknown field {field}").format(
-                where=where, name=name, field=sorted(extra)[0]))
+            raise _fail(_("{where}.states.{name}: unknown field {field} (known: {known})").format(
+                where=where, name=name, field=sorted(map(str, extra))[0], known=", ".join(sorted(STATE_FIELDS))))
         for flag in ("final", "live"):
             if not isinstance(spec.get(flag, False), bool):
                 raise _fail(_("{where}.states.{name}.{flag}: expected true or false").format(
@@ -125,31 +147,45 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
 
     initial = data.get("initial")
     if initial not in states:
-        raise _fail(_("{where}.initial: unknown state {state!r}").format(where=where, state=initial))
+        raise _fail(_("{where}.initial: unknown state {state!r} (states: {known})").format(
+            where=where, state=initial, known=", ".join(states)))
 
     guards = set(known_guards)
     transitions: dict[str, Transition] = {}
     for name, spec in transitions_raw.items():
         at = f"{where}.transitions.{name}"
-        if not isinstance(name, str) or not re.match(NAME_PATTERN, name) or not isinstance(spec, dict):
-            raise _fail(_("{where}: invalid transition").format(where=at))
-        extra = set(spec) - {"from", "to", "roles", "comment", "requires", "approval", "label"}
+        if not isinstance(name, str) or not re.match(NAME_PATTERN, name):
+            raise _fail(_("{where}.transitions: {name!r} is not a transition name (lower-case letters, digits "
+                          "and _)").format(where=where, name=name))
+        if not isinstance(spec, dict):
+            raise _fail(_("{where}: expected a mapping with from, to and roles").format(where=at))
+        extra = set(spec) - TRANSITION_FIELDS
         if extra:
-            raise _fail(_("{where}: unknown field {field}").format(where=at, field=sorted(extra)[0]))
+            raise _fail(_("{where}: unknown field {field} (known: {known})").format(
+                where=at, field=sorted(map(str, extra))[0], known=", ".join(sorted(TRANSITION_FIELDS))))
+        for key in ("from", "to", "roles"):
+            if spec.get(key) is None:
+                raise _fail(_("{where}: missing field {field}").format(where=at, field=key))
         sources = _names(spec.get("from"), f"{at}.from")
         target = spec.get("to")
         roles = _names(spec.get("roles"), f"{at}.roles")
+        for role in roles:
+            _check_role(role, f"{at}.roles")
         requires = _names(spec.get("requires", []), f"{at}.requires") if spec.get("requires") else ()
+        if not isinstance(target, str):
+            raise _fail(_("{where}.to: expected one state name, not {value!r}").format(where=at, value=target))
         for state in (*sources, target):
             if state not in states:
-                raise _fail(_("{where}: unknown state {state!r}").format(where=at, state=state))
+                raise _fail(_("{where}: unknown state {state!r} (states: {known})").format(
+                    where=at, state=state, known=", ".join(states)))
         for guard in requires:
             if guard not in guards:
                 raise _fail(_("{where}: unknown guard {guard!r} (known: {known})").format(
                     where=at, guard=guard, known=", ".join(sorted(guards))))
         comment = spec.get("comment", "optional")
         if comment not in COMMENT_MODES:
-            raise _fail(_("{where}.comment: expected required or optional").format(where=at))
+            raise _fail(_("{where}.comment: expected required or optional, not {value!r}").format(
+                where=at, value=comment))
         if not isinstance(spec.get("approval", False), bool):
             raise _fail(_("{where}.approval: expected true or false").format(where=at))
         transitions[name] = Transition(name, sources, str(target), roles, comment, requires,
@@ -182,6 +218,9 @@ def definition_problems(workflow: Workflow) -> list[str]:
         if not leaves and not spec.final:
             problems.append(_("state {state!r} has no way out; add a transition or mark it final: true").format(
                 state=name))
+        if leaves and spec.final:
+            problems.append(_("state {state!r} is marked final but {name} leaves it; remove final: true or "
+                              "the transition").format(state=name, name=leaves[0].name))
     return problems
 
 
@@ -227,7 +266,7 @@ def check_transition(
     """Decide whether `actor` may apply transition `name` in `state`; pure."""
     transition = workflow.transitions.get(name)
     if transition is None:
-        raise Refused(
+        raise UsageError(
             _("unknown transition {name!r}").format(name=name),
             _("known transitions: {names}").format(names=", ".join(workflow.transitions)),
         )

@@ -292,7 +292,11 @@ def release_from_dict(data: Any, where: str) -> Release:
         raise InvalidData(_("{where}: id {id!r} is not YYYY-MM-DD-slug").format(where=where, id=release_id))
     languages = _field(data, "languages", where, list)
     if not languages or not all(isinstance(x, str) for x in languages):
-        raise InvalidData(_("{where}: languages must list language codes").format(where=where))
+        raise InvalidData(_("{where}: field languages must list language codes, not {value!r}").format(
+            where=where, value=languages), _("quote codes YAML reads as true/false, e.g. 'no'"))
+    if len(set(languages)) != len(languages):
+        raise InvalidData(_("{where}: field languages lists a language twice").format(where=where),
+                          _("list each language once"))
     source = _field(data, "source_language", where, str)
     if source not in languages:
         raise InvalidData(_("{where}: source_language {code!r} is not in languages").format(where=where, code=source))
@@ -304,6 +308,11 @@ def release_from_dict(data: Any, where: str) -> Release:
     if revision < 0:
         raise InvalidData(_("{where}: revision must not be negative").format(where=where))
     published = _field(data, "published_languages", where, list, required=False, default=[])
+    for code in published:
+        if code not in languages:
+            raise InvalidData(_("{where}: published_languages: {code!r} is not one of the release's "
+                                "languages").format(where=where, code=code),
+                              _("remove it or restore the file from git"))
     history_raw = _field(data, "history", where, list, required=False, default=[])
     history = tuple(event_from_dict(e, f"{where}: history[{i}]") for i, e in enumerate(history_raw))
     return Release(

@@ -13,6 +13,7 @@ from typing import Any
 
 from workflow.errors import PubflowError
 from workflow.i18n import _
+from workflow.machine import Workflow
 from workflow.newsroom import Newsroom
 from workflow.release import Document, Release, chain_hash
 
@@ -41,7 +42,11 @@ class VerifyReport:
 
 def replay(nr: Newsroom, release: Release) -> list[str]:
     """Why the recorded history does not lead to the recorded state (empty if it does)."""
-    wf = nr.config.workflow
+    return replay_history(nr.config.workflow, release)
+
+
+def replay_history(wf: Workflow, release: Release) -> list[str]:
+    """`replay` against a workflow table alone (pure; used by tests and tools)."""
     problems: list[str] = []
     history = release.history
     if not history:
