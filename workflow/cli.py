@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer vendors click
 from typer.core import TyperGroup
 
 from workflow import i18n
@@ -43,11 +44,19 @@ _ = i18n._
 class PubflowGroup(TyperGroup):
     """Maps domain errors to one stderr line and their exit code, in one place."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except ClickException as exc:  # bad global option: one line too
+            _usage_fail(exc)
+
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except PubflowError as exc:
             _fail(exc.line(), exc.exit_code)
+        except ClickException as exc:  # missing argument, unknown option, bad value
+            _usage_fail(exc)
         except KeyboardInterrupt:
             _fail(_("interrupted; everything saved so far is on disk"), 130)
         except (typer.Exit, typer.Abort):
@@ -62,6 +71,16 @@ class PubflowGroup(TyperGroup):
 def _fail(message: str, code: int) -> NoReturn:
     typer.echo(_("error: {message}").format(message=message), err=True)
     raise typer.Exit(code)
+
+
+def _usage_fail(exc: ClickException) -> NoReturn:
+    """Click's usage errors as one line (`pubflow` alone still prints the help)."""
+    if isinstance(exc, NoArgsIsHelpError):
+        raise exc
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    path = ctx.command_path if ctx is not None else "pubflow"
+    _fail(_("{message} (see `{command} --help`)").format(message=message, command=path), exc.exit_code)
 
 
 app = typer.Typer(
@@ -146,7 +165,10 @@ def progress_text(summary: ReleaseSummary) -> str:
 
 
 def echo_event(event: Event) -> None:
-    move = f"{event.source} → {event.target}" if event.source != event.target else (event.target or "")
+    if event.source and event.target and event.source != event.target:
+        move = f"{event.source} → {event.target}"
+    else:
+        move = event.target or event.source or ""
     what = event.transition or event.kind
     line = f"{event.at}  {what:<10} {move:<26} {event.actor}"
     if event.language:
@@ -210,7 +232,7 @@ def new_cmd(
 @app.command("list")
 def list_cmd(
     state: Annotated[str | None, typer.Option("--state", help=_("Only releases in this state."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=_("Only releases in this language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=_("Only releases with this source language."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List releases with their state and translation progress."""
@@ -398,3 +420,7 @@ def verify_cmd(as_json: JsonOpt = False) -> None:
 
 def main() -> None:
     app(prog_name="pubflow")
+
+
+from workflow import cli_catalogs  # noqa: E402,F401
+from workflow import cli_git  # noqa: E402,F401
