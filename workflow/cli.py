@@ -44,6 +44,15 @@ _ = i18n._
 class PubflowGroup(TyperGroup):
     """Maps domain errors to one stderr line and their exit code, in one place."""
 
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        """Commands' help comes from docstrings: translate it (extracted by workflow.catalogs)."""
+        command = super().get_command(ctx, cmd_name)
+        if command is not None and command.help:
+            msgid = getattr(command, "_pubflow_msgid", command.help)
+            command._pubflow_msgid = msgid
+            command.help = _(msgid)
+        return command
+
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         try:
             return super().make_context(info_name, args, parent, **extra)
@@ -424,3 +433,6 @@ def main() -> None:
 
 from workflow import cli_catalogs  # noqa: E402,F401
 from workflow import cli_git  # noqa: E402,F401
+
+
+from workflow import cli_catalogs  # noqa: E402,F401

@@ -8,8 +8,11 @@ The catalogs live in `locales/<lang>/LC_MESSAGES/pubflow.po`; this module only
 from __future__ import annotations
 
 import gettext as _gettext
+import io
 import os
 from pathlib import Path
+
+from workflow.errors import PubflowError
 
 DOMAIN = "pubflow"
 _translations: _gettext.NullTranslations = _gettext.NullTranslations()
@@ -50,17 +53,37 @@ def current_language() -> str:
 
 
 def _load(code: str) -> _gettext.NullTranslations:
-    if code == "en":
-        return _gettext.NullTranslations()
-    directory = locales_dir()
-    mo = directory / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
-    if mo.is_file():
-        try:
+    """The catalog of `code` from `locales_dir()`; English text when there is none.
+
+    A compiled `pubflow.mo` is used when its `X-Pubflow-Source` header holds
+    the hash of the `.po` beside it (as `pubflow catalogs compile` writes it);
+    otherwise the `.po` is compiled in memory, so a fresh clone or a wheel
+    without `.mo` files still speaks every language.  English is the text of
+    the code itself: its catalog (copy edits of the English wording) is only
+    read once compiled, so English runs never pay for an in-memory compile.
+    """
+    folder = locales_dir() / code / "LC_MESSAGES"
+    po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    try:
+        po_bytes = po.read_bytes() if po.is_file() else None
+        if mo.is_file():
             with mo.open("rb") as fh:
-                return _gettext.GNUTranslations(fh)
-        except (OSError, ValueError):
-            return _gettext.NullTranslations()
+                compiled = _gettext.GNUTranslations(fh)
+            if po_bytes is None or compiled.info().get("x-pubflow-source") == _source_hash(po_bytes):
+                return compiled
+        if po_bytes is not None and code != "en":
+            from workflow.catalogs import compile_po_bytes
+
+            return _gettext.GNUTranslations(io.BytesIO(compile_po_bytes(po)))
+    except (OSError, ValueError, LookupError, PubflowError):
+        pass  # an unreadable catalog must not stop the CLI: English it is
     return _gettext.NullTranslations()
+
+
+def _source_hash(data: bytes) -> str:
+    import hashlib
+
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _(message: str) -> str:
