@@ -433,6 +433,3 @@ def main() -> None:
 
 from workflow import cli_catalogs  # noqa: E402,F401
 from workflow import cli_git  # noqa: E402,F401
-
-
-from workflow import cli_catalogs  # noqa: E402,F401
