@@ -11,7 +11,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from workflow import store, yamlio
 from workflow.config import Config, find_root, load_config
@@ -31,6 +31,9 @@ from workflow.release import (
 )
 from workflow.segments import SourceSegment
 
+if TYPE_CHECKING:
+    from workflow.gitsync import Action
+
 RELEASE_FILE = "release.yaml"
 T = TypeVar("T")
 
@@ -41,6 +44,11 @@ class Newsroom:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.root = config.root
+        self.last_written: list[Path] = []  # files the last create/update wrote
+        if config.git:  # validate the git section before anything is written
+            from workflow import gitsync
+
+            gitsync.settings(config)
 
     @classmethod
     def open(cls, root: str | Path | None = None) -> Newsroom:
@@ -85,6 +93,9 @@ class Newsroom:
 
     def load_release(self, release_id: str) -> Release:
         folder = self.release_dir(release_id)
+        if store.pending(folder):  # a writer was killed mid-transaction: finish it first
+            with store.locked(self.lock_path(release_id)):
+                store.recover(folder)
         path = folder / RELEASE_FILE
         if not path.is_file():
             raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids"))
@@ -121,43 +132,55 @@ class Newsroom:
         """Write the files of `doc` that differ from `before` (all if None)."""
         folder = self.release_dir(doc.release.id)
         store.make_dirs(folder)
-        written: list[Path] = []
+        files: dict[Path, bytes] = {}
         rel = doc.release
         if before is None or before.source != doc.source:
             path = folder / f"{rel.source_language}.yaml"
-            store.write_yaml(path, source_to_dict(rel.id, rel.source_language, doc.source))
-            written.append(path)
+            files[path] = _yaml_bytes(source_to_dict(rel.id, rel.source_language, doc.source))
         for code in rel.targets:
             segs = doc.targets.get(code, ())
             if before is None or before.targets.get(code, ()) != segs:
                 path = folder / f"{code}.yaml"
-                store.write_yaml(path, target_to_dict(rel.id, code, _ordered(doc.source, segs)))
-                written.append(path)
+                files[path] = _yaml_bytes(target_to_dict(rel.id, code, _ordered(doc.source, segs)))
         # release.yaml last: its revision says the rest is complete.
         if before is None or before.release != rel:
-            path = folder / RELEASE_FILE
-            store.write_yaml(path, rel.to_dict())
-            written.append(path)
-        return written
+            files[folder / RELEASE_FILE] = _yaml_bytes(rel.to_dict())
+        store.write_files(files)  # one transaction: after a crash, all old or all new
+        return list(files)
 
-    def create(self, doc: Document) -> None:
+    def create(self, doc: Document, action: Action | None = None) -> None:
         """Write a brand-new release; refuses to overwrite an existing one."""
         with store.locked(self.lock_path(doc.release.id)):
             if self.exists(doc.release.id):
                 raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
                                _("choose another title or pass --slug"))
-            self.write_document(doc)
+            self.last_written = self.write_document(doc)
+            self._autocommit(doc.release.id, None, doc, action)
+
+    def _autocommit(self, release_id: str, before: Document | None, after: Document,
+                    action: Action | None) -> None:
+        """One git commit of exactly the files just written, if git.autocommit is on."""
+        if self.config.git.get("autocommit"):
+            from workflow import gitsync
+
+            gitsync.autocommit(self, release_id, self.last_written, before, after, action)
 
     def update(
         self,
         release_id: str,
         change: Callable[[Document], tuple[Document, T]],
         expected_revision: int | None = None,
+        action: Action | None = None,
     ) -> T:
-        """Lock, re-read, apply `change`, bump the revision, write what changed."""
+        """Lock, re-read, apply `change`, bump the revision, write what changed.
+
+        With git.autocommit on, the written files become one commit; `action`
+        describes changes that append no event (e.g. a translation).
+        """
         with store.locked(self.lock_path(release_id)):
             folder = self.release_dir(release_id)
-            store.remove_stale_temps(folder)
+            store.recover(folder)
+            self.last_written = []
             before = self.load(release_id)
             if expected_revision is not None and before.release.revision != expected_revision:
                 raise Conflict(
@@ -169,8 +192,13 @@ class Newsroom:
             if after.release != before.release:
                 after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
             if after != before:
-                self.write_document(after, before)
+                self.last_written = self.write_document(after, before)
+                self._autocommit(release_id, before, after, action)
             return result
+
+
+def _yaml_bytes(data: object) -> bytes:
+    return yamlio.format_yaml(data).encode("utf-8")
 
 
 def _ordered(source: tuple[SourceSegment, ...], segs: tuple[TargetSegment, ...]) -> list[TargetSegment]:

@@ -6,14 +6,23 @@ folder, so a reader or a crash sees the old file or the new one, never half
 of one.  Read-modify-write sequences hold a per-release lock (an OS lock on
 a file under `.pubflow/locks`, released by the kernel if the process dies,
 so stale lock files never block anyone).
+
+Several files of one release are written as one transaction (`write_files`):
+every new file goes to a fsynced temp file first, then a small journal naming
+the renames is written atomically, then the renames happen and the journal is
+removed.  A writer killed before the journal exists leaves only temp files
+(rolled back by `recover`); killed after, `recover` finishes the renames.  So
+after a crash a release is wholly old or wholly new, not just each file.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import stat
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,11 +31,17 @@ from workflow.errors import Conflict, InvalidData
 from workflow.i18n import _
 
 TMP_SUFFIX = ".pubflow-tmp"
+# The journal's name ends in TMP_SUFFIX so the newsroom's .gitignore already skips it.
+JOURNAL = ".pubflow-journal" + TMP_SUFFIX
 LOCK_TIMEOUT = 30.0
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` atomically (old or new content, never half)."""
+def _cannot_write(path: Path, exc: OSError, hint: str) -> InvalidData:
+    return InvalidData(_("cannot write {path}: {error}").format(path=path, error=exc.strerror), hint)
+
+
+def _write_temp(path: Path, data: bytes) -> str:
+    """Write `data` to a fsynced temp file next to `path` (same mode); return its path."""
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -36,27 +51,32 @@ def atomic_write(path: Path, data: bytes) -> None:
             mode = 0o644
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
     except OSError as exc:
-        raise InvalidData(
-            _("cannot write {path}: {error}").format(path=path, error=exc.strerror),
-            _("check that the folder exists and is writable"),
-        ) from None
+        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
-            raise InvalidData(
-                _("cannot write {path}: {error}").format(path=path, error=exc.strerror),
-                _("check free space and permissions"),
-            ) from None
+            raise _cannot_write(path, exc, _("check free space and permissions")) from None
         raise
-    _fsync_dir(folder)
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically (old or new content, never half)."""
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _cannot_write(path, exc, _("check free space and permissions")) from None
+    _fsync_dir(path.parent)
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -79,9 +99,86 @@ def write_yaml(path: Path, data: Any) -> None:
 
 
 def write_files(files: dict[Path, bytes]) -> None:
-    """Write several files, each atomically (callers hold the lock)."""
-    for path, data in files.items():
-        atomic_write(path, data)
+    """Write several files of one folder as one transaction (callers hold the lock).
+
+    Files in different folders are written one by one, each atomically.
+    """
+    folders = {path.parent for path in files}
+    if len(files) < 2 or len(folders) != 1:
+        for path, data in files.items():
+            atomic_write(path, data)
+        return
+    folder = folders.pop()
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            temps.append((_write_temp(path, data), path))
+        # From here on the change is committed: `recover` rolls it forward.
+        plan = [[os.path.basename(tmp), path.name] for tmp, path in temps]
+        atomic_write(folder / JOURNAL, json.dumps(plan).encode("utf-8"))
+    except BaseException:
+        for tmp, _path in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    try:
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except OSError as exc:
+        # Leave the journal: the next writer under the lock finishes the renames.
+        raise _cannot_write(folder, exc, _("check free space and permissions; run the command again")) from None
+    _fsync_dir(folder)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / JOURNAL)
+
+
+def pending(folder: Path) -> bool:
+    """True if a killed writer left a transaction to finish in `folder`."""
+    return os.path.exists(folder / JOURNAL)
+
+
+def recover(folder: Path) -> int:
+    """Finish a journalled transaction and delete stale temp files (hold the lock).
+
+    Returns how many files were rolled forward.
+    """
+    finished = 0
+    journal = folder / JOURNAL
+    try:
+        raw = journal.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except OSError:
+        raw = None
+    if raw is not None:
+        for tmp_name, target_name in _journal_plan(raw):
+            tmp = folder / tmp_name
+            if tmp.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(tmp, folder / target_name)
+                    finished += 1
+        _fsync_dir(folder)
+        with contextlib.suppress(OSError):
+            os.unlink(journal)
+    remove_stale_temps(folder)
+    return finished
+
+
+def _journal_plan(raw: bytes) -> list[tuple[str, str]]:
+    """The renames a journal lists; only plain names inside the folder are accepted."""
+    try:
+        plan = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return []
+    out: list[tuple[str, str]] = []
+    if not isinstance(plan, list):
+        return out
+    for item in plan:
+        if (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+                and all(x and "/" not in x and "\\" not in x and x not in (".", "..") for x in item)
+                and item[0].endswith(TMP_SUFFIX) and not item[1].endswith(TMP_SUFFIX)):
+            out.append((item[0], item[1]))
+    return out
 
 
 def remove_stale_temps(folder: Path) -> int:
@@ -89,7 +186,7 @@ def remove_stale_temps(folder: Path) -> int:
     removed = 0
     with contextlib.suppress(FileNotFoundError):
         for entry in os.scandir(folder):
-            if entry.name.endswith(TMP_SUFFIX):
+            if entry.name.endswith(TMP_SUFFIX) and entry.name != JOURNAL:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed += 1
@@ -111,13 +208,37 @@ def remove_file(path: Path) -> None:
         path.unlink()
 
 
+_HELD: dict[tuple[str, int], int] = {}
+_HELD_GUARD = threading.Lock()
+
+
 @contextlib.contextmanager
 def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold an exclusive OS lock on `lock_path` (created if missing)."""
+    """Hold an exclusive OS lock on `lock_path` (created if missing).
+
+    Re-entrant within one process: code already holding the lock (e.g. a
+    reader asked to recover while an update runs) does not wait for itself.
+    A lock file left by a killed process is harmless: the kernel released
+    its lock, and its content is never read.
+    """
     import filelock
 
+    key = (str(lock_path), threading.get_ident())
+    with _HELD_GUARD:
+        if _HELD.get(key):
+            _HELD[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+        return
     make_dirs(lock_path.parent)
-    lock = filelock.FileLock(str(lock_path), timeout=timeout)
+    lock = filelock.FileLock(key[0], timeout=timeout)
     try:
         lock.acquire()
     except filelock.Timeout:
@@ -125,7 +246,14 @@ def locked(lock_path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
             _("{path} is locked by another pubflow process").format(path=lock_path),
             _("wait for it to finish and try again"),
         ) from None
+    except OSError as exc:
+        raise InvalidData(_("cannot lock {path}: {error}").format(path=lock_path, error=exc.strerror),
+                          _("check permissions of the .pubflow folder")) from None
+    with _HELD_GUARD:
+        _HELD[key] = 1
     try:
         yield
     finally:
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
         lock.release()
