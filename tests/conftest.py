@@ -95,3 +95,24 @@ def run_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
     env.update(extra)
     return env
+
+
+# ---- translators' flow (issue 3) ----
+SAMPLE_AR = Path(__file__).resolve().parents[1] / "samples" / "coalition-news-2019-07-22.ar.txt"
+
+
+@pytest.fixture
+def in_translation(cli: Cli, sample_id: str) -> str:
+    """The sample release submitted and approved: open for translation."""
+    assert cli("submit", sample_id, as_=WRITER).exit_code == 0  # type: ignore[attr-defined]
+    result = cli("approve", sample_id, as_=EDITOR)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return sample_id
+
+
+@pytest.fixture
+def sample_arabic() -> dict[str, str]:
+    """The project's Arabic translation of the sample, keyed by segment id (title, p1..p9, source)."""
+    blocks = [b.strip() for b in SAMPLE_AR.read_text(encoding="utf-8").split("\n\n") if b.strip()]
+    title, *paragraphs, source = blocks
+    return {"title": title, **{f"p{i}": p for i, p in enumerate(paragraphs, start=1)}, "source": source}
