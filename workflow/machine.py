@@ -194,7 +194,7 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
     workflow = Workflow(str(initial), states, transitions)
     problems = definition_problems(workflow)
     if problems:
-        raise _fail(f"{where}: {problems[0]}")
+        raise _fail(f"{where}: " + "; ".join(problems))
     return workflow
 
 

@@ -94,6 +94,14 @@ def _next_number(ids: Sequence[str]) -> int:
     return max(numbers, default=0) + 1
 
 
+def similar(before: str, after: str) -> bool:
+    """Whether `after` reads as an edit of `before` (at least half the words in common)."""
+    matcher = difflib.SequenceMatcher(a=before.split(), b=after.split(), autojunk=False)
+    # The quick upper bounds first: most unrelated paragraphs stop here.
+    return (matcher.real_quick_ratio() >= SIMILAR_ENOUGH and matcher.quick_ratio() >= SIMILAR_ENOUGH
+            and matcher.ratio() >= SIMILAR_ENOUGH)
+
+
 def align(old: Sequence[SourceSegment], title: str, paragraphs: Sequence[str],
           source_line: str | None) -> list[SourceSegment]:
     """New segments for edited text, keeping ids of unchanged or edited paragraphs."""
@@ -109,9 +117,7 @@ def align(old: Sequence[SourceSegment], title: str, paragraphs: Sequence[str],
         elif tag == "replace":
             # Pair edited paragraphs in order while they still look alike.
             for k in range(min(i2 - i1, j2 - j1)):
-                before, after = old_paras[i1 + k].text, new_paras[j1 + k]
-                ratio = difflib.SequenceMatcher(a=before, b=after, autojunk=False).quick_ratio()
-                if ratio >= SIMILAR_ENOUGH:
+                if similar(old_paras[i1 + k].text, new_paras[j1 + k]):
                     ids[j1 + k] = old_paras[i1 + k].id
     result = [SourceSegment(TITLE, normalize(title))]
     for index, text in enumerate(new_paras):
