@@ -146,7 +146,8 @@ def create_release(
             if embargo:  # given on the command line: a usage error
                 raise UsageError(exc.message, exc.hint) from None
             raise
-    base = slug or slugify(imported.title) or "release"
+    # An Arabic title has no Latin letters to slug: a short hash of it keeps ids distinct.
+    base = slug or slugify(imported.title) or f"release-{seg.text_hash(imported.title)[:8]}"
     release_id = check_release_id(f"{when}-{base}")
     segments = seg.build(imported.title, imported.paragraphs, imported.source_line)
     languages = (lang, *nr.config.targets_for(lang))
@@ -186,7 +187,17 @@ def list_releases(nr: Newsroom, state: str | None = None, language: str | None =
 
 
 def load_summaries(nr: Newsroom) -> list[ReleaseSummary]:
-    """Summaries of every release (the index module may serve these from cache)."""
+    """Summaries of every release, from the index (`workflow.index`) when it can be used."""
+    from workflow import index
+
+    try:
+        return index.summaries(nr)
+    except index.IndexUnavailable:
+        return load_summaries_from_files(nr)
+
+
+def load_summaries_from_files(nr: Newsroom) -> list[ReleaseSummary]:
+    """Summaries of every release, parsing every file (what the index must agree with)."""
     return [summarize(nr, nr.load(release_id)) for release_id in nr.release_ids()]
 
 
