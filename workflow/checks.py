@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workflow.errors import InvalidData
+from workflow.errors import InvalidData, UsageError
 from workflow.i18n import N_, _
 from workflow.release import Document
 
 if TYPE_CHECKING:
     from workflow.config import Config
     from workflow.glossary import Glossary
+    from workflow.newsroom import Newsroom
 
 ERROR = "error"
 WARNING = "warning"
@@ -226,8 +227,8 @@ def check_glossary(pair: Pair) -> Iterator[str]:
     for term in pair.glossary.terms_in(pair.source, pair.source_lang, pair.target_lang):
         if term.found_in(pair.target, pair.target_lang) is None:
             said = term.found_in(pair.source, pair.source_lang) or term.preferred(pair.source_lang)
-            forms = " / ".join(quote(f) for f in term.forms[pair.target_lang])
-            yield _("{term} should be translated as {forms} (glossary)").format(term=quote(said), forms=forms)
+            yield _("{term} should be translated as {agreed} (glossary)").format(
+                term=quote(said), agreed=quote(term.preferred(pair.target_lang)))
 
 
 def check_forbidden(pair: Pair) -> Iterator[str]:
@@ -464,3 +465,46 @@ def run_checks(doc: Document, config: Config, languages: Iterable[str]) -> list[
             for check_id, severity, message in _run(pair, checks):
                 findings.append(Finding(doc.release.id, lang, seg.id, check_id, severity, message))
     return findings
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    release: str
+    languages: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    def untranslated(self) -> dict[str, list[str]]:
+        """Segments without a translation, per language (the `empty` findings)."""
+        out: dict[str, list[str]] = {}
+        for f in self.findings:
+            if f.check == "empty":
+                out.setdefault(f.language, []).append(f.segment)
+        return out
+
+
+def check_release(nr: Newsroom, release_id: str, languages: Iterable[str] | None = None,
+                  skip_untranslated: bool = False) -> CheckReport:
+    """`pubflow check`: findings for a release in its target languages (or the given ones)."""
+    doc = nr.load(release_id)
+    targets = doc.release.targets
+    if languages is None:
+        langs = targets
+    else:
+        langs = tuple(languages)
+        for code in langs:
+            nr.config.language(code)
+            if code not in targets:
+                raise UsageError(_("{id} has no {lang} translation").format(id=release_id, lang=code),
+                                 _("its target languages: {codes}").format(codes=", ".join(targets) or "-"))
+    findings = run_checks(doc, nr.config, langs)
+    if skip_untranslated:
+        findings = [f for f in findings if f.check != "empty"]
+    return CheckReport(release_id, tuple(langs), tuple(findings))

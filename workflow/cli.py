@@ -434,3 +434,4 @@ def main() -> None:
 from workflow import cli_catalogs  # noqa: E402,F401
 from workflow import cli_git  # noqa: E402,F401
 from workflow import cli_translate  # noqa: E402,F401
+from workflow import cli_quality  # noqa: E402,F401

@@ -57,6 +57,8 @@ DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 0.5
 MAX_BACKOFF = 8.0
+SAVE_EVERY = 25  # suggestions per write of the language file
+SAVE_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -410,15 +412,17 @@ def _read_cache(path: Path) -> dict[str, str]:
     return {k: v for k, v in data["entries"].items() if isinstance(v, str)}
 
 
-def _remember(nr: Newsroom, key: str, text: str) -> None:
-    """Add one answer to the cache (re-read under a lock so parallel runs keep each other's answers)."""
+def _remember(nr: Newsroom, answers: Mapping[str, str]) -> None:
+    """Add answers to the cache (re-read under a lock so parallel runs keep each other's answers)."""
     from workflow import store
 
+    if not answers:
+        return
     path = _cache_path(nr)
     try:
         with store.locked(nr.config.state_dir / "locks" / "mt-cache.lock"):
             entries = _read_cache(path)
-            entries[key] = text
+            entries.update(answers)
             store.write_text(path, json.dumps({"version": CACHE_VERSION, "entries": entries},
                                               ensure_ascii=False, indent=0))
     except PubflowError:
@@ -448,7 +452,7 @@ def suggest_text(nr: Newsroom, text: str, source_lang: str, target_lang: str, pr
     if hit is not None:
         return Suggestion(hit, conf.name, cached=True)
     answer = normalize(translate_once(conf, clean, source_lang, target_lang))
-    _remember(nr, key, answer)
+    _remember(nr, {key: answer})
     return Suggestion(answer, conf.name)
 
 
@@ -507,49 +511,72 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
     skipped: list[str] = []
     findings: list[Finding] = []
     counts = {"memory": 0, "cache": 0, "requests": 0}
+    pending: list[TargetSegment] = []
+    answers: dict[str, str] = {}
+    last_save = time.monotonic()
 
-    for done, seg in enumerate(todo):
-        origin = f"machine:{conf.name}"
-        text: str | None = None
-        if memory is not None:
-            matches = [m for m in memory.lookup(seg.text, src_lang, lang, limit=1) if m.score == 100]
-            if matches:
-                text, origin = matches[0].target, f"memory:{matches[0].release}"
-                counts["memory"] += 1
-        if text is None:
-            key = cache_key(conf.name, src_lang, lang, seg.text)
-            if key in cache:
-                text = cache[key]
-                counts["cache"] += 1
-            else:
-                try:
-                    text = normalize(translate_once(conf, seg.text, src_lang, lang))
-                except ExternalError as exc:
-                    saved = len(filled)
-                    raise ExternalError(exc.message, _("{saved} of {total} suggestions were saved; run the command "
-                                                       "again to continue").format(saved=saved, total=len(todo))
-                                        if saved else exc.hint) from None
-                counts["requests"] += 1
-                cache[key] = text
-                _remember(nr, key, text)
-        new = TargetSegment(id=seg.id, text=normalize(text), status="machine", source=seg.text, origin=origin,
-                            by=actor.name, at=format_time(utc_now()))
-
-        def change(current: Document, new: TargetSegment = new) -> tuple[Document, bool]:
+    def change(current: Document) -> tuple[Document, list[bool]]:
+        saved = []
+        for new in pending:
             unit = current.target(lang).get(new.id)
-            if unit is None or current.source_text(new.id) != new.source:
-                return current, False
-            if unit.effective_status(new.source) != "untranslated":
-                return current, False
-            return with_target(current, lang, new), True
+            ok = (unit is not None and current.source_text(new.id) == new.source
+                  and unit.effective_status(new.source) == "untranslated")
+            if ok:
+                current = with_target(current, lang, new)
+            saved.append(ok)
+        return current, saved
 
-        if nr.update(release_id, change):
-            filled.append((seg.id, origin))
-            for check_id, severity, message in check_text(nr.config, seg.text, new.text, src_lang, lang, glossary):
-                findings.append(Finding(release_id, lang, seg.id, check_id, severity, message))
-        else:
-            skipped.append(seg.id)
-        if progress is not None:
-            progress(done + 1, len(todo), seg.id)
+    def save() -> None:
+        """One write for a batch of suggestions (each atomic write is fsynced: batching keeps it fast)."""
+        nonlocal last_save
+        _remember(nr, answers)
+        answers.clear()
+        if not pending:
+            return
+        for new, ok in zip(pending, nr.update(release_id, change), strict=True):
+            if ok:
+                filled.append((new.id, new.origin))
+                for check_id, severity, message in check_text(nr.config, new.source, new.text, src_lang, lang,
+                                                              glossary):
+                    findings.append(Finding(release_id, lang, new.id, check_id, severity, message))
+            else:
+                skipped.append(new.id)
+        pending.clear()
+        last_save = time.monotonic()
+
+    try:
+        for done, seg in enumerate(todo):
+            origin = f"machine:{conf.name}"
+            text: str | None = None
+            if memory is not None:
+                matches = [m for m in memory.lookup(seg.text, src_lang, lang, limit=1) if m.score == 100]
+                if matches:
+                    text, origin = matches[0].target, f"memory:{matches[0].release}"
+                    counts["memory"] += 1
+            if text is None:
+                key = cache_key(conf.name, src_lang, lang, seg.text)
+                if key in cache:
+                    text = cache[key]
+                    counts["cache"] += 1
+                else:
+                    text = normalize(translate_once(conf, seg.text, src_lang, lang))
+                    counts["requests"] += 1
+                    cache[key] = answers[key] = text
+            pending.append(TargetSegment(id=seg.id, text=normalize(text), status="machine", source=seg.text,
+                                         origin=origin, by=actor.name, at=format_time(utc_now())))
+            if len(pending) >= SAVE_EVERY or time.monotonic() - last_save > SAVE_SECONDS:
+                save()
+            if progress is not None:
+                progress(done + 1, len(todo), seg.id)
+    except ExternalError as exc:
+        save()
+        if filled:
+            raise ExternalError(exc.message, _("{saved} of {total} suggestions were saved; run the command again "
+                                               "to continue").format(saved=len(filled), total=len(todo))) from None
+        raise
+    except BaseException:
+        save()  # Ctrl-C keeps what was fetched
+        raise
+    save()
     return SuggestResult(release_id, lang, conf.name, len(todo), tuple(filled), counts["memory"], counts["cache"],
                          counts["requests"], tuple(skipped), tuple(findings))
