@@ -402,7 +402,7 @@ def compile_po_bytes(path: Path, use_fuzzy: bool = False) -> bytes:
     return data
 
 
-def placeholder_problems(path: Path) -> list[str]:
+def placeholder_problems(path: Path, include_fuzzy: bool = False) -> list[str]:
     """Translations whose {placeholders} differ from their message id's.
 
     A singular translation must use exactly the message's placeholders; a
@@ -411,7 +411,7 @@ def placeholder_problems(path: Path) -> list[str]:
     """
     problems = []
     for entry in _load_polib(path):
-        if entry.obsolete or not entry.msgid:
+        if entry.obsolete or not entry.msgid or ("fuzzy" in entry.flags and not include_fuzzy):
             continue
         if entry.msgid_plural:
             allowed = _fields(entry.msgid) | _fields(entry.msgid_plural)
@@ -453,7 +453,7 @@ def compile_interface(tree: InterfaceTree, languages: Sequence[str] | None = Non
             results.append(CompileResult(lang, tree.mo(lang), 0, stats.fuzzy, stats.untranslated, False,
                                          _("the catalog header is marked fuzzy")))
             continue
-        problems = placeholder_problems(path)
+        problems = placeholder_problems(path, include_fuzzy=use_fuzzy)
         if problems:
             raise InvalidData(_("{path}: {problem}").format(path=path, problem=problems[0]),
                               _("keep every {{name}} of the English text in the translation"))
