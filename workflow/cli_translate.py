@@ -197,3 +197,33 @@ def import_cmd(
     problem = result.problem()
     if problem is not None:
         raise problem
+
+
+class TerminalIO:
+    """The session's input and output on the terminal (typer prompts)."""
+
+    def ask(self, prompt: str) -> str:
+        try:
+            answer: str = typer.prompt(prompt, default="", show_default=False, prompt_suffix="")
+        except typer.Abort:  # end of input or Ctrl-C at the prompt: quit, everything saved is saved
+            typer.echo("")
+            raise EOFError from None
+        return answer
+
+    def say(self, text: str = "") -> None:
+        typer.echo(text)
+
+
+@app.command("translate")
+def translate_cmd(
+    release_id: IdArg,
+    lang: LangOpt,
+    provider: Annotated[str | None, typer.Option("--provider", help=_("Machine translation provider."))] = None,
+    no_machine: Annotated[bool, typer.Option("--no-machine", help=_("Do not ask for machine suggestions."))] = False,
+    as_name: AsOpt = None,
+) -> None:
+    """Translate interactively: walk the segments that need work, save each at once."""
+    from workflow.session import run_session
+
+    nr = newsroom()
+    run_session(nr, release_id, lang, actor(nr, as_name), TerminalIO(), machine=not no_machine, provider=provider)

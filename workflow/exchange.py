@@ -301,9 +301,10 @@ def _parse_xliff(data: bytes, where: str) -> ExchangeFile:
 
     try:
         root = fromstring(data, forbid_dtd=True)
-    except defusedxml.DefusedXmlException as exc:
-        raise InvalidData(_("{where}: refused: {error}").format(where=where, error=type(exc).__name__),
-                          _("XLIFF files must not declare a DTD or entities")) from None
+    except defusedxml.DefusedXmlException:
+        raise InvalidData(_("{where}: refused: the file declares a DTD or entities (they could read local files "
+                            "or expand without end)").format(where=where),
+                          _("XLIFF from a CAT tool needs neither; export it again")) from None
     except ET.ParseError as exc:
         raise InvalidData(_("{where}: not well-formed XML: {error}").format(where=where, error=exc),
                           _("check the file, or export it again")) from None
