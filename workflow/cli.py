@@ -305,7 +305,6 @@ def _transition_command(name: str, doc: str) -> None:
 _transition_command("submit", _("Send a draft to review."))
 _transition_command("approve", _("Approve the text under review (binds the approval to this exact text)."))
 _transition_command("reject", _("Send a release back to draft; needs -m with the reason."))
-_transition_command("publish", _("Publish a release whose translations are complete and checks clean."))
 _transition_command("correct", _("Record a correction to a published release; needs -m."))
 _transition_command("retract", _("Retract a published release; needs -m."))
 
@@ -431,7 +430,11 @@ def main() -> None:
     app(prog_name="pubflow")
 
 
-from workflow import cli_catalogs  # noqa: E402,F401
-from workflow import cli_git  # noqa: E402,F401
-from workflow import cli_translate  # noqa: E402,F401
-from workflow import cli_quality  # noqa: E402,F401
+# Command modules register themselves on `app` (one per area).
+from workflow import (  # noqa: E402
+    cli_catalogs,  # noqa: F401
+    cli_git,  # noqa: F401
+    cli_publish,  # noqa: F401
+    cli_quality,  # noqa: F401
+    cli_translate,  # noqa: F401
+)

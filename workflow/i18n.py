@@ -98,3 +98,40 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message
+
+
+_page_cache: dict[tuple[str, str], _gettext.NullTranslations] = {}
+
+
+def translations_for(lang: str, newsroom_locales: Path | None = None) -> _gettext.NullTranslations:
+    """Catalog for a rendered PAGE in `lang` (not the UI language).
+
+    A newsroom's own `locales/<lang>/LC_MESSAGES/pubflow.mo` wins; the packaged
+    catalog is its fallback, so a newsroom may override single strings.
+    """
+    code = lang.replace("_", "-").split("-")[0].lower()
+    stamps = ";".join(f"{p}:{p.stat().st_mtime_ns}" for p in catalog_files(code, newsroom_locales))
+    key = (code, f"{newsroom_locales or ''}|{stamps}")
+    if key in _page_cache:
+        return _page_cache[key]
+    result = _load(code)
+    if newsroom_locales is not None and newsroom_locales.resolve() != locales_dir().resolve():
+        own = newsroom_locales / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        if own.is_file():
+            try:
+                with own.open("rb") as fh:
+                    local = _gettext.GNUTranslations(fh)
+                local.add_fallback(result)
+                result = local
+            except (OSError, ValueError):
+                pass
+    _page_cache[key] = result
+    return result
+
+
+def catalog_files(lang: str, newsroom_locales: Path | None = None) -> list[Path]:
+    """The catalog files `translations_for(lang)` may read (for build hashes)."""
+    code = lang.replace("_", "-").split("-")[0].lower()
+    dirs = [locales_dir()] + ([newsroom_locales] if newsroom_locales is not None else [])
+    names = (f"{DOMAIN}.po", f"{DOMAIN}.mo")
+    return [p for d in dirs for p in (d / code / "LC_MESSAGES" / n for n in names) if p.is_file()]

@@ -1,0 +1,57 @@
+"""Helpers for the rendering and publishing tests: a release with approved Arabic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from pathlib import Path
+
+from workflow.config import find_person
+from workflow.editorial import apply_transition, create_release
+from workflow.newsroom import Newsroom
+from workflow.release import Document, TargetSegment
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_EN = Path(__file__).parent / "fixtures" / "coalition-news-2019-07-22.txt"
+SAMPLE_AR = ROOT / "samples" / "coalition-news-2019-07-22.ar.txt"
+TITLE = "Coalition: Assad regime and Russia's crimes in northwestern Syria are international crimes"
+SAMPLE_ID = "2019-07-22-assad-russia-crimes-international"
+T0 = dt.datetime(2019, 7, 22, 6, 0, tzinfo=dt.UTC)
+
+
+def at(minutes: int) -> dt.datetime:
+    return T0 + dt.timedelta(minutes=minutes)
+
+
+def arabic_texts() -> list[str]:
+    return [p.strip() for p in SAMPLE_AR.read_text("utf-8").strip().split("\n\n")]
+
+
+def set_translation(nr: Newsroom, release_id: str, texts: dict[str, str] | list[str], lang: str = "ar",
+                    status: str = "approved") -> None:
+    """Write target segments through the domain (approved, bound to the current source text)."""
+
+    def change(doc: Document) -> tuple[Document, None]:
+        mapping = texts if isinstance(texts, dict) else dict(zip([s.id for s in doc.source], texts, strict=True))
+        segs = tuple(TargetSegment(s.id, text=mapping[s.id], status=status, source=s.text, origin="human",
+                                   by="Rami Haddad", at="2019-07-22T07:00:00Z", reviewed_by="Lina Aziz",
+                                   reviewed_at="2019-07-22T07:30:00Z")
+                     for s in doc.source if s.id in mapping)
+        return replace(doc, targets={**doc.targets, lang: segs}), None
+
+    nr.update(release_id, change)
+
+
+def approved_sample(root: Path, *, embargo: str | None = None, text: str | None = None,
+                    title: str = TITLE, category: str | None = None, slug: str = "assad-russia-crimes-international",
+                    arabic: list[str] | dict[str, str] | None = None) -> str:
+    """The sample release, submitted, approved and translated, ready to publish (fixed times)."""
+    nr = Newsroom.open(root)
+    editor = find_person(nr.config, "hala.darwish@example.org")
+    result = create_release(nr, editor, title=title, from_file=None if text else SAMPLE_EN, text=text,
+                            slug=slug, embargo=embargo, category=category, date="2019-07-22", now=at(0))
+    rid = result.release.id
+    apply_transition(nr, rid, "submit", editor, now=at(1))
+    apply_transition(nr, rid, "approve", editor, now=at(2))
+    set_translation(nr, rid, arabic if arabic is not None else arabic_texts())
+    return rid
