@@ -165,12 +165,9 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
 
 
 def progress_text(summary: ReleaseSummary) -> str:
-    parts = []
-    for code, counts in summary.progress.items():
-        done = counts["translated"] + counts["approved"]
-        mark = "✓" if code in summary.published_languages else ""
-        parts.append(f"{code} {done}/{counts['total']}{mark}")
-    return " ".join(parts)
+    from workflow.listing import progress_text as text
+
+    return text(summary.progress, summary.published_languages)
 
 
 def echo_event(event: Event) -> None:
@@ -242,20 +239,21 @@ def new_cmd(
 def list_cmd(
     state: Annotated[str | None, typer.Option("--state", help=_("Only releases in this state."))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help=_("Only releases with this source language."))] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=_("Only the first N releases."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List releases with their state and translation progress."""
     from workflow.editorial import list_releases
+    from workflow.listing import release_lines
 
-    releases = list_releases(newsroom(), state, lang)
+    releases = list_releases(newsroom(), state, lang)[:limit]
     if as_json:
         print_json([r.public() for r in releases])
         return
     if not releases:
         typer.echo(_("No releases."))
         return
-    table(None, [_("id"), _("title"), _("state"), _("source"), _("progress")],
-          [[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases])
+    typer.echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
 
 
 @app.command("show")

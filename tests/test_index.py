@@ -1,0 +1,178 @@
+"""The derived index (.pubflow/index.sqlite) agrees with the files, always."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from workflow import index
+from workflow.editorial import load_summaries, load_summaries_from_files
+from workflow.errors import InvalidData
+from workflow.newsroom import Newsroom
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _generator() -> object:
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("gen") / "newsroom"
+    _generator().generate(40, root, seed=7)  # type: ignore[attr-defined]
+    return root
+
+
+@pytest.fixture
+def room(generated: Path, tmp_path: Path) -> Path:
+    import shutil
+
+    target = tmp_path / "newsroom"
+    shutil.copytree(generated, target)
+    return target
+
+
+def _same(root: Path) -> None:
+    nr = Newsroom.open(root)
+    assert [s.public() for s in load_summaries(nr)] == [s.public() for s in load_summaries_from_files(nr)]
+
+
+def test_generated_newsroom_passes_verify(room: Path) -> None:
+    result = Cli(room)("verify")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    assert "40 releases checked, 0 problem(s)." in result.stdout  # type: ignore[attr-defined]
+    nr = Newsroom.open(room)
+    states = {s.state for s in load_summaries_from_files(nr)}
+    assert states == {"draft", "review", "translation", "published", "retracted"}
+    assert {s.source_language for s in load_summaries_from_files(nr)} == {"en", "ar"}
+
+
+def test_index_agrees_with_files_after_random_edits(room: Path) -> None:
+    rng = random.Random(3)
+    _same(room)  # cold build
+    assert (room / ".pubflow" / "index.sqlite").is_file()
+    for _step in range(12):
+        ids = sorted(p.name for p in (room / "releases").iterdir())
+        victim = room / "releases" / rng.choice(ids)
+        action = rng.choice(["status", "title", "delete", "copy", "target-gone"])
+        if action == "status":  # a hand edit in place: same inode, same size, same second
+            path = next((p for p in sorted(victim.glob("*.yaml")) if p.name != "release.yaml" and
+                         "status: approved" in p.read_text(encoding="utf-8")), None)
+            if path is None:
+                continue
+            text = path.read_text(encoding="utf-8").replace("status: approved", "status: machine ", 1)
+            with open(path, "r+", encoding="utf-8") as fh:
+                fh.write(text)
+        elif action == "title":
+            rel = victim / "release.yaml"
+            source_lang = [line.split(": ")[1] for line in rel.read_text().splitlines()
+                           if line.startswith("source_language:")][0]
+            path = victim / f"{source_lang}.yaml"
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("- id: title\n  text: ", "- id: title\n  text: Edited ", 1), encoding="utf-8")
+        elif action == "delete":
+            for p in victim.iterdir():
+                p.unlink()
+            victim.rmdir()
+        elif action == "copy":  # a release arrives (git pull): same content, new id
+            new = victim.parent / ("2030-01-01-new-" + str(_step))
+            new.mkdir()
+            for p in victim.iterdir():
+                new.joinpath(p.name).write_text(p.read_text(encoding="utf-8").replace(victim.name, new.name),
+                                                encoding="utf-8")
+        else:
+            for p in victim.glob("*.yaml"):
+                if p.name != "release.yaml" and "status:" in p.read_text(encoding="utf-8"):
+                    p.unlink()
+                    break
+        _same(room)
+
+
+def test_changed_release_that_breaks_gives_the_files_error(room: Path) -> None:
+    _same(room)
+    ids = sorted(p.name for p in (room / "releases").iterdir())
+    (room / "releases" / ids[5] / "release.yaml").write_text("schema: 1\nid: [unclosed\n", encoding="utf-8")
+    nr = Newsroom.open(room)
+    with pytest.raises(InvalidData) as direct:
+        load_summaries_from_files(nr)
+    with pytest.raises(InvalidData) as indexed:
+        load_summaries(nr)
+    assert indexed.value.line() == direct.value.line()
+
+
+def test_corrupt_or_old_index_is_rebuilt(room: Path) -> None:
+    _same(room)
+    path = room / ".pubflow" / "index.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    path.write_bytes(b"this is not a database" * 100)
+    _same(room)
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA user_version = 1")
+    conn.execute("DELETE FROM releases")
+    conn.commit()
+    conn.close()
+    _same(room)
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == index.INDEX_VERSION
+
+
+def test_language_change_in_config_rebuilds(room: Path) -> None:
+    _same(room)
+    config = room / "pubflow.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("  ar:\n", "  fr:\n    name: French\n  ar:\n", 1),
+                      encoding="utf-8")
+    _same(room)
+
+
+def test_index_unwritable_falls_back_to_files(room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(index.NO_INDEX_ENV, "1")
+    nr = Newsroom.open(room)
+    assert [s.id for s in load_summaries(nr)] == [s.id for s in load_summaries_from_files(nr)]
+    assert not (room / ".pubflow" / "index.sqlite").exists()
+
+
+def _run(room: Path, *args: str, fast: bool) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
+    env["COLUMNS"] = "100"
+    if not fast:
+        env["PUBFLOW_NO_FASTPATH"] = "1"
+    return subprocess.run([sys.executable, "-c", "from workflow.launch import main; main()", "--root", str(room),
+                           *args], capture_output=True, text=True, env=env, check=False)
+
+
+@pytest.mark.slow
+def test_fast_list_prints_what_typer_prints(room: Path) -> None:
+    for args in (["list"], ["list", "--state", "translation"], ["list", "--lang=ar", "--limit", "3"],
+                 ["list", "--state", "nonsense"], ["list", "--lang", "xx"], ["list", "--state", "retracted",
+                                                                             "--lang", "ar"]):
+        fast, slow = _run(room, *args, fast=True), _run(room, *args, fast=False)
+        assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr), args
+    assert "translation" in _run(room, "list", fast=True).stdout
+
+
+@pytest.mark.slow
+def test_fast_list_sees_a_hand_edit_at_once(room: Path) -> None:
+    first = _run(room, "list", "--limit", "1", fast=True).stdout
+    rid = sorted(p.name for p in (room / "releases").iterdir())[0]
+    rel = room / "releases" / rid / "release.yaml"
+    source = [line.split(": ")[1] for line in rel.read_text().splitlines() if line.startswith("source_language:")][0]
+    path = room / "releases" / rid / f"{source}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("- id: title\n  text: ", "- id: title\n  text: Zq ", 1),
+                    encoding="utf-8")
+    second = _run(room, "list", "--limit", "1", fast=True).stdout
+    assert "Zq" not in first
+    assert "Zq" in second
