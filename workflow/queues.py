@@ -94,11 +94,16 @@ def pending_items(docs: Iterable[Document], config: Config, lang: str | None = N
 
 
 def open_documents(nr: Newsroom) -> Iterator[Document]:
-    """Documents of releases in a translation state (reads release.yaml first)."""
+    """Documents of releases in a translation state.
+
+    Every release is read whole: published releases are open too (a
+    correction must be translated), so most of a newsroom is "open" and a
+    pre-filter reading release.yaml first would only read it twice.
+    """
     states = set(translation_states(nr.config))
-    for release_id in nr.release_ids():
-        if nr.load_release(release_id).state in states:
-            yield nr.load(release_id)
+    for doc in nr.documents():
+        if doc.release.state in states:
+            yield doc
 
 
 def pending(nr: Newsroom, lang: str | None = None, mine: Person | None = None,
@@ -106,8 +111,24 @@ def pending(nr: Newsroom, lang: str | None = None, mine: Person | None = None,
     """`pubflow pending`: segments needing translation (or review) across releases."""
     if lang is not None:
         nr.config.language(lang)
-    docs: Iterable[Document] = [nr.load(release_id)] if release_id else open_documents(nr)
-    return pending_items(docs, nr.config, lang, mine)
+    if release_id:
+        return pending_items([nr.load(release_id)], nr.config, lang, mine)
+    return pending_items(work_documents(nr, lang), nr.config, lang, mine)
+
+
+def work_documents(nr: Newsroom, lang: str | None = None) -> Iterable[Document]:
+    """Open releases, reduced to their segments needing work, from the index when it can be used.
+
+    The index (`workflow.index`) gives partial documents holding only the
+    segments whose status needs a translator or a reviewer; the pure
+    functions above give the same items on them as on the whole files.
+    """
+    from workflow import index
+
+    try:
+        return index.work_documents(nr, translation_states(nr.config), language=lang)
+    except index.IndexUnavailable:
+        return open_documents(nr)
 
 
 def group_by_release(items: Iterable[PendingItem]) -> list[tuple[str, list[PendingItem]]]:
@@ -178,21 +199,50 @@ def release_actions(doc: Document, config: Config, person: Person, now: dt.datet
 
 
 def inbox_from(docs: Iterable[Document], config: Config, person: Person,
-               now: dt.datetime | None = None) -> Inbox:
-    """What awaits `person`: segments to translate, segments to approve, transitions to make."""
+               now: dt.datetime | None = None, action_docs: Iterable[Document] | None = None) -> Inbox:
+    """What awaits `person`: segments to translate, segments to approve, transitions to make.
+
+    `action_docs` (default: `docs`) are the documents whose transitions are
+    considered; the index passes partial documents as `docs` and only the
+    releases in states `person` can move as `action_docs`.
+    """
     now = now or utc_now()
     all_docs = sorted(docs, key=lambda d: (d.release.date, d.release.id))
     items = pending_items(all_docs, config, None, person)
     actions: list[Action] = []
-    for doc in all_docs:
+    movable = all_docs if action_docs is None else sorted(action_docs, key=lambda d: (d.release.date, d.release.id))
+    for doc in movable:
         actions.extend(release_actions(doc, config, person, now))
     return Inbox(person.name, [i for i in items if i.needs == "translation"],
                  [i for i in items if i.needs == "review"], actions)
 
 
+def movable_states(config: Config, person: Person) -> list[str]:
+    """States in which `person` has a transition `release_actions` would list."""
+    wf = config.workflow
+    out = []
+    for state in wf.states.values():
+        if state.final:
+            continue
+        for name in wf.allowed_from(state.name):
+            transition = wf.transitions[name]
+            if (transition.comment != "required" and transition.target != state.name
+                    and role_for(transition, person.roles) is not None):
+                out.append(state.name)
+                break
+    return out
+
+
 def inbox(nr: Newsroom, person: Person, now: dt.datetime | None = None) -> Inbox:
-    """`pubflow inbox`: what awaits the acting person."""
-    return inbox_from(nr.documents(), nr.config, person, now)
+    """`pubflow inbox`: what awaits the acting person (through the index when it can be used)."""
+    from workflow import index
+
+    try:
+        partial = index.work_documents(nr, translation_states(nr.config))
+        movable = [nr.load(release_id) for release_id in index.ids_in_states(nr, movable_states(nr.config, person))]
+    except index.IndexUnavailable:
+        return inbox_from(nr.documents(), nr.config, person, now)
+    return inbox_from(partial, nr.config, person, now, action_docs=movable)
 
 
 def describe_need(item: PendingItem) -> str:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from workflow.config import Person
 from workflow.errors import PubflowError
-from workflow.i18n import _
+from workflow.i18n import N_, _
 from workflow.newsroom import Newsroom
 from workflow.queues import document_items
 from workflow.release import Document
@@ -115,8 +115,8 @@ class SessionResult:
                 "skipped": self.skipped, "remaining": self.remaining, "quit": self.quit}
 
 
-HELP = ("a = accept suggestion · 1,2… = accept memory match · k = keep old translation (stale) · "
-        "s = skip · b = back · q = quit · =TEXT = save TEXT as typed · anything else = your translation")
+HELP = N_("a = accept suggestion · 1,2… = accept memory match · k = keep old translation (stale) · "
+          "s = skip · b = back · q = quit · =TEXT = save TEXT as typed · anything else = your translation")
 
 
 def render(view: SegmentView) -> list[str]:
@@ -226,7 +226,7 @@ class Session:
             self.io.say(_("Nothing to translate in {id} ({lang}).").format(id=self.release_id, lang=self.lang))
             return result
         self.io.say(_("{id} ({lang}): {n} segment(s) to translate. {help}").format(
-            id=self.release_id, lang=self.lang, n=len(ids), help=HELP))
+            id=self.release_id, lang=self.lang, n=len(ids), help=_(HELP)))
         index = 0
         while 0 <= index < len(ids):
             seg_id = ids[index]
@@ -267,7 +267,7 @@ class Session:
             except EOFError:
                 return "quit"
             if answer in ("", "?"):
-                self.io.say(HELP)
+                self.io.say(_(HELP))
                 continue
             if answer == "q":
                 return "quit"
@@ -292,7 +292,7 @@ class Session:
             else:
                 text, origin = answer.removeprefix("="), HUMAN
             if not text.strip():
-                self.io.say(HELP)
+                self.io.say(_(HELP))
                 continue
             if self._checked(view, text) and self._save(view.segment, text, origin, result):
                 return "saved"
