@@ -182,6 +182,9 @@ def test_language_env_gives_arabic_help_and_errors_in_a_real_process(newsroom: P
     assert out.returncode == 0, out.stderr
     assert "اعرض البيانات مع حالتها وتقدّم ترجمتها." in out.stdout  # the command's docstring
     assert "البيانات التي في هذه الحالة فقط." in out.stdout  # an option's help
+    assert out.stdout.startswith("الاستخدام: pubflow list [OPTIONS]")  # typer's own words too
+    assert "الخيارات:" in out.stdout
+    assert "اعرض هذه الرسالة ثم اخرج." in out.stdout
     out = subprocess.run([*cmd, "list"], env=env, capture_output=True, text=True, cwd=newsroom)
     assert (out.returncode, out.stdout.strip()) == (0, "لا توجد بيانات صحفية.")
     out = subprocess.run([*cmd, "show", "2019-01-01-nothing-here"], env=env, capture_output=True, text=True,
