@@ -191,12 +191,9 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
 
 
 def progress_text(summary: ReleaseSummary) -> str:
-    parts = []
-    for code, counts in summary.progress.items():
-        done = counts["translated"] + counts["approved"]
-        mark = "✓" if code in summary.published_languages else ""
-        parts.append(f"{code} {done}/{counts['total']}{mark}")
-    return " ".join(parts)
+    from workflow.listing import progress_text as text
+
+    return text(summary.progress, summary.published_languages)
 
 
 def echo_event(event: Event) -> None:
@@ -268,20 +265,21 @@ def new_cmd(
 def list_cmd(
     state: Annotated[str | None, typer.Option("--state", help=_("Only releases in this state."))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help=_("Only releases with this source language."))] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=_("Only the first N releases."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List releases with their state and translation progress."""
     from workflow.editorial import list_releases
+    from workflow.listing import release_lines
 
-    releases = list_releases(newsroom(), state, lang)
+    releases = list_releases(newsroom(), state, lang)[:limit]
     if as_json:
         print_json([r.public() for r in releases])
         return
     if not releases:
         typer.echo(_("No releases."))
         return
-    table(None, [_("id"), _("title"), _("state"), _("source"), _("progress")],
-          [[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases])
+    typer.echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
 
 
 @app.command("show")
@@ -331,7 +329,6 @@ def _transition_command(name: str, doc: str) -> None:
 _transition_command("submit", _("Send a draft to review."))
 _transition_command("approve", _("Approve the text under review (binds the approval to this exact text)."))
 _transition_command("reject", _("Send a release back to draft; needs -m with the reason."))
-_transition_command("publish", _("Publish a release whose translations are complete and checks clean."))
 _transition_command("correct", _("Record a correction to a published release; needs -m."))
 _transition_command("retract", _("Retract a published release; needs -m."))
 
@@ -457,7 +454,11 @@ def main() -> None:
     app(prog_name="pubflow")
 
 
-from workflow import cli_catalogs  # noqa: E402,F401
-from workflow import cli_git  # noqa: E402,F401
-from workflow import cli_translate  # noqa: E402,F401
-from workflow import cli_quality  # noqa: E402,F401
+# Command modules register themselves on `app` (one per area).
+from workflow import (  # noqa: E402
+    cli_catalogs,  # noqa: F401
+    cli_git,  # noqa: F401
+    cli_publish,  # noqa: F401
+    cli_quality,  # noqa: F401
+    cli_translate,  # noqa: F401
+)
