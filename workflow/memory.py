@@ -7,8 +7,8 @@ cache loses nothing.
 
 Lookup: an exact match (same text after Unicode/space normalisation) scores
 100 (99 when only case, digits or diacritics differ); fuzzy matches are
-scored with rapidfuzz's `ratio` (0-100) on candidates preselected through an
-inverted index of their rarest shared words, which keeps a query on a
+scored with rapidfuzz's `ratio` (at most 98) on candidates preselected through
+an inverted index of the query's rarest word pairs, which keeps a query on a
 100,000-segment memory within milliseconds (see bench/bench_memory.py).
 """
 
@@ -34,11 +34,12 @@ CACHE_NAME = "memory.json"
 CACHE_VERSION = 1
 MIN_SCORE = 60
 USABLE = ("translated", "approved")
-RARE_TOKENS = 6  # how many of the query's rarest words select candidates
-CANDIDATES = 200  # how many candidates rapidfuzz scores
-POSTINGS_BUDGET = 40_000  # stop adding words once this many postings were counted
-_TOKEN = re.compile(r"\w{2,}")
-_TO_LATIN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+RARE_TOKENS = 12  # at most this many of the query's rarest word pairs select candidates
+CANDIDATES = 120  # how many candidates rapidfuzz scores
+POSTINGS_BUDGET = 3_000  # stop adding word pairs once this many postings were counted
+FIRST_LIST_CAP = 20_000
+_TOKEN = re.compile(r"\w+")
+_DIGIT_PAIRS = tuple(zip("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789", strict=True))
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,25 @@ class Entry:
     status: str
 
 
+def tokens(norm: str) -> set[str]:
+    """Index keys of a normalised text: its word pairs, and its words when it has fewer than four."""
+    words = _TOKEN.findall(norm)
+    keys = {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
+    if len(words) < 4:
+        keys.update(words)
+    return keys
+
+
 def normal(text: str) -> str:
     """Comparison form: folded (case, Arabic letter variants, diacritics), Latin digits, single spaces."""
     from workflow.glossary import fold
 
-    return fold(text).casefold().translate(_TO_LATIN).strip()
+    text = fold(text).casefold()
+    if not text.isascii():
+        for arabic, latin in _DIGIT_PAIRS:
+            if arabic in text:
+                text = text.replace(arabic, latin)
+    return text.strip()
 
 
 def entries_of(doc: Document) -> Iterator[Entry]:
@@ -86,7 +101,11 @@ def entries_of(doc: Document) -> Iterator[Entry]:
 
 
 class _PairIndex:
-    """Entries of one language pair, with an exact map and an inverted word index."""
+    """Entries of one language pair, with an exact map and an inverted word-pair index.
+
+    Entries are indexed lazily, on the first lookup in this pair, so opening a
+    large memory costs little and a session translating en->ar never indexes ar->en.
+    """
 
     def __init__(self) -> None:
         self.entries: list[Entry] = []
@@ -97,15 +116,24 @@ class _PairIndex:
         self.dead = 0
 
     def add(self, entry: Entry) -> int:
-        index = len(self.entries)
-        norm = normal(entry.source)
         self.entries.append(entry)
-        self.normals.append(norm)
         self.alive.append(True)
-        self.exact.setdefault(norm, []).append(index)
-        for token in set(_TOKEN.findall(norm)):
-            self.postings.setdefault(token, []).append(index)
-        return index
+        return len(self.entries) - 1
+
+    def ensure_indexed(self) -> None:
+        postings, exact, normals = self.postings, self.exact, self.normals
+        for index in range(len(normals), len(self.entries)):
+            norm = normal(self.entries[index].source)
+            normals.append(norm)
+            if norm in exact:
+                exact[norm].append(index)
+            else:
+                exact[norm] = [index]
+            for token in tokens(norm):
+                if token in postings:
+                    postings[token].append(index)
+                else:
+                    postings[token] = [index]
 
     def kill(self, index: int) -> None:
         if self.alive[index]:
@@ -116,16 +144,31 @@ class _PairIndex:
         return len(self.entries) - self.dead
 
     def candidates(self, norm: str) -> list[int]:
-        tokens = set(_TOKEN.findall(norm))
-        lists = sorted((self.postings[t] for t in tokens if t in self.postings), key=len)
+        """Entries sharing the most of the query's rarest word pairs (the ones worth scoring)."""
+        postings = self.postings
+        lists = sorted((postings[t] for t in tokens(norm) if t in postings), key=len)
         counts: Counter[int] = Counter()
         budget = POSTINGS_BUDGET
-        for postings in lists[:RARE_TOKENS]:
-            if counts and len(postings) > budget:
+        for used, hits in enumerate(lists):
+            if used >= RARE_TOKENS or (used and len(hits) > budget):
                 break
-            counts.update(postings)
-            budget -= len(postings)
-        return [i for i, _n in counts.most_common(CANDIDATES * 2) if self.alive[i]][:CANDIDATES]
+            counts.update(hits[-FIRST_LIST_CAP:])  # the newest entries when even the rarest pair is common
+            budget -= len(hits)
+        alive = self.alive
+        if len(counts) <= CANDIDATES:
+            return [i for i in counts if alive[i]]
+        # Counts are small integers: find the lowest count that still fits, without sorting everything.
+        histogram = Counter(counts.values())
+        room, cut = CANDIDATES, 0
+        for count in sorted(histogram, reverse=True):
+            if histogram[count] > room:
+                cut = count
+                break
+            room -= histogram[count]
+        chosen = [i for i, n in counts.items() if n > cut and alive[i]]
+        if cut:
+            chosen += [i for i, n in counts.items() if n == cut and alive[i]][:room]
+        return chosen
 
 
 @dataclass
@@ -178,6 +221,7 @@ class Memory:
             return []
         from rapidfuzz import fuzz, process
 
+        pair.ensure_indexed()
         norm = normal(text)
         scored: dict[int, int] = {}
         for index in pair.exact.get(norm, ()):
