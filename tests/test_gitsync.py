@@ -135,6 +135,8 @@ def test_translation_commit_names_the_language(gitroom):
                                 find_person(nr.config, "rami.haddad@example.org"))
     assert git(gitroom, "show", "--name-only", "--format=", "HEAD").split() == [f"releases/{RID}/ar.yaml"]
     assert git(gitroom, "log", "-1", "--format=%(trailers:key=Language,valueonly,separator=)").strip() == "ar"
+    assert git(gitroom, "log", "-1", "--format=%s").strip() == f"pubflow: translate {RID} [ar] (1 segment)"
+    assert git(gitroom, "log", "-1", "--format=%an <%ae>").strip() == "Rami Haddad <rami.haddad@example.org>"
     assert status(gitroom) == ""
 
 

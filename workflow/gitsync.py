@@ -45,7 +45,7 @@ from workflow.i18n import _
 if TYPE_CHECKING:
     from workflow.config import Config
     from workflow.newsroom import Newsroom
-    from workflow.release import Document, Event, Release
+    from workflow.release import Document, Event, Release, TargetSegment
 
 DRIVER = "pubflow-history"
 ATTRIBUTES_LINE = f"releases/*/release.yaml merge={DRIVER}"
@@ -169,6 +169,8 @@ def autocommit(nr: Newsroom, release_id: str, paths: Sequence[Path], before: Doc
         return None
     old = before.release.history if before is not None else ()
     new_events = list(after.release.history[len(old):])
+    if action is None and not new_events and before is not None:
+        action = derive_action(before, after)
     message = commit_message(nr, release_id, new_events, after, paths, action)
     author = _author(nr, new_events, action)
     names = [os.path.relpath(p, nr.root) for p in paths]
@@ -189,6 +191,29 @@ def autocommit(nr: Newsroom, release_id: str, paths: Sequence[Path], before: Doc
                 error=redact(_last_line(proc.stderr or proc.stdout))),
                 _("the change is on disk; commit it with git"))
         return git(nr.root, "rev-parse", "HEAD").stdout.strip()
+
+
+def derive_action(before: Document, after: Document) -> Action | None:
+    """Describe a change that appended no event from the translations it changed.
+
+    Target segments carry who translated (`by`) and reviewed them, and their
+    status says what happened: machine -> suggest, approved -> review, else translate.
+    """
+    changed: list[tuple[str, TargetSegment]] = []
+    for lang, segments in after.targets.items():
+        old = {s.id: s for s in before.targets.get(lang, ())}
+        changed += [(lang, s) for s in segments if old.get(s.id) != s]
+    if not changed:
+        return None
+    statuses = {s.status for _lang, s in changed}
+    verb = "suggest" if statuses == {"machine"} else "review" if statuses == {"approved"} else "translate"
+    people = [(s.reviewed_by if s.status == "approved" and s.reviewed_by else s.by) for _lang, s in changed]
+    people = [p for p in people if p]
+    actor = max(set(people), key=people.count) if people else ""
+    languages = sorted({lang for lang, _s in changed})
+    n = len(changed)
+    summary = f"{n} segment" + ("" if n == 1 else "s")
+    return Action(verb, actor=actor, language=", ".join(languages), summary=summary)
 
 
 def _person(nr: Newsroom, who: str) -> tuple[str, str] | None:

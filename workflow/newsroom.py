@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 RELEASE_FILE = "release.yaml"
 T = TypeVar("T")
+# Bidi overrides force a display order and can make a title or a history
+# comment read differently from what is stored ("Trojan Source"): refused.
+# Marks (RLM/LRM, U+200F/U+200E) and isolates are legitimate and kept.
+BIDI_OVERRIDES = {"\u202d": "LRO", "\u202e": "RLO"}
 
 
 class Newsroom:
@@ -63,7 +67,9 @@ class Newsroom:
         return self.releases_dir / check_release_id(release_id)
 
     def lock_path(self, release_id: str) -> Path:
-        return self.config.state_dir / "locks" / f"{release_id}.lock"
+        # Checked here too: a lock is taken before anything is read, and an id
+        # such as ../../x must not create files outside .pubflow/locks.
+        return self.config.state_dir / "locks" / f"{check_release_id(release_id)}.lock"
 
     def release_ids(self) -> list[str]:
         """Ids of every release folder, sorted (oldest date first)."""
@@ -80,7 +86,7 @@ class Newsroom:
     # ------------------------------------------------------------ reading
     def _read(self, path: Path) -> object:
         try:
-            return yamlio.read(path)
+            return yamlio.read(path, self._rel(path))
         except FileNotFoundError:
             raise InvalidData(_("{path} is missing").format(path=self._rel(path)),
                               _("restore it from git")) from None
@@ -154,6 +160,7 @@ class Newsroom:
             if self.exists(doc.release.id):
                 raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
                                _("choose another title or pass --slug"))
+            _refuse_overrides(None, doc)
             self.last_written = self.write_document(doc)
             self._autocommit(doc.release.id, None, doc, action)
 
@@ -192,9 +199,26 @@ class Newsroom:
             if after.release != before.release:
                 after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
             if after != before:
+                _refuse_overrides(before, after)
                 self.last_written = self.write_document(after, before)
                 self._autocommit(release_id, before, after, action)
             return result
+
+
+def _refuse_overrides(before: Document | None, after: Document) -> None:
+    """No write stores a bidi override in a title or a new event's comment."""
+    checks: list[tuple[str, str]] = []
+    if before is None or before.title != after.title:
+        checks.append((_("the title"), after.title))
+    old = len(before.release.history) if before is not None else 0
+    checks += [(_("the comment"), e.comment or "") for e in after.release.history[old:]]
+    for what, text in checks:
+        for char, name in BIDI_OVERRIDES.items():
+            if char in text:
+                raise InvalidData(
+                    _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
+                      "differently from what is stored").format(what=what, name=name, code=ord(char)),
+                    _("remove it; use RLM/LRM marks (U+200F/U+200E) to set direction"))
 
 
 def _yaml_bytes(data: object) -> bytes:

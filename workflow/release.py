@@ -21,7 +21,7 @@ from workflow.i18n import _
 from workflow.segments import STATUSES, SourceSegment, content_hash, normalize
 
 SCHEMA = 1
-ID_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")
+ID_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII digits only
 SEGMENT_ID_RE = re.compile(r"^(?:title|source|p\d+)$")
 EVENT_KINDS = ("create", "transition", "comment", "edit", "release")
 MAX_ID = 120
