@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
+from typer._click.core import Context
 from typer._click.exceptions import ClickException, NoArgsIsHelpError  # typer vendors click
+from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
 from workflow import i18n
@@ -40,13 +42,37 @@ def _argv_ui_lang(argv: list[str]) -> str | None:
 i18n.set_language(_argv_ui_lang(sys.argv))
 _ = i18n._
 
+# typer (and the click it vendors) writes a few words of every help page itself: its
+# stdlib-gettext `_` becomes ours, and the formatter translates the two it does not mark.
+typer.core._ = i18n._  # type: ignore[attr-defined]
+_HELP_WORDS = (i18n.N_("Usage: "), i18n.N_("Options"), i18n.N_("Arguments"), i18n.N_("Commands"),
+               i18n.N_("env var: {var}"), i18n.N_("default: {default}"), i18n.N_("required"))
+_HELP_LINE = i18n.N_("Show this message and exit.")
+
+
+class PubflowHelpFormatter(HelpFormatter):
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, _("Usage: ") if prefix is None else prefix)
+
+    def write_dl(self, rows: Any, *args: Any, **kwargs: Any) -> None:
+        rows = [(term, _(text) if text == _HELP_LINE else text) for term, text in rows]
+        super().write_dl(rows, *args, **kwargs)
+
+
+class PubflowContext(Context):
+    formatter_class = PubflowHelpFormatter
+
 
 class PubflowGroup(TyperGroup):
     """Maps domain errors to one stderr line and their exit code, in one place."""
 
+    context_class = PubflowContext
+
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """Commands' help comes from docstrings: translate it (extracted by workflow.catalogs)."""
-        command = super().get_command(ctx, cmd_name)
+        command: Any = super().get_command(ctx, cmd_name)
+        if command is not None:
+            command.context_class = PubflowContext
         if command is not None and command.help:
             msgid = getattr(command, "_pubflow_msgid", command.help)
             command._pubflow_msgid = msgid
@@ -167,12 +193,9 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
 
 
 def progress_text(summary: ReleaseSummary) -> str:
-    parts = []
-    for code, counts in summary.progress.items():
-        done = counts["translated"] + counts["approved"]
-        mark = "✓" if code in summary.published_languages else ""
-        parts.append(f"{code} {done}/{counts['total']}{mark}")
-    return " ".join(parts)
+    from workflow.listing import progress_text as text
+
+    return text(summary.progress, summary.published_languages)
 
 
 def echo_event(event: Event) -> None:
@@ -244,20 +267,21 @@ def new_cmd(
 def list_cmd(
     state: Annotated[str | None, typer.Option("--state", help=_("Only releases in this state."))] = None,
     lang: Annotated[str | None, typer.Option("--lang", help=_("Only releases with this source language."))] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=_("Only the first N releases."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List releases with their state and translation progress."""
     from workflow.editorial import list_releases
+    from workflow.listing import release_lines
 
-    releases = list_releases(newsroom(), state, lang)
+    releases = list_releases(newsroom(), state, lang)[:limit]
     if as_json:
         print_json([r.public() for r in releases])
         return
     if not releases:
         typer.echo(_("No releases."))
         return
-    table(None, [_("id"), _("title"), _("state"), _("source"), _("progress")],
-          [[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases])
+    typer.echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
 
 
 @app.command("show")
@@ -307,7 +331,6 @@ def _transition_command(name: str, doc: str) -> None:
 _transition_command("submit", _("Send a draft to review."))
 _transition_command("approve", _("Approve the text under review (binds the approval to this exact text)."))
 _transition_command("reject", _("Send a release back to draft; needs -m with the reason."))
-_transition_command("publish", _("Publish a release whose translations are complete and checks clean."))
 _transition_command("correct", _("Record a correction to a published release; needs -m."))
 _transition_command("retract", _("Retract a published release; needs -m."))
 
@@ -433,7 +456,11 @@ def main() -> None:
     app(prog_name="pubflow")
 
 
-from workflow import cli_catalogs  # noqa: E402,F401
-from workflow import cli_git  # noqa: E402,F401
-from workflow import cli_translate  # noqa: E402,F401
-from workflow import cli_quality  # noqa: E402,F401
+# Command modules register themselves on `app` (one per area).
+from workflow import (  # noqa: E402
+    cli_catalogs,  # noqa: F401
+    cli_git,  # noqa: F401
+    cli_publish,  # noqa: F401
+    cli_quality,  # noqa: F401
+    cli_translate,  # noqa: F401
+)

@@ -272,3 +272,43 @@ def locked(lock_path: Path, timeout: float | None = None) -> Iterator[None]:
         with _HELD_GUARD:
             _HELD.pop(key, None)
         lock.release()
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the archive
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A deterministic zip: sorted entries, fixed timestamps and permissions, deflated.
+
+    The same files always give the same bytes, so a rebuild is byte-identical.
+    """
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below are honoured
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            archive.writestr(info, files[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def write_zip(path: Path, files: dict[str, bytes]) -> bytes:
+    """Write a deterministic zip of `files` atomically; returns its bytes."""
+    data = zip_bytes(files)
+    atomic_write(path, data)
+    return data
+
+
+def remove_empty_dirs(path: Path, stop: Path) -> None:
+    """Remove `path` and its parents up to (not including) `stop` while they are empty."""
+    current = path
+    while current != stop and stop in current.parents:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        current = current.parent
