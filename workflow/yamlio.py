@@ -78,15 +78,16 @@ def decode(raw: bytes, where: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read(path: Path) -> Any:
-    """Read and parse one YAML file."""
+def read(path: Path, where: str | None = None) -> Any:
+    """Read and parse one YAML file; `where` names it in messages (default: the path)."""
+    name = where or str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
         raise
     except OSError as exc:
-        raise InvalidData(_("{where}: cannot read ({error})").format(where=path, error=exc.strerror)) from None
-    return parse(decode(raw, str(path)), str(path))
+        raise InvalidData(_("{where}: cannot read ({error})").format(where=name, error=exc.strerror)) from None
+    return parse(decode(raw, name), name)
 
 
 class _Dumper(_BaseDumper):
