@@ -64,6 +64,24 @@ def _load(code: str) -> _gettext.NullTranslations:
     """
     folder = locales_dir() / code / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
+    key = (code, _stamp(po), _stamp(mo))  # one process loads a catalog once, until its files change
+    if key not in _loaded:
+        _loaded[key] = _read_catalog(code, po, mo)
+    return _loaded[key]
+
+
+_loaded: dict[tuple[str, str, str], _gettext.NullTranslations] = {}
+
+
+def _stamp(path: Path) -> str:
+    try:
+        st = path.stat()
+    except OSError:
+        return f"{path}:-"
+    return f"{path}:{st.st_mtime_ns}:{st.st_size}"
+
+
+def _read_catalog(code: str, po: Path, mo: Path) -> _gettext.NullTranslations:
     try:
         po_bytes = po.read_bytes() if po.is_file() else None
         if mo.is_file():
