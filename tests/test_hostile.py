@@ -272,3 +272,24 @@ def test_marks_and_isolates_are_legitimate_in_titles_and_comments(cli, text):
     r = cli("new", "--title", text, "--body", "Body.", "--date", "2024-02-02", "--slug", "marks", as_=WRITER)
     assert r.exit_code == 0, r.output
     assert cli("comment", "2024-02-02-marks", "-m", text).exit_code == 0
+
+
+@pytest.mark.parametrize("name", ["../evil.html", "/etc/passwd", "en/../../x", "en\\..\\x", "", "a\x00b",
+                                  "C:/windows/x", "en//x", "./x"])
+def test_zip_entries_cannot_escape(name: str, tmp_path: Path) -> None:
+    from workflow import store
+    from workflow.errors import InvalidData
+
+    with pytest.raises(InvalidData, match="entries must be plain relative paths"):
+        store.write_zip(tmp_path / "bundle.zip", {"index.html": b"ok", name: b"evil"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_bundle_entries_are_plain_relative_paths(tmp_path: Path) -> None:
+    import zipfile
+
+    from workflow import store
+
+    store.write_zip(tmp_path / "b.zip", {"en/2024-02-02-x/index.html": b"<p>", "manifest.json": b"{}"})
+    names = zipfile.ZipFile(tmp_path / "b.zip").namelist()
+    assert names == ["en/2024-02-02-x/index.html", "manifest.json"]

@@ -285,6 +285,8 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
     import io
     import zipfile
 
+    for name in files:
+        _check_entry(name)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(files):
@@ -294,6 +296,15 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
             info.external_attr = (stat.S_IFREG | 0o644) << 16
             archive.writestr(info, files[name], compresslevel=9)
     return buffer.getvalue()
+
+
+def _check_entry(name: str) -> None:
+    """A zip entry stays inside the folder it is unpacked into (no zip-slip)."""
+    parts = name.split("/")
+    if (not name or "\\" in name or "\x00" in name or name.startswith("/") or ":" in parts[0]
+            or any(part in ("", ".", "..") for part in parts)):
+        raise InvalidData(_("refused to put {name!r} in a zip: entries must be plain relative paths").format(
+            name=name), _("this is a bug in the caller; report it"))
 
 
 def write_zip(path: Path, files: dict[str, bytes]) -> bytes:
