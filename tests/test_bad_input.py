@@ -196,3 +196,8 @@ def test_no_newsroom(tmp_path):
     assert result.exit_code == 3
     assert result.stderr.count("\n") == 1
     assert "no pubflow.yaml in" in result.stderr
+
+
+def test_same_release_twice_is_a_conflict(refused, sample_id):
+    line = refused("new", "--from", str(SAMPLE), "--slug", "assad-russia-crimes-international", code=6, as_=WRITER)
+    assert f"release '{sample_id}' already exists (choose another title or pass --slug)" in line
