@@ -444,6 +444,16 @@ def list_rows(conn: sqlite3.Connection, state: str | None = None, source_languag
     return conn.execute(sql, params).fetchall()
 
 
+def ids_in_states(nr: Newsroom, states: Iterable[str]) -> list[str]:
+    """Ids of the releases in `states`, id order, from the refreshed index."""
+    states = list(states)
+    if not states:
+        return []
+    with opened(nr) as conn:
+        return [row[0] for row in conn.execute(
+            f"SELECT id FROM releases WHERE state IN ({', '.join('?' * len(states))}) ORDER BY id", states)]
+
+
 def work_documents(nr: Newsroom, states: Iterable[str], statuses: Iterable[str] = WORK_STATUSES,
                    language: str | None = None) -> list[Document]:
     """Partial documents of releases in `states`: only their segments whose status is in `statuses`.
