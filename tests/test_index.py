@@ -207,3 +207,23 @@ def test_pending_and_inbox_from_the_index_match_the_files(room: Path, monkeypatc
                 text = path.read_text(encoding="utf-8")
                 path.write_text(text.replace("status: machine", "status: translated", 1)
                                 .replace("status: approved", "status: machine", 1), encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_processes_building_the_index_at_once_agree(room: Path) -> None:
+    """Three processes find no index and build it together; a fourth edits files meanwhile."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
+    env["COLUMNS"] = "100"
+    code = "from workflow.launch import main; main()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, "--root", str(room), "list"], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
+    target = sorted(room.glob("releases/*/ar.yaml"))[0]
+    target.write_text(target.read_text(encoding="utf-8").replace("status: approved", "status: machine", 1),
+                      encoding="utf-8")
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), outs
+    _same(room)
+    after = _run(room, "list", fast=True)
+    assert after.stdout == _run(room, "list", fast=False).stdout
+    conn = sqlite3.connect(room / ".pubflow" / "index.sqlite")
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
