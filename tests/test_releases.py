@@ -154,7 +154,7 @@ def _write_read(data: object) -> tuple[object, bytes, bytes]:
         return back, first, path.read_bytes()
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.dictionaries(st.sampled_from(["id", "text", "comment", "no", "yes", "on"]), TEXT, max_size=4),
        st.lists(TEXT, max_size=4))
 def test_any_text_survives_write_and_read_byte_stable(mapping, items):
@@ -168,7 +168,7 @@ def test_any_text_survives_write_and_read_byte_stable(mapping, items):
 PARAGRAPH = st.one_of(ARABIC, ANY_TEXT).map(normalize).filter(bool)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(PARAGRAPH, st.lists(PARAGRAPH, min_size=1, max_size=6), st.one_of(st.none(), PARAGRAPH))
 def test_release_text_round_trips_through_its_file(title, paragraphs, source_line):
     segments = build(title, paragraphs, source_line)
@@ -203,7 +203,7 @@ def edits(draw: st.DrawFn) -> tuple[list[str], list[tuple[str, str | None]]]:
     return old, new
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(edits())
 def test_segment_ids_follow_their_paragraph(case):
     old_texts, new = case
