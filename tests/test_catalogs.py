@@ -321,3 +321,19 @@ def test_catalog_commands_outside_a_source_checkout(tmp_path: Path) -> None:
     result = run("catalogs", "stats", "--source", str(root), "--lang", "fr")
     assert result.exit_code == 3
     assert "pubflow catalogs update --lang fr" in result.stderr
+
+
+def test_a_newsroom_overrides_single_strings_with_its_own_compiled_catalog(newsroom: Path) -> None:
+    own = newsroom / "locales"
+    po = own / "ar" / "LC_MESSAGES" / "pubflow.po"
+    po.parent.mkdir(parents=True)
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n"Language: ar\\n"\n\n'
+                  'msgid "Home"\nmsgstr "الصفحة الأولى"\n', encoding="utf-8")
+    result = run("catalogs", "compile", "--locales", str(own), "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["messages"] == 1
+    stats = json.loads(run("catalogs", "stats", "--locales", str(own), "--json").stdout)
+    assert [(s["language"], s["translated"], s["missing"]) for s in stats] == [("ar", 1, None)]
+    pages = i18n.translations_for("ar", own)
+    assert pages.gettext("Home") == "الصفحة الأولى"  # the newsroom's word
+    assert pages.gettext("Press release") == "بيان صحفي"  # pubflow's catalog behind it

@@ -431,26 +431,29 @@ def _fields(text: str) -> set[str]:
     return set(_FIELD.findall(text))
 
 
-def compile_interface(tree: InterfaceTree, languages: Sequence[str] | None = None, *,
+def compile_interface(locales: Path, languages: Sequence[str] | None = None, *,
                       use_fuzzy: bool = False) -> list[CompileResult]:
-    """Write locales/<lang>/LC_MESSAGES/pubflow.mo for each catalog, like `pybabel compile`.
+    """Write <locales>/<lang>/LC_MESSAGES/pubflow.mo for each catalog, like `pybabel compile`.
 
-    A catalog whose header is marked fuzzy is skipped unless `use_fuzzy`
-    (pybabel does the same); a catalog with broken placeholders is refused.
+    `locales` is pubflow's own folder (`InterfaceTree.locales`) or a
+    newsroom's `locales/` holding overrides of single strings.  A catalog
+    whose header is marked fuzzy is skipped unless `use_fuzzy` (pybabel does
+    the same); a catalog with broken placeholders is refused.
     """
     from workflow import store
 
-    wanted = list(languages) if languages else catalog_languages(tree.locales)
+    wanted = list(languages) if languages else catalog_languages(locales)
     results = []
     for lang in wanted:
-        path = tree.po(lang)
+        path = po_path(locales, lang)
+        mo = path.with_suffix(".mo")
         if not path.is_file():
             raise NotFound(_("no catalog for {lang} at {path}").format(lang=lang, path=path),
                            _("create it with `pubflow catalogs update --lang {lang}`").format(lang=lang))
         stats = catalog_stats(path, lang)
         po = _load_polib(path)
         if po.metadata_is_fuzzy and not use_fuzzy:
-            results.append(CompileResult(lang, tree.mo(lang), 0, stats.fuzzy, stats.untranslated, False,
+            results.append(CompileResult(lang, mo, 0, stats.fuzzy, stats.untranslated, False,
                                          _("the catalog header is marked fuzzy")))
             continue
         problems = placeholder_problems(path, include_fuzzy=use_fuzzy)
@@ -458,8 +461,8 @@ def compile_interface(tree: InterfaceTree, languages: Sequence[str] | None = Non
             raise InvalidData(_("{path}: {problem}").format(path=path, problem=problems[0]),
                               _("keep every {{name}} of the English text in the translation"))
         data = compile_po_bytes(path, use_fuzzy=use_fuzzy)
-        store.atomic_write(tree.mo(lang), data)
-        results.append(CompileResult(lang, tree.mo(lang), stats.translated + (stats.fuzzy if use_fuzzy else 0),
+        store.atomic_write(mo, data)
+        results.append(CompileResult(lang, mo, stats.translated + (stats.fuzzy if use_fuzzy else 0),
                                      stats.fuzzy, stats.untranslated, True))
     return results
 

@@ -19,7 +19,8 @@ catalogs_app = typer.Typer(
     name="catalogs",
     help=_("Interface catalogs of pubflow itself (extract, update, compile, stats). They work on the locales/ "
            "folder of the pubflow source checkout this command runs from (or --source DIR), whatever newsroom "
-           "you are in; stats also reads an installed copy."),
+           "you are in; stats also reads an installed copy, and compile and stats take --locales DIR for a "
+           "newsroom's own overrides."),
     no_args_is_help=True,
     rich_markup_mode=None,
 )
@@ -27,6 +28,9 @@ app.add_typer(catalogs_app, name="catalogs")
 
 SourceOpt = Annotated[Path | None, typer.Option(
     "--source", help=_("pubflow source checkout (folder with babel.cfg and locales/); default: this pubflow's."),
+    show_default=False)]
+LocalesOpt = Annotated[Path | None, typer.Option(
+    "--locales", help=_("Work on this locales/ folder instead, e.g. a newsroom's own overrides of single strings."),
     show_default=False)]
 LangsOpt = Annotated[list[str] | None, typer.Option(
     "--lang", help=_("Only this language (repeat for more); default: every catalog."), show_default=False)]
@@ -89,6 +93,7 @@ def compile_cmd(
     langs: LangsOpt = None,
     source: SourceOpt = None,
     use_fuzzy: Annotated[bool, typer.Option("--use-fuzzy", help=_("Also compile fuzzy translations."))] = False,
+    locales: LocalesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Compile each catalog to pubflow.mo, like `pybabel compile` (fuzzy entries left out).
@@ -97,7 +102,8 @@ def compile_cmd(
     """
     from workflow.catalogs import compile_interface, source_tree
 
-    results = compile_interface(source_tree(source), langs, use_fuzzy=use_fuzzy)
+    folder = locales if locales is not None else source_tree(source).locales
+    results = compile_interface(folder, langs, use_fuzzy=use_fuzzy)
     if as_json:
         print_json([r.public() for r in results])
         return
@@ -110,12 +116,14 @@ def compile_cmd(
 
 
 @catalogs_app.command("stats")
-def stats_cmd(langs: LangsOpt = None, source: SourceOpt = None, as_json: JsonOpt = False) -> None:
+def stats_cmd(langs: LangsOpt = None, source: SourceOpt = None, locales: LocalesOpt = None,
+              as_json: JsonOpt = False) -> None:
     """Show how complete each interface catalog is (translated, fuzzy, untranslated, percent)."""
     from workflow.catalogs import interface_stats, source_tree
     from workflow.i18n import locales_dir
 
-    locales = source_tree(source).locales if source is not None else locales_dir()
+    if locales is None:
+        locales = source_tree(source).locales if source is not None else locales_dir()
     stats = interface_stats(locales, langs)
     if as_json:
         print_json([s.public() for s in stats])
