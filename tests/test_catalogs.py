@@ -337,3 +337,20 @@ def test_a_newsroom_overrides_single_strings_with_its_own_compiled_catalog(newsr
     pages = i18n.translations_for("ar", own)
     assert pages.gettext("Home") == "الصفحة الأولى"  # the newsroom's word
     assert pages.gettext("Press release") == "بيان صحفي"  # pubflow's catalog behind it
+
+
+@pytest.mark.parametrize(("name", "text", "kind"), [
+    ("templates/bad.html.j2", '{% if x %}\n{{ _("Broken") }}\n', "TemplateSyntaxError"),
+    ("workflow/zz_bad.py", 'from workflow.i18n import _\nx = _("unclosed\n', "TokenError"),
+])
+def test_extract_names_a_file_that_does_not_parse_and_writes_nothing(tmp_path: Path, name: str, text: str,
+                                                                      kind: str) -> None:
+    root = copy_source(tmp_path)
+    (root / name).write_text(text, encoding="utf-8")
+    pot = root / "locales" / "messages.pot"
+    before = pot.read_bytes()
+    result = run("catalogs", "extract", "--source", str(root))
+    assert result.exit_code == 5
+    assert result.stderr.startswith(f"error: cannot extract messages from {name}: {kind}")
+    assert len(result.stderr.splitlines()) == 1
+    assert pot.read_bytes() == before

@@ -157,12 +157,18 @@ def extract_catalog(tree: InterfaceTree) -> Any:
                       msgid_bugs_address="", fuzzy=False,
                       header_comment="# Interface strings of pubflow.\n"
                                      "# Extracted by `pubflow catalogs extract`; do not edit by hand.")
+    current = [""]
+
+    def note(filename: str, method: Any, options: Any) -> None:
+        current[0] = filename
+
     try:
         found = list(extract_from_dir(str(tree.root), method_map, options_map, keywords=KEYWORDS,
-                                      comment_tags=COMMENT_TAGS, strip_comment_tags=True))
-    except SyntaxError as exc:  # a template that does not parse
-        raise InvalidData(_("cannot extract messages: {error}").format(error=exc),
-                          _("fix the file named above and extract again")) from None
+                                      comment_tags=COMMENT_TAGS, strip_comment_tags=True, callback=note))
+    except Exception as exc:  # a Python file or template that does not parse (SyntaxError, TokenError, jinja2's)
+        error = " ".join(f"{type(exc).__name__}: {exc}".split())
+        raise InvalidData(_("cannot extract messages from {path}: {error}").format(path=current[0], error=error),
+                          _("fix that file and extract again")) from None
     for filename, lineno, message, comments, context in found:
         catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
     return catalog
