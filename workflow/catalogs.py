@@ -158,13 +158,20 @@ def extract_catalog(tree: InterfaceTree) -> Any:
                       header_comment="# Interface strings of pubflow.\n"
                                      "# Extracted by `pubflow catalogs extract`; do not edit by hand.")
     current = [""]
+    tops = {pattern.split("/")[0] for pattern, _method in method_map}  # walk only workflow/ and templates/
 
     def note(filename: str, method: Any, options: Any) -> None:
         current[0] = filename
 
+    def wanted(path: str) -> bool:
+        rel = Path(path).relative_to(tree.root).parts
+        inside = rel[0] in tops or any("*" in top or "?" in top for top in tops)
+        return inside and not rel[-1].startswith((".", "_"))
+
     try:
         found = list(extract_from_dir(str(tree.root), method_map, options_map, keywords=KEYWORDS,
-                                      comment_tags=COMMENT_TAGS, strip_comment_tags=True, callback=note))
+                                      comment_tags=COMMENT_TAGS, strip_comment_tags=True, callback=note,
+                                      directory_filter=wanted))
     except Exception as exc:  # a Python file or template that does not parse (SyntaxError, TokenError, jinja2's)
         error = " ".join(f"{type(exc).__name__}: {exc}".split())
         raise InvalidData(_("cannot extract messages from {path}: {error}").format(path=current[0], error=error),
