@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
 INDEX_NAME = "index.sqlite"
 # Bump when the tables or the meaning of a column change: older files are rebuilt.
-INDEX_VERSION = 3
+INDEX_VERSION = 4
 RACY_NS = 1_000_000_000
 SNIPPET = 80
 BUSY_MS = 10_000
@@ -84,6 +84,11 @@ CREATE TABLE segments (
     PRIMARY KEY (release, lang_pos, position)
 ) WITHOUT ROWID;
 CREATE INDEX segments_status ON segments (status, language);
+CREATE TABLE rendered (         -- output of `pubflow list` for one set of options, one generation
+    key TEXT PRIMARY KEY,
+    generation TEXT NOT NULL,
+    text TEXT NOT NULL
+) WITHOUT ROWID;
 """
 
 
@@ -210,6 +215,35 @@ def _meta(conn: sqlite3.Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def generation(conn: sqlite3.Connection) -> str:
+    """Changes whenever any release row changes (keys the cached `list` output)."""
+    return _meta(conn, "generation") or "0"
+
+
+def _next_generation(conn: sqlite3.Connection) -> None:
+    """Call inside a write transaction."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)",
+                 (str(int(generation(conn)) + 1),))
+    conn.execute("DELETE FROM rendered")
+
+
+def cached_text(conn: sqlite3.Connection, key: str, current: str) -> str | None:
+    """The output remembered under `key` for generation `current` (read in the same transaction)."""
+    row = conn.execute("SELECT text FROM rendered WHERE key = ? AND generation = ?", (key, current)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def cache_text(conn: sqlite3.Connection, key: str, made_from: str, text: str) -> None:
+    """Remember an output made from generation `made_from`; one that cannot be written is no loss.
+
+    An output made from an older generation than the index holds by now is
+    stored under that older generation, so it is never served.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("INSERT OR REPLACE INTO rendered (key, generation, text) VALUES (?, ?, ?)",
+                     (key, made_from, text))
+
+
 def config_facts(config: Config) -> dict[str, str]:
     """What the index remembers of pubflow.yaml (validated by `load_config`)."""
     return {
@@ -247,6 +281,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM segments")
                 stored = {}
+            _next_generation(conn)
             for key, value in {**facts, "config": config_key}.items():
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
             conn.execute("COMMIT")
@@ -343,6 +378,7 @@ def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]],
         for release_id in gone:
             conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
             conn.execute("DELETE FROM segments WHERE release = ?", (release_id,))
+        _next_generation(conn)
         for release_row, segment_rows in rows:
             conn.execute("DELETE FROM segments WHERE release = ?", (release_row[0],))
             conn.execute(f"INSERT OR REPLACE INTO releases VALUES ({', '.join('?' * len(release_row))})",

@@ -106,14 +106,23 @@ def fast_list(args: Sequence[str]) -> str | None:
         if opts["lang"] is not None and opts["lang"] not in languages:
             return None
         limit = int(opts["limit"]) if opts["limit"] else None
-        rows = index.list_rows(conn, opts["state"], opts["lang"], limit)
+        width = listing.output_width()
+        # Same releases, options, width and interface words: the same bytes as last time.
+        key = "\x1f".join([opts["state"] or "", opts["lang"] or "", str(limit or ""), str(width),
+                            *listing.header_words(), i18n._("No releases.")])
+        conn.execute("BEGIN")  # one snapshot: the generation and the rows it names
+        made_from = index.generation(conn)
+        text = index.cached_text(conn, key, made_from)
+        rows = index.list_rows(conn, opts["state"], opts["lang"], limit) if text is None else []
+        conn.execute("COMMIT")
+        if text is None:
+            text = listing.release_lines(rows, width) if rows else i18n._("No releases.")
+            index.cache_text(conn, key, made_from, text)
     except Exception:  # anything unusual: typer's path reports it properly
         return None
     finally:
         conn.close()
-    if not rows:
-        return i18n._("No releases.")
-    return listing.release_lines(rows)
+    return text
 
 
 def main() -> None:

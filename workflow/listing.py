@@ -91,10 +91,14 @@ def output_width() -> int:
     return 80
 
 
+def header_words() -> list[str]:
+    _ = i18n._
+    return [_("id"), _("title"), _("state"), _("source"), _("progress")]
+
+
 def release_lines(rows: Sequence[Sequence[str]], width: int | None = None) -> str:
     """The `pubflow list` table for rows of (id, title, state, source, progress)."""
-    _ = i18n._
-    header = [_("id"), _("title"), _("state"), _("source"), _("progress")]
+    header = header_words()
     width = output_width() if width is None else width
     search = _special().search
     known: dict[str, int] = {}
