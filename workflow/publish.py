@@ -20,13 +20,14 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow import render, store
-from workflow.errors import InvalidData, Refused, UsageError
+from workflow.errors import InvalidData, PubflowError, Refused, UsageError
 from workflow.i18n import _
 from workflow.release import Document, Event, Release, format_time, parse_time, utc_now
 
@@ -36,7 +37,9 @@ if TYPE_CHECKING:
     from workflow.newsroom import Newsroom
 
 STATE_FILE = "build.json"
-STATE_VERSION = 1
+STATE_VERSION = 2
+RELEASE_FILE = "release.yaml"
+RACY_NS = 1_000_000_000  # a file changed within the last second may change again unseen
 OUTPUT_KEYS = {"dir", "base_url"}
 
 
@@ -132,6 +135,10 @@ class Inputs:
         self._lang: dict[str, str] = {}
         self._i18n = i18n
 
+    @property
+    def base(self) -> str:
+        return self._base
+
     def language(self, lang: str) -> str:
         if lang not in self._lang:
             digest = hashlib.sha256(self._base.encode())
@@ -141,16 +148,66 @@ class Inputs:
             self._lang[lang] = digest.hexdigest()
         return self._lang[lang]
 
-    def bundle(self, release: Release, lang: str, languages: Iterable[str]) -> str:
+    def bundle(self, facts: Mapping[str, Any], lang: str, languages: Iterable[str]) -> str:
+        """The key of one bundle: this language's inputs, the languages out, the release's files."""
         digest = hashlib.sha256(self.language(lang).encode())
         digest.update(("|".join(sorted(languages)) + "\n").encode())
-        folder = self.nr.release_dir(release.id)
-        for name in sorted({"release.yaml", f"{release.source_language}.yaml", f"{lang}.yaml"}):
-            path = folder / name
+        hashes = facts["hashes"]
+        for name in sorted({RELEASE_FILE, f"{facts['source']}.yaml", f"{lang}.yaml"}):
             digest.update(name.encode())
-            if path.is_file():
-                digest.update(path.read_bytes())
+            if name in hashes:
+                digest.update(hashes[name].encode())
         return digest.hexdigest()
+
+
+# ---------------------------------------------------------------- per-release facts (cached by stat)
+def _folder_sig(folder: Path, racy_after: int) -> list[Any] | None:
+    """The stat keys of a release folder's YAML files; None when they cannot be trusted
+    (a killed writer's journal, a file changed within the last second)."""
+    sig: list[Any] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name == store.JOURNAL:
+                    return None
+                if entry.name.endswith(".yaml"):
+                    st = entry.stat()
+                    if st.st_mtime_ns >= racy_after or st.st_ctime_ns >= racy_after:
+                        return None
+                    sig.append([entry.name, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size])
+    except OSError:
+        return None
+    return sorted(sig)
+
+
+def release_facts(nr: Newsroom, doc: Document) -> dict[str, Any]:
+    """What `build` needs to know about a release without parsing it again:
+    its embargo, source language, when each candidate language went out, and
+    the content hash of each of its files (read from disk: what the key covers)."""
+    rel = doc.release
+    config = nr.config
+    if _live(config, rel.state):
+        candidates = list(rel.languages)
+    else:  # source_first: some languages are out while the rest is translated
+        candidates = [code for code in rel.languages if code in rel.published_languages]
+    folder = nr.release_dir(rel.id)
+    hashes = {}
+    for name in sorted({RELEASE_FILE, f"{rel.source_language}.yaml", *(f"{c}.yaml" for c in rel.languages)}):
+        try:
+            hashes[name] = _sha((folder / name).read_bytes())
+        except OSError:
+            pass
+    return {
+        "embargo": rel.embargo, "source": rel.source_language,
+        "moments": [[code, render.published_at(doc, config, code)] for code in candidates],
+        "hashes": hashes,
+    }
+
+
+def _out_from_facts(facts: Mapping[str, Any], at: dt.datetime) -> list[str]:
+    if facts["embargo"] and at < parse_time(facts["embargo"], "embargo"):
+        return []
+    return [code for code, moment in facts["moments"] if moment and parse_time(moment, "time") <= at]
 
 
 # ---------------------------------------------------------------- results
@@ -228,20 +285,129 @@ def _load_state(path: Path, out_dir: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("out") != str(out_dir):
         return {}
-    units = data.get("units")
-    return units if isinstance(units, dict) else {}
+    for name in ("units", "releases", "pages"):
+        if not isinstance(data.get(name), dict):
+            data[name] = {}
+    return data
 
 
 def _fresh(unit: Any, key: str, out_dir: Path) -> bool:
     if not isinstance(unit, dict) or unit.get("key") != key or not isinstance(unit.get("files"), dict):
         return False
+    base = str(out_dir) + os.sep
     for name, meta in unit["files"].items():
         try:
-            if (out_dir / name).stat().st_size != meta.get("size"):
+            if os.stat(base + name).st_size != meta.get("size"):
                 return False
-        except (OSError, AttributeError):
+        except (OSError, AttributeError, TypeError):
             return False
     return True
+
+
+def _page_record(page: render.Page) -> dict[str, Any]:
+    return asdict(page)
+
+
+def _page_from_record(data: Mapping[str, Any]) -> render.Page:
+    fields = dict(data)
+    fields["body"] = tuple(render.Para(**p) for p in fields["body"])
+    fields["corrections"] = tuple(render.Notice(**n) for n in fields["corrections"])
+    fields["retraction"] = render.Notice(**fields["retraction"]) if fields["retraction"] else None
+    fields["alternates"] = tuple(render.Link(**a) for a in fields["alternates"])
+    fields["missing"] = tuple(fields["missing"])
+    return render.Page(**fields)
+
+
+@dataclass
+class _Work:
+    """What one build pass over some releases produced (picklable: it crosses processes)."""
+
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # release id -> facts
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> {"key"} or the reused unit
+    pending: dict[str, dict[str, bytes]] = field(default_factory=dict)  # unit -> files to write
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> {"key", "page"}
+    error: tuple[type[PubflowError], str, str | None] | None = None
+
+
+@dataclass
+class _Pass:
+    """Everything a pass over releases needs; forked workers inherit it."""
+
+    nr: Newsroom
+    renderer: render.Renderer
+    inputs: Inputs
+    settings: Outputs
+    moment: dt.datetime
+    target: Path
+    old_units: Mapping[str, Any]
+    reuse: bool  # may a unit whose key did not change be kept?
+    forced: set[str]
+    docs: dict[str, Document]
+
+    def run(self, release_ids: Iterable[str]) -> _Work:
+        work = _Work()
+        try:
+            for release_id in release_ids:
+                self.one(release_id, work)
+        except PubflowError as exc:
+            work.error = (type(exc), exc.message, exc.hint)
+        return work
+
+    def one(self, release_id: str, work: _Work) -> None:
+        doc = self.docs.get(release_id) or self.nr.load(release_id)
+        facts = release_facts(self.nr, doc)
+        work.facts[release_id] = facts
+        langs = _out_from_facts(facts, self.moment)
+        for lang in langs:
+            key = self.inputs.bundle(facts, lang, langs)
+            unit = f"bundle:{lang}:{release_id}"
+            page = render.page_data(doc, self.nr.config, lang, base_url=self.settings.base_url, alternates=langs)
+            work.pages[unit] = {"key": key, "page": _page_record(page)}
+            old = self.old_units.get(unit)
+            if self.reuse and release_id not in self.forced and isinstance(old, dict) and _fresh(old, key, self.target):
+                work.units[unit] = old
+                continue
+            work.pending[unit] = bundle_files(self.renderer, page)
+            work.units[unit] = {"key": key}
+
+
+_PASS: _Pass | None = None
+PARALLEL_MIN = 64  # releases to render before a second process pays for itself
+
+
+def _run_forked(release_ids: list[str]) -> _Work:
+    assert _PASS is not None
+    return _PASS.run(release_ids)
+
+
+def _run(job: _Pass, release_ids: list[str]) -> _Work:
+    """Process releases, on two cores when there are many (fork: the child inherits `job`).
+
+    The output does not depend on how the releases were split: each unit's
+    bytes come from its own inputs, and everything is written in sorted order.
+    """
+    global _PASS
+    import multiprocessing
+
+    if (len(release_ids) < PARALLEL_MIN or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return job.run(release_ids)
+    half = len(release_ids) // 2
+    _PASS = job
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            child = pool.apply_async(_run_forked, (release_ids[half:],))
+            mine = job.run(release_ids[:half])
+            theirs = child.get()
+    finally:
+        _PASS = None
+    for part in (theirs,):
+        mine.facts.update(part.facts)
+        mine.units.update(part.units)
+        mine.pending.update(part.pending)
+        mine.pages.update(part.pages)
+        mine.error = mine.error or part.error
+    return mine
 
 
 def build(
@@ -262,6 +428,12 @@ def build(
     says what would be out at `at`.  With `trial` (a document not yet saved)
     everything is rendered as if it were on disk, and nothing is written:
     publish does this before it moves the release.
+
+    A release whose files did not change since the last build (same stat keys,
+    recorded in `.pubflow/build.json` with its embargo, publication times and
+    file hashes) is not parsed at all; its pages for the site index and feed
+    come from the same state.  Outputs are written with `store.write_output`
+    and synced once, before the state that names them is written.
     """
     config = nr.config
     settings = output_settings(config)
@@ -275,58 +447,88 @@ def build(
     incremental = out_dir is None and not force
     forced = set(force_ids) | ({trial.release.id} if trial else set())
     state_path = config.state_dir / STATE_FILE
-    old_units = _load_state(state_path, target) if out_dir is None else {}
-
+    old = _load_state(state_path, target) if out_dir is None else {}
+    old_units: dict[str, Any] = old.get("units", {})
+    old_pages: dict[str, Any] = old.get("pages", {})
+    cached: dict[str, Any] = old.get("releases", {}) if old.get("inputs") == inputs.base else {}
     docs: dict[str, Document] = {trial.release.id: trial} if trial else {}
 
-    def document(release_id: str) -> Document:
-        if release_id not in docs:
-            docs[release_id] = nr.load(release_id)
-        return docs[release_id]
+    # Which releases must be parsed: those whose files changed, or whose outputs must be redone.
+    racy_after = time.time_ns() - RACY_NS
+    release_ids = nr.release_ids()
+    if trial and trial.release.id not in release_ids:
+        release_ids = sorted([*release_ids, trial.release.id])
+    sigs: dict[str, list[Any] | None] = {}
+    facts: dict[str, dict[str, Any]] = {}
+    units: dict[str, dict[str, Any]] = {}
+    page_records: dict[str, dict[str, Any]] = {}
+    dirty: list[str] = []
+    for release_id in release_ids:
+        sig = sigs[release_id] = _folder_sig(nr.release_dir(release_id), racy_after)
+        entry = cached.get(release_id)
+        if (sig is None or release_id in forced or not isinstance(entry, dict) or entry.get("sig") != sig
+                or not isinstance(entry.get("facts"), dict)):
+            dirty.append(release_id)
+            continue
+        known = entry["facts"]
+        langs = _out_from_facts(known, moment)
+        kept: dict[str, dict[str, Any]] = {}
+        kept_pages: dict[str, dict[str, Any]] = {}
+        for lang in langs:
+            key = inputs.bundle(known, lang, langs)
+            unit = f"bundle:{lang}:{release_id}"
+            record = old_pages.get(unit)
+            if not (incremental and _fresh(old_units.get(unit), key, target)
+                    and isinstance(record, dict) and record.get("key") == key):
+                break
+            kept[unit], kept_pages[unit] = old_units[unit], record
+        else:
+            facts[release_id] = known
+            units.update(kept)
+            page_records.update(kept_pages)
+            result.unchanged += len(kept)
+            continue
+        dirty.append(release_id)
 
-    releases: dict[str, Release] = {}
-    for release_id in nr.release_ids():
-        releases[release_id] = docs[release_id].release if release_id in docs else nr.load_release(release_id)
-    for release_id in sorted(releases):
-        langs = out_languages(releases[release_id], config, moment)
+    job = _Pass(nr, renderer, inputs, settings, moment, target, old_units, incremental, forced, docs)
+    if dry_run:  # what is out needs the facts, nothing rendered
+        for release_id in dirty:
+            doc = docs.get(release_id) or nr.load(release_id)
+            facts[release_id] = release_facts(nr, doc)
+        pending: dict[str, dict[str, bytes]] = {}
+    else:
+        work = _run(job, dirty)
+        if work.error:
+            kind, message, hint = work.error
+            raise kind(message, hint)
+        facts.update(work.facts)
+        pending = work.pending
+        for unit, value in work.units.items():
+            if "files" in value:
+                result.unchanged += 1
+            units[unit] = value
+        page_records.update(work.pages)
+    for release_id in sorted(facts):
+        langs = _out_from_facts(facts[release_id], moment)
         if langs:
             result.out[release_id] = langs
     if dry_run:
         result.bundles = [f"{rid}-{code}.zip" for rid, codes in result.out.items() for code in codes]
         return result
 
-    pages: dict[tuple[str, str], render.Page] = {}
-
-    def page(release_id: str, lang: str) -> render.Page:
-        if (release_id, lang) not in pages:
-            pages[(release_id, lang)] = render.page_data(
-                document(release_id), config, lang, base_url=settings.base_url,
-                alternates=result.out[release_id])
-        return pages[(release_id, lang)]
-
-    new_units: dict[str, dict[str, Any]] = {}
-    pending: dict[str, dict[str, bytes]] = {}  # unit -> files to write
-    keys_by_lang: dict[str, list[str]] = {code: [] for code in config.languages}
-    for release_id, langs in result.out.items():
-        for lang in langs:
-            key = inputs.bundle(releases[release_id], lang, langs)
-            keys_by_lang.setdefault(lang, []).append(f"{release_id}:{key}")
-            unit = f"bundle:{lang}:{release_id}"
-            if incremental and release_id not in forced and _fresh(old_units.get(unit), key, target):
-                new_units[unit] = old_units[unit]
-                result.unchanged += 1
-                continue
-            pending[unit] = bundle_files(renderer, page(release_id, lang))
-            new_units[unit] = {"key": key}
+    new_units: dict[str, dict[str, Any]] = dict(units)
     for lang in config.languages:
-        site_key = _sha((inputs.language(lang) + "\n" + "\n".join(sorted(keys_by_lang[lang]))).encode())
+        keys = sorted(f"{rid}:{units[f'bundle:{lang}:{rid}']['key']}"
+                      for rid, langs in result.out.items() if lang in langs)
+        site_key = _sha((inputs.language(lang) + "\n" + "\n".join(keys)).encode())
         names = (f"index:{lang}", f"feed:{lang}")
         if incremental and not trial and all(_fresh(old_units.get(n), site_key, target) for n in names):
             for n in names:
                 new_units[n] = old_units[n]
             result.unchanged += 2
             continue
-        lang_pages = [page(rid, lang) for rid, langs in result.out.items() if lang in langs]
+        lang_pages = [_page_from_record(page_records[f"bundle:{lang}:{rid}"]["page"])
+                      for rid, langs in result.out.items() if lang in langs]
         for name, files in site_files(renderer, lang, lang_pages, config.languages).items():
             pending[name] = files
             new_units[name] = {"key": site_key}
@@ -337,16 +539,19 @@ def build(
     # Everything is rendered: now write.
     if pending or any(u not in new_units for u in old_units):
         check_writable(target)
+    made: set[str] = set()
+    base = str(target) + os.sep
     for unit, files in sorted(pending.items()):
         for name in sorted(files):
             data = files[name]
-            path = target / name
+            path = base + name
             try:
-                same = path.read_bytes() == data
+                with open(path, "rb") as fh:
+                    same = fh.read() == data
             except OSError:
                 same = False
             if not same:
-                store.atomic_write(path, data)
+                store.write_output(Path(path), data, made)
                 result.written.append(name)
         new_units[unit]["files"] = {name: {"size": len(data), "sha256": _sha(data)} for name, data in files.items()}
     wanted = {name for unit in new_units.values() for name in unit.get("files", {})}
@@ -361,18 +566,19 @@ def build(
                 store.remove_file(path)
                 result.removed.append(name)
                 store.remove_empty_dirs(path.parent, target)
+    if result.written or result.removed:
+        store.sync_outputs()  # durable before the state below names them
     result.sites = list(config.languages)
     for release_id, langs in result.out.items():
         result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
     if out_dir is None:
-        state = {"version": STATE_VERSION, "out": str(target), "units": dict(sorted(new_units.items()))}
-        text = json.dumps(state, sort_keys=True, indent=1) + "\n"
-        try:
-            unchanged = state_path.read_text("utf-8") == text
-        except OSError:
-            unchanged = False
-        if not unchanged:
-            store.write_text(state_path, text)
+        releases = {rid: {"sig": sigs.get(rid), "facts": facts[rid]} for rid in sorted(facts)
+                    if sigs.get(rid) is not None and rid not in docs}
+        pages = {unit: page_records[unit] for unit in sorted(page_records) if unit in new_units}
+        state = {"version": STATE_VERSION, "out": str(target), "inputs": inputs.base,
+                 "units": dict(sorted(new_units.items())), "releases": releases, "pages": pages}
+        if state != old:
+            store.write_text(state_path, json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n")
     return result
 
 

@@ -123,8 +123,18 @@ def map_digits(text: str, digits: str) -> str:
     return text
 
 
+_LOCALES: dict[str, bool] = {}
+
+
 def _locale_exists(name: str) -> bool:
-    """babel.localedata.exists without importing Babel (~50 ms) when its data folder is found."""
+    """babel.localedata.exists without importing Babel (~50 ms) when its data folder is found
+    (answered once per locale and process: a build asks for every page)."""
+    if name not in _LOCALES:
+        _LOCALES[name] = _find_locale(name)
+    return _LOCALES[name]
+
+
+def _find_locale(name: str) -> bool:
     import importlib.util
 
     spec = importlib.util.find_spec("babel")
@@ -151,13 +161,20 @@ def check_language(language: Language) -> None:
             _("use latn (0123456789) or arab (٠١٢٣٤٥٦٧٨٩)"))
 
 
-def format_day(day: dt.date, language: Language) -> str:
-    """A date as readers of `language` write it: CLDR long format, own digits."""
-    from babel.dates import format_date
+_DAYS: dict[tuple[dt.date, str, str], str] = {}
 
-    check_language(language)
-    text = format_date(day, "long", locale=language.date_locale)
-    return map_digits(text, language.digits)
+
+def format_day(day: dt.date, language: Language) -> str:
+    """A date as readers of `language` write it: CLDR long format, own digits
+    (each day formatted once per locale and process: Babel is the slow part of a page)."""
+    key = (day, language.date_locale, language.digits)
+    text = _DAYS.get(key)
+    if text is None:
+        from babel.dates import format_date
+
+        check_language(language)
+        text = _DAYS[key] = map_digits(format_date(day, "long", locale=language.date_locale), language.digits)
+    return text
 
 
 def _day_of(moment: str) -> dt.date:

@@ -40,8 +40,8 @@ def _cannot_write(path: Path, exc: OSError, hint: str) -> InvalidData:
     return InvalidData(_("cannot write {path}: {error}").format(path=path, error=exc.strerror), hint)
 
 
-def _write_temp(path: Path, data: bytes) -> str:
-    """Write `data` to a fsynced temp file next to `path` (same mode); return its path."""
+def _write_temp(path: Path, data: bytes, durable: bool = True) -> str:
+    """Write `data` to a temp file next to `path` (same mode; fsynced if `durable`); return its path."""
     folder = path.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -55,8 +55,9 @@ def _write_temp(path: Path, data: bytes) -> str:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, mode)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -77,6 +78,51 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise _cannot_write(path, exc, _("check free space and permissions")) from None
     _fsync_dir(path.parent)
+
+
+def write_output(path: Path, data: bytes, folders: set[str] | None = None) -> None:
+    """Replace a DERIVED output file (dist/) atomically, without waiting for the disk.
+
+    Readers see the old file or the new one, never half of one (temp file +
+    `os.replace`, as `atomic_write`), but neither the file nor its folder is
+    fsynced here: a build writes thousands of them, and one fsync each made
+    the disk, not the rendering, the cost of a build.  The caller makes them
+    durable all at once with `sync_outputs()` BEFORE it records them (the
+    build state is written with `atomic_write` afterwards), so a crash can
+    only lose outputs that no state file claims yet, and the next build
+    writes them again.  The newsroom's own records always use `atomic_write`.
+    Outputs are mode 0644; `folders` remembers the folders already created.
+    """
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        if folders is None or folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            if folders is not None:
+                folders.add(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc, _("check free space and permissions")) from None
+        raise
+
+
+def sync_outputs() -> None:
+    """Flush every file written with `write_output` to disk: one sync for a whole build."""
+    os.sync()
 
 
 def _fsync_dir(folder: Path) -> None:
