@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 
 from workflow import i18n
 from workflow.errors import INTERNAL, PubflowError
+from workflow.plainparams import plain
 
 if TYPE_CHECKING:
     from workflow.config import Person
@@ -62,6 +63,10 @@ class PubflowHelpFormatter(HelpFormatter):
 class PubflowContext(Context):
     formatter_class = PubflowHelpFormatter
 
+    def __init__(self, command: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(command, *args, **kwargs)
+        plain(command.get_params(self))  # str/Path/flag values without pydantic (workflow.plainparams)
+
 
 class PubflowGroup(TyperGroup):
     """Maps domain errors to one stderr line and their exit code, in one place."""
@@ -96,6 +101,10 @@ class PubflowGroup(TyperGroup):
             _fail(_("interrupted; everything saved so far is on disk"), 130)
         except (typer.Exit, typer.Abort):
             raise
+        except BrokenPipeError:  # `pubflow ... | head`: the reader is gone, end quietly
+            from workflow.launch import stdout_closed
+
+            raise typer.Exit(stdout_closed()) from None
         except Exception as exc:  # a bug: still one line, no traceback unless asked
             if os.environ.get("PUBFLOW_DEBUG"):
                 raise
@@ -178,7 +187,12 @@ def print_json(data: Any) -> None:
 def console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False, soft_wrap=False)
+    class PubflowConsole(Console):
+        def on_broken_pipe(self) -> None:  # rich's hook; ends like every other command (PubflowGroup.invoke)
+            self.quiet = True
+            raise BrokenPipeError
+
+    return PubflowConsole(highlight=False, soft_wrap=False)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:

@@ -125,17 +125,35 @@ def fast_list(args: Sequence[str]) -> str | None:
     return text
 
 
+PIPE_CLOSED = 141  # what a shell reports for a process ended by SIGPIPE, like `yes | head`
+
+
+def stdout_closed() -> int:
+    """The reader of our output went away (`pubflow list | head`): stop quietly.
+
+    Later writes (and the interpreter's final flush) go to /dev/null, so no
+    "Exception ignored" noise either; returns the exit code to end with.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests' captured output)
+        pass
+    return PIPE_CLOSED
+
+
 def main() -> None:
     args = sys.argv[1:]
-    if not os.environ.get(FAST_ENV):
-        text = fast_list(args)
-        if text is not None:
-            try:
+    try:
+        if not os.environ.get(FAST_ENV):
+            text = fast_list(args)
+            if text is not None:
                 sys.stdout.write(text + "\n")
                 sys.stdout.flush()
-            except BrokenPipeError:  # `pubflow list | head`
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            return
-    from workflow.cli import main as cli_main
+                return
+        from workflow.cli import main as cli_main
 
-    cli_main()
+        cli_main()
+    except BrokenPipeError:
+        sys.exit(stdout_closed())

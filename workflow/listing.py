@@ -4,8 +4,8 @@ Ten thousand rows through rich's Table take seconds; aligned text takes
 milliseconds and reads the same in a terminal, a pager or a file.  Widths
 are counted in terminal cells (combining marks take none, wide characters
 two), so Arabic titles with harakat line up too.  The title column is cut to
-fit the terminal (or $COLUMNS; 80 when the output is not a terminal), like
-the rich table it replaces.  Used by both the typer command and the fast
+fit the terminal (or $COLUMNS), like the rich table it replaces; a pipe or a
+file gets whole titles.  Used by both the typer command and the fast
 path (`workflow.launch`), so both print the same bytes.
 """
 
@@ -78,8 +78,11 @@ def cut(text: str, room: int) -> str:
     return "".join(out).rstrip() + "…"
 
 
-def output_width() -> int:
-    """Columns of the terminal; $COLUMNS when set; 80 when not writing to a terminal."""
+def output_width() -> int | None:
+    """$COLUMNS when set; else the terminal's columns; None (no limit) when not writing to a terminal.
+
+    A pipe or a file gets whole titles: scripts and pagers want the full data.
+    """
     value = os.environ.get("COLUMNS", "")
     if value.isdigit() and int(value) > 0:
         return int(value)
@@ -88,7 +91,7 @@ def output_width() -> int:
             return os.get_terminal_size(sys.stdout.fileno()).columns
     except (OSError, ValueError, AttributeError):
         pass
-    return 80
+    return None
 
 
 def header_words() -> list[str]:
@@ -96,10 +99,16 @@ def header_words() -> list[str]:
     return [_("id"), _("title"), _("state"), _("source"), _("progress")]
 
 
-def release_lines(rows: Sequence[Sequence[str]], width: int | None = None) -> str:
-    """The `pubflow list` table for rows of (id, title, state, source, progress)."""
+TERMINAL = -1  # release_lines' default width: ask output_width()
+
+
+def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -> str:
+    """The `pubflow list` table for rows of (id, title, state, source, progress).
+
+    Titles are cut to fit `width` columns (default: `output_width()`); None keeps them whole.
+    """
     header = header_words()
-    width = output_width() if width is None else width
+    limit = output_width() if width == TERMINAL else width
     search = _special().search
     known: dict[str, int] = {}
 
@@ -115,8 +124,8 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = None) -> st
     for i in (0, 2, 3, 4):
         widths[i] = max([widths[i], *(cells(row[i]) for row in rows)])
     others = sum(widths) - widths[1] + len(GAP) * (len(header) - 1)
-    room = max(MIN_TITLE, width - others)
-    titles = [row[1] if cells(row[1]) <= room else cut(row[1], room) for row in rows]
+    room = None if limit is None else max(MIN_TITLE, limit - others)
+    titles = [row[1] if room is None or cells(row[1]) <= room else cut(row[1], room) for row in rows]
     widths[1] = max([cells(header[1]), *(cells(t) for t in titles)])
 
     def pad(value: str, n: int) -> str:
