@@ -11,27 +11,10 @@ from workflow.cli import AsOpt, IdArg, JsonOpt, actor, app, newsroom, print_json
 from workflow.i18n import _
 
 if TYPE_CHECKING:
-    from workflow.queues import PendingItem
     from workflow.translation import BatchResult
 
 LangOpt = Annotated[str, typer.Option("--lang", help=_("Target language code, e.g. ar."))]
 SegmentOpt = Annotated[str | None, typer.Option("--segment", help=_("Only this segment (e.g. p3)."))]
-
-
-def _short(text: str, width: int = 70) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
-
-
-def _echo_items(items: list[PendingItem]) -> None:
-    from workflow.queues import describe_need, group_by_release
-
-    for release, group in group_by_release(items):
-        first = group[0]
-        typer.echo(f"{release}  [{first.state}]  {_short(first.title, 60)}")
-        for item in group:
-            typer.echo(f"  {item.language}  {item.segment:<6} {item.status:<12} {describe_need(item):<13} "
-                       f"{_short(item.source)}")
 
 
 @app.command("pending")
@@ -43,50 +26,23 @@ def pending_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """List segments that need translation or review, by release, oldest first."""
+    from workflow.queue_view import pending_text
     from workflow.queues import pending
 
     nr = newsroom()
     items = pending(nr, lang, actor(nr, as_name) if mine else None, release_id)
-    if as_json:
-        print_json([i.public() for i in items])
-        return
-    if not items:
-        typer.echo(_("Nothing pending."))
-        return
-    _echo_items(items)
-    releases = len({i.release for i in items})
-    typer.echo(_("{n} segment(s) pending in {r} release(s).").format(n=len(items), r=releases))
+    typer.echo(pending_text(items, as_json))
 
 
 @app.command("inbox")
 def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
     """What awaits you: segments to translate, segments to approve, releases to move."""
+    from workflow.queue_view import inbox_text
     from workflow.queues import inbox
 
     nr = newsroom()
-    person = actor(nr, as_name)
-    box = inbox(nr, person)
-    if as_json:
-        print_json(box.public())
-        return
-    if box.translate:
-        typer.echo(_("To translate ({n}):").format(n=len(box.translate)))
-        _echo_items(box.translate)
-    if box.review:
-        typer.echo(_("To approve ({n}):").format(n=len(box.review)))
-        _echo_items(box.review)
-    ready = [a for a in box.actions if a.ready]
-    waiting = [a for a in box.actions if not a.ready]
-    if ready:
-        typer.echo(_("Ready for you to move ({n}):").format(n=len(ready)))
-        for action in ready:
-            typer.echo(f"  {action.release}  [{action.state}]  pubflow {action.transition} {action.release}")
-    if waiting:
-        typer.echo(_("Waiting ({n}):").format(n=len(waiting)))
-        for action in waiting:
-            typer.echo(f"  {action.release}  [{action.state}]  {action.transition}: {action.reason}")
-    if box.empty and not waiting:
-        typer.echo(_("Nothing awaits {name}.").format(name=person.name))
+    box = inbox(nr, actor(nr, as_name))
+    typer.echo(inbox_text(box, as_json))
 
 
 @app.command("set")
