@@ -180,7 +180,9 @@ def build(repeat: int, count: int) -> float:
     fulls = []
     for _ in range(max(1, min(3, repeat))):
         shutil.rmtree(root / "dist", ignore_errors=True)
-        (root / ".pubflow" / "build.json").unlink(missing_ok=True)
+        (root / ".pubflow" / "build.json").unlink(missing_ok=True)  # the build state and its caches:
+        (root / ".pubflow" / "build-pages.marshal").unlink(missing_ok=True)  # a build from scratch
+        shutil.rmtree(root / ".pubflow" / "templates", ignore_errors=True)  # (compiled templates)
         fulls.append(run_once([*PUBFLOW, "--root", str(root), "build"]))
     full = statistics.median(fulls)
     pages = count * 2
@@ -274,16 +276,18 @@ def main() -> int:
     parser.add_argument("--pelican", default="auto", help="auto (install 4.12 in bench/out), none, or a path")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--build-only", action="store_true", help="only the build figures (and Pelican's)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     print(f"pubflow benchmarks: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, "
           f"medians of {args.repeat}")
     print(f"  {'figure':<46} {'measured':>14}  {'target':<22} {'baseline / ratio':<30} verdict")
-    small = newsroom(20, published=False)
-    typer_ms = startup(args.repeat, small)
-    scale = typer_ms / REFERENCE_TYPER_MS
-    print(f"  (this machine runs the bare typer app {scale:.2f}x as long as the reference: scaled targets)")
-    queues(args.repeat, args.releases, scale)
+    if not args.build_only:
+        small = newsroom(20, published=False)
+        typer_ms = startup(args.repeat, small)
+        scale = typer_ms / REFERENCE_TYPER_MS
+        print(f"  (this machine runs the bare typer app {scale:.2f}x as long as the reference: scaled targets)")
+        queues(args.repeat, args.releases, scale)
     if not args.skip_build:
         rate = build(args.repeat, args.build_releases)
         baseline = pelican_rate(args.pelican, args.build_releases) if args.pelican != "none" else None
@@ -292,7 +296,7 @@ def main() -> int:
             baseline, source = 489.0, "Pelican 4.12 reference figure (not run here)"
         row("build pages per second", f"{rate:.0f} pages/s", f">= 3x Pelican ({3 * baseline:.0f})",
             f"x{rate / baseline:.2f} of {source}", ok(rate >= 3 * baseline))
-    if not args.skip_memory:
+    if not args.skip_memory and not args.build_only:
         memory()
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     return 0

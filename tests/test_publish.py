@@ -121,6 +121,57 @@ def test_build_rerenders_only_what_changed(cli: Any, newsroom: Path) -> None:
     assert all(rid not in line for line in written)
 
 
+def test_incremental_build_from_cached_releases_equals_a_build_from_scratch(cli: Any, newsroom: Path) -> None:
+    """Releases whose files did not change are not parsed again (their facts and index/feed
+    pages come from the build state); a hand edit is still seen, and the result is what a
+    build from nothing writes."""
+    import shutil
+    import time
+
+    rid = published(cli, newsroom)
+    other = approved_sample(newsroom, slug="second-release")
+    assert cli("publish", other).exit_code == 0
+    time.sleep(1.1)  # files changed within the last second are never trusted from the state
+    assert cli("build").exit_code == 0  # records both releases' stat keys
+    assert "Nothing changed" in cli("build").stdout
+    from tests.pubhelp import arabic_texts
+    from workflow.newsroom import Newsroom
+
+    texts = arabic_texts()
+    set_translation(Newsroom.open(newsroom), other, ["«تعديل» " + texts[0], *texts[1:]])
+    time.sleep(1.1)
+    result = cli("build")
+    written = [line.split(" ", 1)[1] for line in result.stdout.splitlines() if line.startswith("wrote ")]
+    assert f"ar/{other}/index.html" in written
+    assert "ar/feed.atom" in written
+    assert all(rid not in name for name in written)
+    assert "«تعديل»" in (newsroom / "dist" / "ar" / other / "index.html").read_text("utf-8")
+    incremental = files_of(newsroom / "dist")
+    shutil.rmtree(newsroom / "dist")
+    shutil.rmtree(newsroom / ".pubflow")
+    assert cli("build").exit_code == 0
+    assert files_of(newsroom / "dist") == incremental
+
+
+def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Releases and site pages split between this process and a forked one: same files."""
+    import shutil
+
+    from workflow import publish
+    from workflow.newsroom import Newsroom
+
+    published(cli, newsroom)
+    other = approved_sample(newsroom, slug="second-release")
+    assert cli("publish", other).exit_code == 0
+    alone = files_of(newsroom / "dist")
+    shutil.rmtree(newsroom / "dist")
+    shutil.rmtree(newsroom / ".pubflow")
+    monkeypatch.setattr(publish, "PARALLEL_MIN", 0)
+    result = publish.build_locked(Newsroom.open(newsroom))
+    assert sorted(result.written) == sorted(alone)
+    assert files_of(newsroom / "dist") == alone
+
+
 def test_missing_translation_refuses_publish_naming_segments(cli: Any, newsroom: Path) -> None:
     rid = approved_sample(newsroom, arabic={"title": "عنوان"})
     result = cli("publish", rid)

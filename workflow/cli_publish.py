@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,25 +19,25 @@ OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=_("Folder to
 
 
 def _echo_build(result: BuildResult) -> None:
-    """What was written, then (always last) where the bundles are."""
-    for name in result.written:
-        typer.echo(_("wrote {path}").format(path=name))
-    for name in result.removed:
-        typer.echo(_("removed {path}").format(path=name))
+    """What was written, then (always last) where the bundles are (one write: thousands of lines)."""
+    wrote, removed = _("wrote {path}"), _("removed {path}")
+    lines = [wrote.format(path=name) for name in result.written]
+    lines += [removed.format(path=name) for name in result.removed]
     if not result.written and not result.removed:
-        typer.echo(_("Nothing changed ({n} output(s) up to date).").format(n=result.unchanged))
+        lines.append(_("Nothing changed ({n} output(s) up to date).").format(n=result.unchanged))
     else:
-        typer.echo(_("{w} file(s) written, {r} removed, {u} output(s) up to date.").format(
+        lines.append(_("{w} file(s) written, {r} removed, {u} output(s) up to date.").format(
             w=len(result.written), r=len(result.removed), u=result.unchanged))
     for code in result.sites:
-        typer.echo(_("Site ({lang}): {path}").format(lang=code, path=result.out_dir / code / "index.html"))
+        lines.append(_("Site ({lang}): {path}").format(lang=code, path=result.out_dir / code / "index.html"))
     if result.bundles:
-        typer.echo(_("Bundles in {path}:").format(path=result.out_dir))
-        for name in result.bundles:
-            typer.echo(f"  {result.out_dir / name}")
+        lines.append(_("Bundles in {path}:").format(path=result.out_dir))
+        folder = str(result.out_dir)
+        lines += [f"  {os.path.join(folder, name)}" for name in result.bundles]
     else:
-        typer.echo(_("No release is published yet, so there are no bundles in {path}.").format(
+        lines.append(_("No release is published yet, so there are no bundles in {path}.").format(
             path=result.out_dir))
+    typer.echo("\n".join(lines))
 
 
 @app.command("render")

@@ -21,8 +21,8 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from workflow.newsroom import Newsroom
 
 STATE_FILE = "build.json"
+PAGES_FILE = "build-pages.marshal"  # the pages of the site index and feed (derived, like build.json)
 STATE_VERSION = 2
 RELEASE_FILE = "release.yaml"
 RACY_NS = 1_000_000_000  # a file changed within the last second may change again unseen
@@ -285,7 +286,7 @@ def _load_state(path: Path, out_dir: Path) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("out") != str(out_dir):
         return {}
-    for name in ("units", "releases", "pages"):
+    for name in ("units", "releases"):
         if not isinstance(data.get(name), dict):
             data[name] = {}
     return data
@@ -304,18 +305,57 @@ def _fresh(unit: Any, key: str, out_dir: Path) -> bool:
     return True
 
 
-def _page_record(page: render.Page) -> dict[str, Any]:
-    return asdict(page)
+_PAGE_SCALARS = tuple(f.name for f in fields(render.Page)
+                      if f.name not in ("body", "corrections", "retraction", "alternates", "missing"))
 
 
-def _page_from_record(data: Mapping[str, Any]) -> render.Page:
-    fields = dict(data)
-    fields["body"] = tuple(render.Para(**p) for p in fields["body"])
-    fields["corrections"] = tuple(render.Notice(**n) for n in fields["corrections"])
-    fields["retraction"] = render.Notice(**fields["retraction"]) if fields["retraction"] else None
-    fields["alternates"] = tuple(render.Link(**a) for a in fields["alternates"])
-    fields["missing"] = tuple(fields["missing"])
-    return render.Page(**fields)
+def _page_record(page: render.Page) -> list[Any]:
+    """A page as plain lists (for the pages cache), read back by `_page_from_record`."""
+    return [
+        [getattr(page, name) for name in _PAGE_SCALARS],
+        [[p.text, p.lang, p.dir] for p in page.body],
+        [[n.at, n.date, n.text] for n in page.corrections],
+        [page.retraction.at, page.retraction.date, page.retraction.text] if page.retraction else None,
+        [[a.lang, a.name, a.href, a.dir] for a in page.alternates],
+        list(page.missing),
+    ]
+
+
+def _frozen(cls: type[Any], **values: Any) -> Any:
+    """A frozen dataclass from trusted values without running its __init__ (a rebuild makes
+    thousands of pages from the cache; the values were checked when the page was made)."""
+    obj = object.__new__(cls)
+    obj.__dict__.update(values)
+    return obj
+
+
+def _page_from_record(data: Sequence[Any]) -> render.Page:
+    scalars, body, corrections, retraction, alternates, missing = data
+    para, notice, link = render.Para, render.Notice, render.Link
+    page: render.Page = _frozen(
+        render.Page, **dict(zip(_PAGE_SCALARS, scalars, strict=True)),
+        body=tuple(_frozen(para, text=t, lang=la, dir=d) for t, la, d in body),
+        corrections=tuple(_frozen(notice, at=a, date=d, text=t) for a, d, t in corrections),
+        retraction=_frozen(notice, at=retraction[0], date=retraction[1], text=retraction[2]) if retraction else None,
+        alternates=tuple(_frozen(link, lang=la, name=n, href=h, dir=d) for la, n, h, d in alternates),
+        missing=tuple(missing),
+    )
+    return page
+
+
+def _load_pages(path: Path, inputs: str) -> dict[str, Any]:
+    """The pages cache: unit -> {"key", "page"}; anything unreadable is an empty cache."""
+    import marshal
+
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("inputs") != inputs:
+        return {}
+    render.remember_days(data.get("days"))
+    pages = data.get("pages")
+    return pages if isinstance(pages, dict) else {}
 
 
 @dataclass
@@ -331,7 +371,7 @@ class _Work:
 
 @dataclass
 class _Pass:
-    """Everything a pass over releases needs; forked workers inherit it."""
+    """Everything a pass over releases needs; a forked worker inherits it."""
 
     nr: Newsroom
     renderer: render.Renderer
@@ -371,42 +411,67 @@ class _Pass:
             work.units[unit] = {"key": key}
 
 
-_PASS: _Pass | None = None
 PARALLEL_MIN = 64  # releases to render before a second process pays for itself
+_FORKED: Callable[[Any], Any] | None = None
 
 
-def _run_forked(release_ids: list[str]) -> _Work:
-    assert _PASS is not None
-    return _PASS.run(release_ids)
+@dataclass(frozen=True)
+class _Failed:
+    """A PubflowError raised in the forked child, to raise again as it was in the parent."""
+
+    kind: type[PubflowError]
+    message: str
+    hint: str | None
+
+
+def _call_forked(items: Any) -> Any:
+    assert _FORKED is not None
+    try:
+        return _FORKED(items)
+    except PubflowError as exc:
+        return _Failed(type(exc), exc.message, exc.hint)
+
+
+def _two_cores(fn: Callable[[list[Any]], Any], items: list[Any], worth: bool) -> tuple[Any, Any] | None:
+    """`fn` of the first half of `items` here and of the second half in a forked child, at once;
+    None when it is not `worth` it or cannot be done (one core, no fork).  The child inherits
+    everything by fork, so `fn` may be a closure; only its result crosses back (pickled)."""
+    global _FORKED
+    import multiprocessing
+
+    if (not worth or len(items) < 2 or (os.cpu_count() or 1) < 2
+            or "fork" not in multiprocessing.get_all_start_methods()):
+        return None
+    half = len(items) // 2
+    _FORKED = fn
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            child = pool.apply_async(_call_forked, (items[half:],))
+            mine = fn(items[:half])
+            theirs = child.get()
+    finally:
+        _FORKED = None
+    if isinstance(theirs, _Failed):
+        raise theirs.kind(theirs.message, theirs.hint)
+    return mine, theirs
 
 
 def _run(job: _Pass, release_ids: list[str]) -> _Work:
-    """Process releases, on two cores when there are many (fork: the child inherits `job`).
+    """Process releases, on two cores when there are many.
 
     The output does not depend on how the releases were split: each unit's
     bytes come from its own inputs, and everything is written in sorted order.
     """
-    global _PASS
-    import multiprocessing
-
-    if (len(release_ids) < PARALLEL_MIN or (os.cpu_count() or 1) < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
+    halves = _two_cores(job.run, release_ids, len(release_ids) >= PARALLEL_MIN)
+    if halves is None:
         return job.run(release_ids)
-    half = len(release_ids) // 2
-    _PASS = job
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            child = pool.apply_async(_run_forked, (release_ids[half:],))
-            mine = job.run(release_ids[:half])
-            theirs = child.get()
-    finally:
-        _PASS = None
-    for part in (theirs,):
-        mine.facts.update(part.facts)
-        mine.units.update(part.units)
-        mine.pending.update(part.pending)
-        mine.pages.update(part.pages)
-        mine.error = mine.error or part.error
+    mine: _Work = halves[0]
+    theirs: _Work = halves[1]
+    mine.facts.update(theirs.facts)
+    mine.units.update(theirs.units)
+    mine.pending.update(theirs.pending)
+    mine.pages.update(theirs.pages)
+    mine.error = mine.error or theirs.error
     return mine
 
 
@@ -440,7 +505,7 @@ def build(
     target = out_dir or settings.dir
     moment = at or utc_now()
     result = BuildResult(target, format_time(moment), dry_run=dry_run)
-    renderer = render.Renderer(config, settings.base_url)
+    renderer = render.Renderer(config, settings.base_url, config.state_dir / "templates")
     for code in config.languages:
         render.check_language(config.languages[code])
     inputs = Inputs(nr, renderer, settings)
@@ -449,7 +514,8 @@ def build(
     state_path = config.state_dir / STATE_FILE
     old = _load_state(state_path, target) if out_dir is None else {}
     old_units: dict[str, Any] = old.get("units", {})
-    old_pages: dict[str, Any] = old.get("pages", {})
+    pages_path = config.state_dir / PAGES_FILE
+    old_pages: dict[str, Any] = _load_pages(pages_path, inputs.base) if old else {}
     cached: dict[str, Any] = old.get("releases", {}) if old.get("inputs") == inputs.base else {}
     docs: dict[str, Document] = {trial.release.id: trial} if trial else {}
 
@@ -517,6 +583,7 @@ def build(
         return result
 
     new_units: dict[str, dict[str, Any]] = dict(units)
+    sites: list[str] = []
     for lang in config.languages:
         keys = sorted(f"{rid}:{units[f'bundle:{lang}:{rid}']['key']}"
                       for rid, langs in result.out.items() if lang in langs)
@@ -527,11 +594,21 @@ def build(
                 new_units[n] = old_units[n]
             result.unchanged += 2
             continue
-        lang_pages = [_page_from_record(page_records[f"bundle:{lang}:{rid}"]["page"])
-                      for rid, langs in result.out.items() if lang in langs]
-        for name, files in site_files(renderer, lang, lang_pages, config.languages).items():
-            pending[name] = files
-            new_units[name] = {"key": site_key}
+        sites.append(lang)
+        for n in names:
+            new_units[n] = {"key": site_key}
+
+    def render_sites(codes: list[str]) -> dict[str, dict[str, bytes]]:
+        rendered: dict[str, dict[str, bytes]] = {}
+        for lang in codes:
+            lang_pages = [_page_from_record(page_records[f"bundle:{lang}:{rid}"]["page"])
+                          for rid, langs in result.out.items() if lang in langs]
+            rendered.update(site_files(renderer, lang, lang_pages, config.languages))
+        return rendered
+
+    halves = _two_cores(render_sites, sites, len(result.out) >= 4 * PARALLEL_MIN)
+    for part in halves or (render_sites(sites),):
+        pending.update(part)
 
     if trial is not None:
         check_writable(target)
@@ -575,8 +652,13 @@ def build(
         releases = {rid: {"sig": sigs.get(rid), "facts": facts[rid]} for rid in sorted(facts)
                     if sigs.get(rid) is not None and rid not in docs}
         pages = {unit: page_records[unit] for unit in sorted(page_records) if unit in new_units}
+        if pages != old_pages:
+            import marshal
+
+            store.atomic_write(pages_path, marshal.dumps(
+                {"version": STATE_VERSION, "inputs": inputs.base, "pages": pages, "days": render.known_days()}))
         state = {"version": STATE_VERSION, "out": str(target), "inputs": inputs.base,
-                 "units": dict(sorted(new_units.items())), "releases": releases, "pages": pages}
+                 "units": dict(sorted(new_units.items())), "releases": releases}
         if state != old:
             store.write_text(state_path, json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n")
     return result
