@@ -480,18 +480,34 @@ def list_rows(conn: sqlite3.Connection, state: str | None = None, source_languag
     return conn.execute(sql, params).fetchall()
 
 
-def ids_in_states(nr: Newsroom, states: Iterable[str]) -> list[str]:
+@contextlib.contextmanager
+def _reading(nr: Newsroom, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+    """`conn` when the caller has just refreshed one, else a freshly `opened` index."""
+    if conn is not None:
+        yield conn
+        return
+    with opened(nr) as fresh:
+        yield fresh
+
+
+def embargoes(conn: sqlite3.Connection) -> list[str]:
+    """The distinct embargo times of all releases."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT embargo FROM releases WHERE embargo IS NOT NULL "
+                                           "AND embargo != ''")]
+
+
+def ids_in_states(nr: Newsroom, states: Iterable[str], conn: sqlite3.Connection | None = None) -> list[str]:
     """Ids of the releases in `states`, id order, from the refreshed index."""
     states = list(states)
     if not states:
         return []
-    with opened(nr) as conn:
+    with _reading(nr, conn) as conn:
         return [row[0] for row in conn.execute(
             f"SELECT id FROM releases WHERE state IN ({', '.join('?' * len(states))}) ORDER BY id", states)]
 
 
 def work_documents(nr: Newsroom, states: Iterable[str], statuses: Iterable[str] = WORK_STATUSES,
-                   language: str | None = None) -> list[Document]:
+                   language: str | None = None, conn: sqlite3.Connection | None = None) -> list[Document]:
     """Partial documents of releases in `states`: only their segments whose status is in `statuses`.
 
     Each holds the release's metadata and, per target language, the source
@@ -514,7 +530,7 @@ def work_documents(nr: Newsroom, states: Iterable[str], statuses: Iterable[str] 
         sql += " AND s.language = ?"
         params.append(language)
     sql += " ORDER BY r.date, r.id, s.lang_pos, s.position"
-    with opened(nr) as conn:
+    with _reading(nr, conn) as conn:
         rows = conn.execute(sql, params).fetchall()
     docs: list[Document] = []
     group: list[tuple[Any, ...]] = []

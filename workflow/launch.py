@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import sqlite3
 
 FAST_ENV = "PUBFLOW_NO_FASTPATH"
 
@@ -33,36 +38,65 @@ def _take(args: Sequence[str], i: int, name: str) -> tuple[str | None, int] | No
     return None
 
 
-def parse_list_argv(args: Sequence[str]) -> dict[str, str | None] | None:
-    """Options of a plain `list` command line, or None when typer should handle it."""
-    opts: dict[str, str | None] = {"root": None, "ui_lang": None, "state": None, "lang": None, "limit": None}
+# Per command: options taking a value, flags.  Anything else hands the command line to typer.
+COMMANDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "list": (("--state", "--lang", "--limit"), ()),
+    "pending": (("--lang", "--as"), ("--mine", "--json")),
+    "inbox": (("--as",), ("--json",)),
+}
+
+
+def parse_argv(args: Sequence[str]) -> tuple[str, dict[str, str | None]] | None:
+    """(command, options) of a plain fast-path command line, or None when typer should handle it.
+
+    Options are keyed by their name without dashes (`ui-lang`, `as`); a given
+    flag has the value "1".
+    """
+    opts: dict[str, str | None] = {"root": None, "ui-lang": None}
     i = 0
     try:
-        while i < len(args) and args[i] != "list":
-            for name, key in (("--root", "root"), ("--ui-lang", "ui_lang")):
+        while i < len(args) and args[i] not in COMMANDS:
+            for name in ("--root", "--ui-lang"):
                 taken = _take(args, i, name)
                 if taken is not None:
-                    opts[key], i = taken
+                    opts[name[2:]], i = taken
                     break
             else:
                 return None
         if i >= len(args):
             return None
+        command = args[i]
+        valued, flags = COMMANDS[command]
+        opts.update({name[2:]: None for name in (*valued, *flags)})
         i += 1
         while i < len(args):
-            for name, key in (("--state", "state"), ("--lang", "lang"), ("--limit", "limit")):
+            if args[i] in flags:
+                opts[args[i][2:]] = "1"
+                i += 1
+                continue
+            for name in valued:
                 taken = _take(args, i, name)
                 if taken is not None:
-                    opts[key], i = taken
+                    opts[name[2:]], i = taken
                     break
             else:
                 return None
     except ValueError:
         return None
-    limit = opts["limit"]
+    limit = opts.get("limit")
     if limit is not None and not (limit.isdigit() and int(limit) > 0):
         return None
-    return opts
+    return command, opts
+
+
+def parse_list_argv(args: Sequence[str]) -> dict[str, str | None] | None:
+    """Options of a plain `list` command line, or None when typer should handle it."""
+    parsed = parse_argv(args)
+    if parsed is None or parsed[0] != "list":
+        return None
+    opts = parsed[1]
+    return {"root": opts["root"], "ui_lang": opts["ui-lang"], "state": opts["state"], "lang": opts["lang"],
+            "limit": opts["limit"]}
 
 
 def _find_root(explicit: str | None) -> str | None:
@@ -125,6 +159,96 @@ def fast_list(args: Sequence[str]) -> str | None:
     return text
 
 
+def _acting(as_name: str | None, root: str) -> str | None:
+    """Who is acting, as `workflow.actors.resolve_actor` finds it (before looking the name up)."""
+    who = (as_name or "").strip() or os.environ.get("PUBFLOW_USER", "").strip()
+    if who:
+        return who
+    from pathlib import Path
+
+    from workflow.actors import git_user_email
+
+    return git_user_email(Path(root))
+
+
+def _file_key(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_ino}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_size}"
+
+
+def fast_queue(command: str, opts: dict[str, str | None]) -> str | None:
+    """The output of a plain `pubflow pending` or `pubflow inbox`, or None to let typer do it.
+
+    Cached per index generation (any release or pubflow.yaml change makes a
+    new one); an inbox also per glossary.yaml (the checks guard reads it) and
+    only until the next embargo of any release ends (the embargo guard
+    depends on the time).
+    """
+    root = _find_root(opts["root"])
+    if root is None:
+        return None
+    from workflow import i18n, index
+
+    if not index.enabled():
+        return None
+    i18n.set_language(opts["ui-lang"])
+    who = _acting(opts["as"], root) if command == "inbox" or opts.get("mine") else None
+    if not who and (command == "inbox" or opts.get("mine")):
+        return None
+    try:
+        conn = index.connect(root)
+    except index.IndexUnavailable:
+        return None
+    try:
+        index.refresh(root, conn)
+        lang = opts.get("lang")
+        if lang is not None and lang not in (index._meta(conn, "languages") or "").split():
+            return None
+        key = "\x1f".join([command, lang or "", opts.get("mine") or "", opts["json"] or "", who or "",
+                            i18n.current_language(), i18n._("Nothing pending."), i18n._("to translate"),
+                            _file_key(os.path.join(root, "glossary.yaml")) if command == "inbox" else ""])
+        conn.execute("BEGIN")
+        made_from = index.generation(conn)
+        cached = index.cached_text(conn, key, made_from)
+        conn.execute("COMMIT")
+        if cached is not None:
+            until, _sep, text = cached.partition("\n")
+            if not until or time.time() < float(until):
+                return text
+        text, valid_until = _queue_output(root, conn, command, opts, who)
+        index.cache_text(conn, key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
+    except Exception:  # anything unusual: typer's path reports it properly
+        return None
+    finally:
+        conn.close()
+    return text
+
+
+def _queue_output(root: str, conn: sqlite3.Connection, command: str, opts: dict[str, str | None], who: str | None
+                  ) -> tuple[str, float | None]:
+    """(output, time until which it holds) computed from the refreshed index `conn`."""
+    from pathlib import Path
+
+    from workflow import index, queue_view, queues
+    from workflow.config import find_person
+    from workflow.newsroom import Newsroom
+    from workflow.release import parse_time, utc_now
+
+    nr = Newsroom.open(Path(root))
+    person = find_person(nr.config, who) if who is not None else None
+    if command == "pending":
+        items = queues.pending(nr, opts.get("lang"), person, conn=conn)
+        return queue_view.pending_text(items, bool(opts["json"])), None
+    assert person is not None
+    now = utc_now()
+    box = queues.inbox(nr, person, now, conn=conn)
+    later = [t for t in (parse_time(e, "embargo") for e in index.embargoes(conn)) if t > now]
+    return queue_view.inbox_text(box, bool(opts["json"])), (min(later).timestamp() if later else None)
+
+
 PIPE_CLOSED = 141  # what a shell reports for a process ended by SIGPIPE, like `yes | head`
 
 
@@ -147,7 +271,10 @@ def main() -> None:
     args = sys.argv[1:]
     try:
         if not os.environ.get(FAST_ENV):
-            text = fast_list(args)
+            parsed = parse_argv(args)
+            text = None
+            if parsed is not None:
+                text = fast_list(args) if parsed[0] == "list" else fast_queue(*parsed)
             if text is not None:
                 sys.stdout.write(text + "\n")
                 sys.stdout.flush()

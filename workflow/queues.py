@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from workflow.config import Config, Person
 from workflow.guards import GUARDS, GuardContext
@@ -22,6 +22,9 @@ from workflow.machine import role_for
 from workflow.newsroom import Newsroom
 from workflow.release import Document, utc_now
 from workflow.translation import NEEDS_REVIEW, NEEDS_TRANSLATION, self_review_allowed, translation_states
+
+if TYPE_CHECKING:
+    import sqlite3
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,17 @@ def open_documents(nr: Newsroom) -> Iterator[Document]:
 
 
 def pending(nr: Newsroom, lang: str | None = None, mine: Person | None = None,
-            release_id: str | None = None) -> list[PendingItem]:
+            release_id: str | None = None, conn: sqlite3.Connection | None = None) -> list[PendingItem]:
     """`pubflow pending`: segments needing translation (or review) across releases."""
     if lang is not None:
         nr.config.language(lang)
     if release_id:
         return pending_items([nr.load(release_id)], nr.config, lang, mine)
-    return pending_items(work_documents(nr, lang), nr.config, lang, mine)
+    return pending_items(work_documents(nr, lang, conn), nr.config, lang, mine)
 
 
-def work_documents(nr: Newsroom, lang: str | None = None) -> Iterable[Document]:
+def work_documents(nr: Newsroom, lang: str | None = None, conn: sqlite3.Connection | None = None
+                   ) -> Iterable[Document]:
     """Open releases, reduced to their segments needing work, from the index when it can be used.
 
     The index (`workflow.index`) gives partial documents holding only the
@@ -126,7 +130,7 @@ def work_documents(nr: Newsroom, lang: str | None = None) -> Iterable[Document]:
     from workflow import index
 
     try:
-        return index.work_documents(nr, translation_states(nr.config), language=lang)
+        return index.work_documents(nr, translation_states(nr.config), language=lang, conn=conn)
     except index.IndexUnavailable:
         return open_documents(nr)
 
@@ -233,13 +237,15 @@ def movable_states(config: Config, person: Person) -> list[str]:
     return out
 
 
-def inbox(nr: Newsroom, person: Person, now: dt.datetime | None = None) -> Inbox:
+def inbox(nr: Newsroom, person: Person, now: dt.datetime | None = None,
+          conn: sqlite3.Connection | None = None) -> Inbox:
     """`pubflow inbox`: what awaits the acting person (through the index when it can be used)."""
     from workflow import index
 
     try:
-        partial = index.work_documents(nr, translation_states(nr.config))
-        movable = [nr.load(release_id) for release_id in index.ids_in_states(nr, movable_states(nr.config, person))]
+        partial = index.work_documents(nr, translation_states(nr.config), conn=conn)
+        movable = [nr.load(release_id) for release_id in
+                   index.ids_in_states(nr, movable_states(nr.config, person), conn=conn)]
     except index.IndexUnavailable:
         return inbox_from(nr.documents(), nr.config, person, now)
     return inbox_from(partial, nr.config, person, now, action_docs=movable)
