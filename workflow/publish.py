@@ -11,7 +11,17 @@ The embargo is a gate on every output: a release under embargo is in no
 file `build` writes.  `build` is incremental: `.pubflow/build.json` keeps, per
 output unit, a hash of its inputs (release files, templates, catalogs,
 configuration, this code) and the files it wrote; a unit whose inputs did not
-change is not rendered again.  Deleting `.pubflow/` only costs a full build.
+change is not rendered again.  It also keeps, per release, the stat keys of
+its files with what a build needs from them (embargo, publication times,
+content hashes), so an unchanged release is not even parsed; the pages the
+site index and feed show are kept in `.pubflow/build-pages.marshal`, and
+compiled templates in `.pubflow/templates/`.  Deleting `.pubflow/` only
+costs a full build.  A full build renders on two cores (fork; the bytes do
+not depend on the split).
+
+Outputs are derived data: each is replaced atomically (temp file +
+rename, `store.write_output`) but not fsynced one by one; one `os.sync()`
+makes them durable before the state that names them is written (fsynced).
 """
 
 from __future__ import annotations
