@@ -184,26 +184,11 @@ def print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
-def console() -> Any:
-    from rich.console import Console
-
-    class PubflowConsole(Console):
-        def on_broken_pipe(self) -> None:  # rich's hook; ends like every other command (PubflowGroup.invoke)
-            self.quiet = True
-            raise BrokenPipeError
-
-    return PubflowConsole(highlight=False, soft_wrap=False)
-
-
 def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
-    from rich.table import Table
+    """Aligned plain text (workflow.listing): no rich import, same look as `list`, whole cells in a pipe."""
+    from workflow.listing import text_table
 
-    tab = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        tab.add_column(column, overflow="fold")
-    for row in rows:
-        tab.add_row(*row)
-    console().print(tab)
+    typer.echo(text_table(columns, rows, title))
 
 
 def progress_text(summary: ReleaseSummary) -> str:

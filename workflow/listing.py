@@ -138,3 +138,21 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -
     out.extend(f"{pad(row[0], w0)}{GAP}{pad(title, w1)}{GAP}{pad(row[2], w2)}{GAP}{pad(row[3], w3)}{GAP}{row[4]}"
                .rstrip() for row, title in zip(rows, titles, strict=True))
     return "\n".join(out)
+
+
+def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str | None = None) -> str:
+    """Any small table (people, workflow, checks, catalog stats) as aligned text, like `list`.
+
+    Cells are padded by terminal cells; the last column is never padded or cut, so long
+    messages stay whole in a pipe and wrap in a terminal.
+    """
+    widths = [max([cell_len(c), *(cell_len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [value + " " * (widths[i] - cell_len(value)) for i, value in enumerate(cells[:-1])]
+        return GAP.join([*padded, cells[-1]]).rstrip()
+
+    out = [title] if title else []
+    out += [line(columns), GAP.join("─" * w for w in widths)]
+    out += [line(row) for row in rows]
+    return "\n".join(out)
