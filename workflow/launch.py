@@ -14,10 +14,11 @@ Set PUBFLOW_NO_FASTPATH=1 to always use typer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -128,35 +129,42 @@ def fast_list(args: Sequence[str]) -> str | None:
         return None
     i18n.set_language(opts["ui_lang"])
     try:
-        conn = index.connect(root)
-    except index.IndexUnavailable:
+        with _fresh_index(root) as conn:
+            states = (index._meta(conn, "states") or "").split()
+            languages = (index._meta(conn, "languages") or "").split()
+            if opts["state"] is not None and opts["state"] not in states:
+                return None
+            if opts["lang"] is not None and opts["lang"] not in languages:
+                return None
+            limit = int(opts["limit"]) if opts["limit"] else None
+            width = listing.output_width()
+            # Same releases, options, width and interface words: the same bytes as last time.
+            key = "\x1f".join([opts["state"] or "", opts["lang"] or "", str(limit or ""), str(width),
+                                *listing.header_words(), i18n._("No releases.")])
+            conn.execute("BEGIN")  # one snapshot: the generation and the rows it names
+            made_from = index.generation(conn)
+            text = index.cached_text(conn, key, made_from)
+            rows = index.list_rows(conn, opts["state"], opts["lang"], limit) if text is None else []
+            conn.execute("COMMIT")
+            if text is None:
+                text = listing.release_lines(rows, width) if rows else i18n._("No releases.")
+                index.cache_text(conn, key, made_from, text)
+    except Exception:  # anything unusual (index unavailable included): typer's path reports it properly
         return None
+    return text
+
+
+@contextlib.contextmanager
+def _fresh_index(root: str) -> Iterator[sqlite3.Connection]:
+    """The newsroom's index, refreshed against the files, closed afterwards."""
+    from workflow import index
+
+    conn = index.connect(root)
     try:
         index.refresh(root, conn)
-        states = (index._meta(conn, "states") or "").split()
-        languages = (index._meta(conn, "languages") or "").split()
-        if opts["state"] is not None and opts["state"] not in states:
-            return None
-        if opts["lang"] is not None and opts["lang"] not in languages:
-            return None
-        limit = int(opts["limit"]) if opts["limit"] else None
-        width = listing.output_width()
-        # Same releases, options, width and interface words: the same bytes as last time.
-        key = "\x1f".join([opts["state"] or "", opts["lang"] or "", str(limit or ""), str(width),
-                            *listing.header_words(), i18n._("No releases.")])
-        conn.execute("BEGIN")  # one snapshot: the generation and the rows it names
-        made_from = index.generation(conn)
-        text = index.cached_text(conn, key, made_from)
-        rows = index.list_rows(conn, opts["state"], opts["lang"], limit) if text is None else []
-        conn.execute("COMMIT")
-        if text is None:
-            text = listing.release_lines(rows, width) if rows else i18n._("No releases.")
-            index.cache_text(conn, key, made_from, text)
-    except Exception:  # anything unusual: typer's path reports it properly
-        return None
+        yield conn
     finally:
         conn.close()
-    return text
 
 
 def _acting(as_name: str | None, root: str) -> str | None:
@@ -199,31 +207,26 @@ def fast_queue(command: str, opts: dict[str, str | None]) -> str | None:
     if not who and (command == "inbox" or opts.get("mine")):
         return None
     try:
-        conn = index.connect(root)
-    except index.IndexUnavailable:
+        with _fresh_index(root) as conn:
+            lang = opts.get("lang")
+            if lang is not None and lang not in (index._meta(conn, "languages") or "").split():
+                return None
+            key = "\x1f".join([command, lang or "", opts.get("mine") or "", opts["json"] or "", who or "",
+                                i18n.current_language(), i18n._("Nothing pending."), i18n._("to translate"),
+                                _file_key(os.path.join(root, "glossary.yaml")) if command == "inbox" else ""])
+            conn.execute("BEGIN")
+            made_from = index.generation(conn)
+            cached = index.cached_text(conn, key, made_from)
+            conn.execute("COMMIT")
+            if cached is not None:
+                until, _sep, text = cached.partition("\n")
+                if not until or time.time() < float(until):
+                    return text
+            text, valid_until = _queue_output(root, conn, command, opts, who)
+            index.cache_text(conn, key, made_from,
+                             ("" if valid_until is None else repr(valid_until)) + "\n" + text)
+    except Exception:  # anything unusual (index unavailable included): typer's path reports it properly
         return None
-    try:
-        index.refresh(root, conn)
-        lang = opts.get("lang")
-        if lang is not None and lang not in (index._meta(conn, "languages") or "").split():
-            return None
-        key = "\x1f".join([command, lang or "", opts.get("mine") or "", opts["json"] or "", who or "",
-                            i18n.current_language(), i18n._("Nothing pending."), i18n._("to translate"),
-                            _file_key(os.path.join(root, "glossary.yaml")) if command == "inbox" else ""])
-        conn.execute("BEGIN")
-        made_from = index.generation(conn)
-        cached = index.cached_text(conn, key, made_from)
-        conn.execute("COMMIT")
-        if cached is not None:
-            until, _sep, text = cached.partition("\n")
-            if not until or time.time() < float(until):
-                return text
-        text, valid_until = _queue_output(root, conn, command, opts, who)
-        index.cache_text(conn, key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
-    except Exception:  # anything unusual: typer's path reports it properly
-        return None
-    finally:
-        conn.close()
     return text
 
 
