@@ -120,14 +120,11 @@ def fast_list(args: Sequence[str]) -> str | None:
     opts = parse_list_argv(args)
     if opts is None:
         return None
-    root = _find_root(opts["root"])
+    root = _usable_root(opts["root"], opts["ui_lang"])
     if root is None:
         return None
     from workflow import i18n, index, listing
 
-    if not index.enabled():
-        return None
-    i18n.set_language(opts["ui_lang"])
     try:
         with _fresh_index(root) as conn:
             states = (index._meta(conn, "states") or "").split()
@@ -152,6 +149,19 @@ def fast_list(args: Sequence[str]) -> str | None:
     except Exception:  # anything unusual (index unavailable included): typer's path reports it properly
         return None
     return text
+
+
+def _usable_root(root_opt: str | None, ui_lang: str | None) -> str | None:
+    """The newsroom a fast path can serve (index enabled), with the interface language set."""
+    root = _find_root(root_opt)
+    if root is None:
+        return None
+    from workflow import i18n, index
+
+    if not index.enabled():
+        return None
+    i18n.set_language(ui_lang)
+    return root
 
 
 @contextlib.contextmanager
@@ -195,14 +205,11 @@ def fast_queue(command: str, opts: dict[str, str | None]) -> str | None:
     only until the next embargo of any release ends (the embargo guard
     depends on the time).
     """
-    root = _find_root(opts["root"])
+    root = _usable_root(opts["root"], opts["ui-lang"])
     if root is None:
         return None
     from workflow import i18n, index
 
-    if not index.enabled():
-        return None
-    i18n.set_language(opts["ui-lang"])
     who = _acting(opts["as"], root) if command == "inbox" or opts.get("mine") else None
     if not who and (command == "inbox" or opts.get("mine")):
         return None
