@@ -25,7 +25,7 @@ class CatalogsBuildHook(BuildHookInterface):  # type: ignore[misc]
         root = Path(self.root)
         sys.path.insert(0, str(root))
         try:
-            from workflow.catalogs import compile_po_bytes
+            from workflow.maintenance.catalogs import compile_po_bytes
         finally:
             sys.path.pop(0)
         for po in sorted((root / "locales").glob("*/LC_MESSAGES/pubflow.po")):

@@ -29,8 +29,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE))
 
-from workflow import memory  # noqa: E402
-from workflow.memory import Entry, Memory, normal  # noqa: E402
+from workflow.translation import memory  # noqa: E402
+from workflow.translation.memory import Entry, Memory, normal  # noqa: E402
 
 TARGET_MS = 20.0
 PLACES = [("Idlib", "إدلب"), ("Hama", "حماة"), ("Aleppo", "حلب"), ("Maaret al-Nu'man", "معرة النعمان"),
@@ -170,9 +170,9 @@ def bench_lookup(count: int, queries: int, seed: int) -> None:
 
 def bench_newsroom(releases: int, seed: int) -> None:
     from tests.conftest import FIXTURES
-    from workflow import store
-    from workflow.newsroom import Newsroom
-    from workflow.release import SCHEMA
+    from workflow.core.model import SCHEMA
+    from workflow.storage import store
+    from workflow.storage.newsroom import Newsroom
 
     rng = random.Random(seed)
     tmp = Path(tempfile.mkdtemp(prefix="pubflow-bench-memory-"))

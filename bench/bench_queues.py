@@ -25,8 +25,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.generate import generate  # noqa: E402
-from workflow.config import find_person  # noqa: E402
-from workflow.queues import inbox, pending  # noqa: E402
+from workflow.core.config import find_person  # noqa: E402
+from workflow.translation.queues import inbox, pending  # noqa: E402
 
 
 def timed(fn, repeat: int) -> tuple[float, object]:  # type: ignore[no-untyped-def]

@@ -25,9 +25,9 @@ HERE = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(HERE))
 
 from tests.pubhelp import approved_sample, at  # noqa: E402
-from workflow.config import find_person  # noqa: E402
-from workflow.editorial import apply_transition  # noqa: E402
-from workflow.newsroom import Newsroom  # noqa: E402
+from workflow.core.config import find_person  # noqa: E402
+from workflow.editorial.operations import apply_transition  # noqa: E402
+from workflow.storage.newsroom import Newsroom  # noqa: E402
 
 CPU: dict[str, list[float]] = {}
 

@@ -24,12 +24,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from workflow import segments as seg  # noqa: E402
-from workflow import store  # noqa: E402
-from workflow.config import CONFIG_NAME  # noqa: E402
-from workflow.newsroom import Newsroom  # noqa: E402
-from workflow.release import Document, Event, Release, TargetSegment, format_time, seal  # noqa: E402
-from workflow.scaffold import GITIGNORE, default_config  # noqa: E402
+from workflow.core import segments as seg  # noqa: E402
+from workflow.core.config import CONFIG_NAME  # noqa: E402
+from workflow.core.model import Document, Event, Release, TargetSegment, format_time, seal  # noqa: E402
+from workflow.editorial.scaffold import GITIGNORE, default_config  # noqa: E402
+from workflow.storage import store  # noqa: E402
+from workflow.storage.newsroom import Newsroom  # noqa: E402
 
 EN_WORDS = (
     "coalition government council office minister statement people region city province village "

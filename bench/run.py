@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 PY = sys.executable
-PUBFLOW = [PY, "-c", "from workflow.launch import main; main()"]
+PUBFLOW = [PY, "-c", "from workflow.cli.launch import main; main()"]
 REFERENCE_TYPER_MS = 129.0
 BARE_TYPER = '''
 import typer
@@ -216,7 +216,7 @@ def pelican_rate(pelican: str, count: int) -> float | None:
         return None
     root = newsroom(count, published=True)
     sys.path.insert(0, str(ROOT))
-    from workflow.newsroom import Newsroom
+    from workflow.storage.newsroom import Newsroom
 
     site = OUT / "pelican-site"
     shutil.rmtree(site, ignore_errors=True)

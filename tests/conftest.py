@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from workflow.cli import app
+from workflow.cli.app import app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "coalition-news-2019-07-22.txt"

@@ -6,10 +6,10 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 
-from workflow.config import find_person
-from workflow.editorial import apply_transition, create_release
-from workflow.newsroom import Newsroom
-from workflow.release import Document, TargetSegment
+from workflow.core.config import find_person
+from workflow.core.model import Document, TargetSegment
+from workflow.editorial.operations import apply_transition, create_release
+from workflow.storage.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_EN = Path(__file__).parent / "fixtures" / "coalition-news-2019-07-22.txt"

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.pubhelp import SAMPLE_ID, approved_sample, at
-from workflow.config import find_person
-from workflow.newsroom import Newsroom
-from workflow.publish import publish_release
+from workflow.core.config import find_person
+from workflow.publishing.build import publish_release
+from workflow.storage.newsroom import Newsroom
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ARTIFACTS = Path(os.environ.get("PUBFLOW_ARTIFACTS", Path(__file__).parent / "artifacts"))

@@ -20,8 +20,9 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Cli
-from workflow import catalogs, i18n
-from workflow.cli import app
+from workflow import i18n
+from workflow.cli.app import app
+from workflow.maintenance import catalogs
 
 REPO = Path(__file__).resolve().parents[1]
 LOCALES = REPO / "locales"
@@ -205,7 +206,7 @@ def test_an_installed_layout_without_mo_files_speaks_arabic(tmp_path: Path, news
     env = {k: v for k, v in os.environ.items() if k not in ("PUBFLOW_LANG", "LANGUAGE")}
     env.update(PYTHONPATH=str(site), PUBFLOW_LANG="ar")
     out = subprocess.run([sys.executable, "-c", "import workflow.i18n as i; print(i.locales_dir()); "
-                          "from workflow.cli import main; main()", "list"],
+                          "from workflow.cli.app import main; main()", "list"],
                          env=env, capture_output=True, text=True, cwd=newsroom)
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines() == [str(site / "workflow" / "_locales"), "لا توجد بيانات صحفية."]
@@ -246,7 +247,7 @@ def test_extract_update_compile_stats_on_a_copy(tmp_path: Path) -> None:
     (root / "workflow" / "zz_new.py").write_text(
         'from workflow.i18n import _\n\n\ndef hello(who: str) -> str:\n'
         '    return _("A brand-new greeting for {who}").format(who=who)\n', encoding="utf-8")
-    cli_py = root / "workflow" / "cli_catalogs.py"
+    cli_py = root / "workflow" / "cli" / "catalogs.py"
     code = cli_py.read_text(encoding="utf-8").replace('_("(unchanged)")', '_("(unchanged here)")')
     code = code.replace('help=_("Also compile fuzzy translations.")', 'help="Also compile fuzzy translations."')
     cli_py.write_text(code, encoding="utf-8")

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, Cli
-from workflow.checks import CHECKS, CHECKS_BY_ID, check_text, number_value
-from workflow.config import Config, load_config
+from workflow.core.config import Config, load_config
+from workflow.core.model import Document, TargetSegment
 from workflow.errors import InvalidData
-from workflow.glossary import load_glossary, parse_glossary
-from workflow.newsroom import Newsroom
-from workflow.release import Document, TargetSegment
-from workflow.translation import with_target
+from workflow.storage.newsroom import Newsroom
+from workflow.translation.checks import CHECKS, CHECKS_BY_ID, check_text, number_value
+from workflow.translation.glossary import load_glossary, parse_glossary
+from workflow.translation.operations import with_target
 
 
 @pytest.fixture

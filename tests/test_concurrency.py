@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR, WRITER, Cli
-from workflow import yamlio
+from workflow.storage import yamlio
 
 pytestmark = pytest.mark.slow
 PROJECT = Path(__file__).resolve().parents[1]

@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR, WRITER
-from workflow import store, yamlio
-from workflow.config import find_person
-from workflow.editorial import add_comment, edit_source
-from workflow.newsroom import Newsroom
-from workflow.verify import replay
+from workflow.core.config import find_person
+from workflow.editorial.operations import add_comment, edit_source
+from workflow.editorial.verify import replay
+from workflow.storage import store, yamlio
+from workflow.storage.newsroom import Newsroom
 
 pytestmark = pytest.mark.slow
 KILLS = 60

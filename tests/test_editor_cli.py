@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, REVIEWER, SAMPLE, TRANSLATOR, WRITER, Cli
-from workflow import store, yamlio
+from workflow.storage import store, yamlio
 
 EVENT_KEYS = {"at", "actor", "transition", "from", "to", "comment"}
 RELEASE_KEYS = {"id", "title", "state", "source_language", "languages"}

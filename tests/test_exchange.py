@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EDITOR, FIXTURES, REVIEWER, TRANSLATOR
-from workflow.config import Person, load_config
-from workflow.exchange import XLIFF_NS, apply_units, export_bytes, parse_exchange
-from workflow.guards import GuardContext, translations_complete
-from workflow.newsroom import Newsroom
-from workflow.release import Document, Release, TargetSegment, utc_now
-from workflow.segments import SourceSegment, normalize
+from workflow.core.config import Person, load_config
+from workflow.core.guards import GuardContext, translations_complete
+from workflow.core.model import Document, Release, TargetSegment, utc_now
+from workflow.core.segments import SourceSegment, normalize
+from workflow.storage.newsroom import Newsroom
+from workflow.translation.exchange import XLIFF_NS, apply_units, export_bytes, parse_exchange
 
 NS = {"x": XLIFF_NS}
 

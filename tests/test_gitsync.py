@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR, FIXTURES, WRITER, Cli
-from workflow import yamlio
-from workflow.gitsync import MergeRefused, merge_histories
-from workflow.release import Event, Release, chain_hash, release_from_dict, seal
+from workflow.collab.gitsync import MergeRefused, merge_histories
+from workflow.core.model import Event, Release, chain_hash, release_from_dict, seal
+from workflow.storage import yamlio
 
 pytestmark = pytest.mark.slow
 RID = "2024-03-01-ceasefire-talks"
@@ -121,9 +121,9 @@ def test_autocommit_leaves_other_staged_work_alone(gitroom):
 
 
 def test_translation_commit_names_the_language(gitroom):
-    translation = pytest.importorskip("workflow.translation")
-    from workflow.config import find_person
-    from workflow.newsroom import Newsroom
+    translation = pytest.importorskip("workflow.translation.operations")
+    from workflow.core.config import find_person
+    from workflow.storage.newsroom import Newsroom
 
     cli = Cli(gitroom)
     assert cli("new", "--title", "Ceasefire talks", "--body", "Body.", "--date", "2024-03-01",

@@ -11,7 +11,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from workflow.cli import app
+from workflow.cli.app import app
 
 ROOT = Path(__file__).resolve().parents[1]
 

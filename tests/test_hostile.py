@@ -277,8 +277,8 @@ def test_marks_and_isolates_are_legitimate_in_titles_and_comments(cli, text):
 @pytest.mark.parametrize("name", ["../evil.html", "/etc/passwd", "en/../../x", "en\\..\\x", "", "a\x00b",
                                   "C:/windows/x", "en//x", "./x"])
 def test_zip_entries_cannot_escape(name: str, tmp_path: Path) -> None:
-    from workflow import store
     from workflow.errors import InvalidData
+    from workflow.storage import store
 
     with pytest.raises(InvalidData, match="entries must be plain relative paths"):
         store.write_zip(tmp_path / "bundle.zip", {"index.html": b"ok", name: b"evil"})
@@ -288,7 +288,7 @@ def test_zip_entries_cannot_escape(name: str, tmp_path: Path) -> None:
 def test_bundle_entries_are_plain_relative_paths(tmp_path: Path) -> None:
     import zipfile
 
-    from workflow import store
+    from workflow.storage import store
 
     store.write_zip(tmp_path / "b.zip", {"en/2024-02-02-x/index.html": b"<p>", "manifest.json": b"{}"})
     names = zipfile.ZipFile(tmp_path / "b.zip").namelist()

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from workflow import index
-from workflow.editorial import load_summaries, load_summaries_from_files
+from workflow.editorial.operations import load_summaries, load_summaries_from_files
 from workflow.errors import InvalidData
-from workflow.newsroom import Newsroom
+from workflow.storage import index
+from workflow.storage.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -150,7 +150,7 @@ def _run(room: Path, *args: str, fast: bool) -> subprocess.CompletedProcess[str]
     env["COLUMNS"] = "100"
     if not fast:
         env["PUBFLOW_NO_FASTPATH"] = "1"
-    return subprocess.run([sys.executable, "-c", "from workflow.launch import main; main()", "--root", str(room),
+    return subprocess.run([sys.executable, "-c", "from workflow.cli.launch import main; main()", "--root", str(room),
                            *args], capture_output=True, text=True, env=env, check=False)
 
 
@@ -180,7 +180,7 @@ def test_fast_list_sees_a_hand_edit_at_once(room: Path) -> None:
 
 
 def _queues(root: Path) -> object:
-    from workflow.queues import inbox, pending
+    from workflow.translation.queues import inbox, pending
 
     nr = Newsroom.open(root)
     now = __import__("datetime").datetime(2026, 1, 1, tzinfo=__import__("datetime").UTC)
@@ -215,7 +215,7 @@ def test_processes_building_the_index_at_once_agree(room: Path) -> None:
     """Three processes find no index and build it together; a fourth edits files meanwhile."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
     env["COLUMNS"] = "100"
-    code = "from workflow.launch import main; main()"
+    code = "from workflow.cli.launch import main; main()"
     procs = [subprocess.Popen([sys.executable, "-c", code, "--root", str(room), "list"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
     target = sorted(room.glob("releases/*/ar.yaml"))[0]

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
-from workflow.config import Person, load_config
-from workflow.editorial import transition_document
+from workflow.core.config import Person, load_config
+from workflow.core.guards import GUARDS
+from workflow.core.model import Document, Event, Release, seal
+from workflow.core.segments import build
+from workflow.core.statemachine import DEFAULT_WORKFLOW, Transition, check_transition, parse_workflow, role_for
+from workflow.editorial.operations import transition_document
+from workflow.editorial.verify import replay_history
 from workflow.errors import InvalidDefinition, Refused, UsageError
-from workflow.guards import GUARDS
-from workflow.machine import DEFAULT_WORKFLOW, Transition, check_transition, parse_workflow, role_for
-from workflow.release import Document, Event, Release, seal
-from workflow.segments import build
-from workflow.verify import replay_history
 
 CONFIG = load_config(FIXTURES / "newsroom")
 WORKFLOW = CONFIG.workflow

@@ -8,9 +8,9 @@ from typing import Any
 
 from tests.conftest import EDITOR, Cli
 from tests.test_checks import translate_all
-from workflow import memory
-from workflow.memory import Entry, Memory, lookup
-from workflow.newsroom import Newsroom
+from workflow.storage.newsroom import Newsroom
+from workflow.translation import memory
+from workflow.translation.memory import Entry, Memory, lookup
 
 
 def test_exact_and_fuzzy_matches_both_directions(newsroom: Path, in_translation: str,

@@ -12,10 +12,10 @@ import pytest
 
 from tests.conftest import EDITOR, TRANSLATOR, WRITER, Cli
 from tests.libre_server import HangingServer, LibreServer, closed_port_url
-from workflow.config import load_config
+from workflow.core.config import load_config
 from workflow.errors import ExternalError, InvalidData, UsageError
-from workflow.mt import PROVIDERS, mt_settings, provider_config, redact, suggest_text
-from workflow.newsroom import Newsroom
+from workflow.storage.newsroom import Newsroom
+from workflow.translation.mt import PROVIDERS, mt_settings, provider_config, redact, suggest_text
 
 KEY = "s3cret-KEY-4242"
 ENV = {"LIBRE_TEST_KEY": KEY}

@@ -107,7 +107,7 @@ def test_build_rerenders_only_what_changed(cli: Any, newsroom: Path) -> None:
     assert cli("publish", other).exit_code == 0
     text = newsroom / "templates" / "release.txt.j2"
     text.parent.mkdir(exist_ok=True)
-    from workflow.render import packaged_templates
+    from workflow.publishing.render import packaged_templates
 
     text.write_text(packaged_templates().joinpath("release.txt.j2").read_text("utf-8") + "\nEND\n", "utf-8")
     result = cli("build")
@@ -135,7 +135,7 @@ def test_incremental_build_from_cached_releases_equals_a_build_from_scratch(cli:
     assert cli("build").exit_code == 0  # records both releases' stat keys
     assert "Nothing changed" in cli("build").stdout
     from tests.pubhelp import arabic_texts
-    from workflow.newsroom import Newsroom
+    from workflow.storage.newsroom import Newsroom
 
     texts = arabic_texts()
     set_translation(Newsroom.open(newsroom), other, ["«تعديل» " + texts[0], *texts[1:]])
@@ -157,8 +157,8 @@ def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monk
     """Releases and site pages split between this process and a forked one: same files."""
     import shutil
 
-    from workflow import publish
-    from workflow.newsroom import Newsroom
+    from workflow.publishing import build as publish
+    from workflow.storage.newsroom import Newsroom
 
     published(cli, newsroom)
     other = approved_sample(newsroom, slug="second-release")
@@ -303,7 +303,7 @@ def test_source_first_publishes_the_source_while_translation_goes_on(cli: Any, n
     config.write_text(config.read_text("utf-8").replace("publish_policy: all_at_once",
                                                         "publish_policy: source_first"), "utf-8")
     rid = approved_sample(newsroom, arabic={"title": "عنوان"})
-    from workflow.newsroom import Newsroom
+    from workflow.storage.newsroom import Newsroom
 
     result = cli("publish", rid, "--lang", "ar")
     assert result.exit_code == 4

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from workflow.launch import parse_argv
-from workflow.newsroom import Newsroom
+from workflow.cli.launch import parse_argv
+from workflow.storage.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,7 +39,7 @@ def _run(room: Path, *args: str, fast: bool) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
     if not fast:
         env["PUBFLOW_NO_FASTPATH"] = "1"
-    done = subprocess.run([sys.executable, "-c", "from workflow.launch import main; main()", "--root", str(room),
+    done = subprocess.run([sys.executable, "-c", "from workflow.cli.launch import main; main()", "--root", str(room),
                            *args], capture_output=True, text=True, env=env, check=False)
     return done.returncode, done.stdout, done.stderr
 

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import SAMPLE, SAMPLE_AR, WRITER
-from workflow import store, yamlio
-from workflow.release import source_from_dict, source_to_dict
-from workflow.segments import SourceSegment, align, build, normalize
+from workflow.core.model import source_from_dict, source_to_dict
+from workflow.core.segments import SourceSegment, align, build, normalize
+from workflow.storage import store, yamlio
 
 SAMPLE_ID = "2019-07-22-assad-russia-crimes-international"
 BREADCRUMB = "Home Media Center Coalition News Items filtered by date: Monday, 22 July 2019"

@@ -17,11 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.pubhelp import SAMPLE_ID, approved_sample, at
-from workflow.config import Language
+from workflow.core.config import Language
 from workflow.errors import InvalidData
-from workflow.newsroom import Newsroom
-from workflow.publish import publish_release
-from workflow.render import Renderer, format_day, page_data, render_release
+from workflow.publishing.build import publish_release
+from workflow.publishing.render import Renderer, format_day, page_data, render_release
+from workflow.storage.newsroom import Newsroom
 
 GOLDEN = Path(__file__).parent / "golden"
 REGEN = bool(os.environ.get("PUBFLOW_REGEN_GOLDEN"))
@@ -40,7 +40,7 @@ def published_site(root: Path) -> Path:
     with_base_url(root)
     rid = approved_sample(root)
     nr = Newsroom.open(root)
-    from workflow.config import find_person
+    from workflow.core.config import find_person
 
     publish_release(nr, rid, find_person(nr.config, "hala.darwish@example.org"), now=at(10))
     return root / "dist"
@@ -156,8 +156,8 @@ def hostile_site(root: Path) -> Path:
     rid = approved_sample(root, text=text, title=f"Title {HOSTILE}", category=f"Cat {HOSTILE}", slug="hostile",
                           arabic={"title": f"عنوان {HOSTILE}", "p1": f"فقرة {HOSTILE}", "p2": "فقرة ثانية"})
     nr = Newsroom.open(root)
-    from workflow.config import find_person
-    from workflow.editorial import apply_transition
+    from workflow.core.config import find_person
+    from workflow.editorial.operations import apply_transition
 
     editor = find_person(nr.config, "hala.darwish@example.org")
     publish_release(nr, rid, editor, now=at(10))

@@ -52,7 +52,7 @@ def everything_on_disk(root: Path) -> bytes:
 
 @pytest.mark.slow
 def test_api_key_never_leaves_the_environment(cli: Cli, newsroom: Path, in_translation: str) -> None:
-    pytest.importorskip("workflow.mt")
+    pytest.importorskip("workflow.translation.mt")
     from tests.test_gitsync import git
 
     (newsroom / ".gitignore").write_text("dist/\n", encoding="utf-8")  # even .pubflow is committed here
@@ -99,7 +99,7 @@ def test_api_key_never_leaves_the_environment(cli: Cli, newsroom: Path, in_trans
 
 
 def test_any_error_line_is_redacted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workflow import editorial
+    from workflow.editorial import operations as editorial
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError(f"GET http://127.0.0.1/translate?q=x&api_key={KEY} failed, token {KEY}")
@@ -113,7 +113,7 @@ def test_any_error_line_is_redacted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_redact_hides_env_secrets_and_url_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workflow.redact import redact
+    from workflow.core.redact import redact
 
     monkeypatch.setenv("SOME_SERVICE_TOKEN", "tok-123456789")
     assert redact("sent tok-123456789 to x") == "sent *** to x"

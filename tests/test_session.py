@@ -12,9 +12,9 @@ import pytest
 
 from tests.conftest import EDITOR, REVIEWER, TRANSLATOR, WRITER
 from tests.libre_server import LibreServer
-from workflow.config import find_person
-from workflow.newsroom import Newsroom
-from workflow.session import ScriptedIO, run_session
+from workflow.core.config import find_person
+from workflow.storage.newsroom import Newsroom
+from workflow.translation.session import ScriptedIO, run_session
 
 
 def statuses(root: Path, rid: str) -> dict[str, str]:

@@ -15,7 +15,7 @@ from tests.conftest import EDITOR
 PROBE = """
 import sys
 sys.argv = ["pubflow", *sys.argv[1:]]
-from workflow.launch import main
+from workflow.cli.launch import main
 try:
     main()
 except SystemExit as exc:
@@ -58,7 +58,7 @@ def run(root: Path, *args: str, fast: bool = True, columns: str | None = None,
         env["COLUMNS"] = columns
     if not fast:
         env["PUBFLOW_NO_FASTPATH"] = "1"
-    command = [sys.executable, "-c", "from workflow.launch import main; main()", "--root", str(root), *args]
+    command = [sys.executable, "-c", "from workflow.cli.launch import main; main()", "--root", str(root), *args]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     assert proc.stdout is not None
     assert proc.stderr is not None

@@ -9,10 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import EDITOR, REVIEWER, TRANSLATOR, WRITER
-from workflow.guards import GuardContext, translations_complete
-from workflow.newsroom import Newsroom
-from workflow.release import utc_now
-from workflow.translation import render_diff, word_diff
+from workflow.core.guards import GuardContext, translations_complete
+from workflow.core.model import utc_now
+from workflow.storage.newsroom import Newsroom
+from workflow.translation.operations import render_diff, word_diff
 
 AR_TITLE = "الائتلاف: جرائم نظام الأسد وروسيا في شمال غرب سوريا جرائم دولية"
 

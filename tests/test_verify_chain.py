@@ -37,7 +37,7 @@ def rewrite(root: Path, change) -> None:  # type: ignore[no-untyped-def]
 
     data = yaml.safe_load(release_file(root).read_text(encoding="utf-8"))
     change(data["history"])
-    from workflow.yamlio import format_yaml
+    from workflow.storage.yamlio import format_yaml
 
     release_file(root).write_text(format_yaml(data), encoding="utf-8")
 
@@ -78,7 +78,7 @@ def test_reordering_events_is_detected(cli, newsroom, chained):
 
 
 def test_recomputing_a_hash_without_the_rest_of_the_chain_is_detected(cli, newsroom, chained):
-    from workflow.release import chain_hash, event_from_dict
+    from workflow.core.model import chain_hash, event_from_dict
 
     def forge(history: list[dict[str, object]]) -> None:
         history[1]["comment"] = "forged"

@@ -27,7 +27,7 @@ _COMMAND: list[object] = []
 def _cli(args: list[str]) -> int:
     from typer.main import get_command
 
-    from workflow.cli import app
+    from workflow.cli.app import app
 
     if not _COMMAND:
         _COMMAND.append(get_command(app))
@@ -51,10 +51,10 @@ def comment(root: str, go: str, worker: str, count: str, *release_ids: str) -> d
 
 def reader(root: str, go: str, stop: str, release_id: str) -> dict[str, object]:
     """Parse every file of a release and build `show --json` until `stop` exists."""
-    from workflow import yamlio
-    from workflow.editorial import show_release
-    from workflow.newsroom import Newsroom
-    from workflow.release import release_from_dict
+    from workflow.core.model import release_from_dict
+    from workflow.editorial.operations import show_release
+    from workflow.storage import yamlio
+    from workflow.storage.newsroom import Newsroom
 
     nr = Newsroom.open(root)
     folder = nr.release_dir(release_id)

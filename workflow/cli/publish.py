@@ -1,0 +1,136 @@
+"""CLI commands for looking at and publishing releases: render, preview, publish, build."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from workflow.cli.app import AsOpt, IdArg, JsonOpt, MessageOpt, actor, app, newsroom, print_json
+from workflow.i18n import _
+
+if TYPE_CHECKING:
+    from workflow.publishing.build import BuildResult
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help=_("Only this language (default: all)."))]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=_("Folder to write to."))]
+
+
+def _echo_build(result: BuildResult) -> None:
+    """What was written, then (always last) where the bundles are (one write: thousands of lines)."""
+    wrote, removed = _("wrote {path}"), _("removed {path}")
+    lines = [wrote.format(path=name) for name in result.written]
+    lines += [removed.format(path=name) for name in result.removed]
+    if not result.written and not result.removed:
+        lines.append(_("Nothing changed ({n} output(s) up to date).").format(n=result.unchanged))
+    else:
+        lines.append(_("{w} file(s) written, {r} removed, {u} output(s) up to date.").format(
+            w=len(result.written), r=len(result.removed), u=result.unchanged))
+    for code in result.sites:
+        lines.append(_("Site ({lang}): {path}").format(lang=code, path=result.out_dir / code / "index.html"))
+    if result.bundles:
+        lines.append(_("Bundles in {path}:").format(path=result.out_dir))
+        folder = str(result.out_dir)
+        lines += [f"  {os.path.join(folder, name)}" for name in result.bundles]
+    else:
+        lines.append(_("No release is published yet, so there are no bundles in {path}.").format(
+            path=result.out_dir))
+    typer.echo("\n".join(lines))
+
+
+@app.command("render")
+def render_cmd(release_id: IdArg, lang: LangOpt = None, output: OutOpt = None, as_json: JsonOpt = False) -> None:
+    """Render a release's pages in any state, to look at them before publishing."""
+    from workflow.publishing.build import render_release_to
+
+    result = render_release_to(newsroom(), release_id, [lang] if lang else None, output)
+    if as_json:
+        print_json({"out_dir": str(result.out_dir), "files": result.files, "missing": result.missing})
+        return
+    for code, segments in result.missing.items():
+        typer.echo(_("{lang}: not translated yet, shown in the source language: {segments}").format(
+            lang=code, segments=", ".join(segments)), err=True)
+    for name in result.files:
+        if name.endswith("/index.html") and name.count("/") == 2:
+            typer.echo(f"{result.out_dir / name}")
+
+
+@app.command("preview")
+def preview_cmd(
+    release_id: IdArg,
+    port: Annotated[int, typer.Option("--port", help=_("Port on 127.0.0.1 (0: any free port)."))] = 8000,
+) -> None:
+    """Serve a release's pages in every language on 127.0.0.1 until Ctrl-C."""
+    from workflow.publishing.preview import serve
+
+    nr = newsroom()
+    with serve(nr, release_id, port) as server:
+        for url in server.urls():
+            typer.echo(url)
+        typer.echo(_("Serving on {url} — press Ctrl-C to stop.").format(url=server.base_url), err=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            typer.echo(_("stopped"), err=True)
+
+
+@app.command("publish")
+def publish_cmd(
+    release_id: IdArg,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help=_("Publish only this language (publish_policy: source_first)."))] = None,
+    message: MessageOpt = None,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Publish a release (guards apply) and write its bundles; on a published release, rebuild them."""
+    from workflow.publishing.build import publish_release
+
+    nr = newsroom()
+    result = publish_release(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
+    if as_json:
+        print_json({"release": result.release.public(), "languages": result.languages,
+                    "event": result.event.public() if result.event else None, "build": result.build.public()})
+        return
+    if result.event is None:
+        typer.echo(_("{id} is already out; its bundles were rebuilt.").format(id=release_id))
+    elif result.event.kind == "release":
+        typer.echo(_("{id}: published {langs}; the release stays in {state} until every language is out.").format(
+            id=release_id, langs=", ".join(result.languages), state=result.release.state))
+    else:
+        typer.echo(_("{id}: publish ({source} → {target})").format(
+            id=release_id, source=result.event.source, target=result.event.target))
+    _echo_build(result.build)
+
+
+@app.command("build")
+def build_cmd(
+    force: Annotated[bool, typer.Option("--force", help=_("Render everything, not only what changed."))] = False,
+    at: Annotated[str | None, typer.Option(
+        "--at", help=_("Show what would be published at this time (e.g. 2019-07-22T09:00+03:00); "
+                       "writes only with -o."))] = None,
+    output: OutOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Rebuild the bundles, indexes and feeds of everything published (incremental)."""
+    from workflow.core.model import parse_time
+    from workflow.publishing.build import build_locked
+
+    nr = newsroom()
+    moment = parse_time(at, "--at") if at else None
+    dry = moment is not None and output is None
+    result = build_locked(nr, at=moment, force=force, out_dir=output, dry_run=dry)
+    if as_json:
+        print_json(result.public())
+        return
+    if dry:
+        typer.echo(_("At {at} these would be out:").format(at=result.at))
+        if not result.out:
+            typer.echo(_("  nothing"))
+        for release_id, codes in result.out.items():
+            typer.echo(f"  {release_id}  {', '.join(codes)}")
+        typer.echo(_("Nothing written; pass -o DIR to write that site there."))
+        return
+    _echo_build(result)

@@ -1,0 +1,431 @@
+"""Release records: the data model and its YAML form (schema 1).
+
+On disk a release is a folder `releases/<id>/` holding `release.yaml`
+(metadata, state, revision, append-only history) and one `<lang>.yaml` per
+language (segments).  This module converts between dicts and frozen
+dataclasses and validates every field; it does no I/O.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+from workflow.core.segments import STATUSES, SourceSegment, content_hash, normalize
+from workflow.errors import InvalidData, UsageError
+from workflow.i18n import _
+
+SCHEMA = 1
+ID_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII digits only
+SEGMENT_ID_RE = re.compile(r"^(?:title|source|p\d+)$")
+EVENT_KINDS = ("create", "transition", "comment", "edit", "release")
+MAX_ID = 120
+
+
+def check_release_id(release_id: str) -> str:
+    """Refuse ids that are not `YYYY-MM-DD-slug` (this also stops / \\ and ..)."""
+    if not isinstance(release_id, str) or len(release_id) > MAX_ID or not ID_RE.match(release_id):
+        raise UsageError(
+            _("{id!r} is not a release id").format(id=release_id),
+            _("ids look like 2019-07-22-some-words; see `pubflow list`"),
+        )
+    try:
+        dt.date.fromisoformat(release_id[:10])
+    except ValueError:
+        raise UsageError(_("{id!r} does not start with a real date").format(id=release_id)) from None
+    return release_id
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def format_time(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(value: Any, where: str, need_zone: bool = True) -> dt.datetime:
+    """ISO 8601 time; with `need_zone` a time without an explicit offset is refused."""
+    if isinstance(value, dt.datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidData(_("{where}: {value!r} is not an ISO 8601 time").format(where=where, value=value),
+                              _("write it like 2019-07-22T09:00:00+03:00")) from None
+    else:
+        raise InvalidData(_("{where}: expected a time").format(where=where),
+                          _("write it like 2019-07-22T09:00:00+03:00"))
+    if moment.tzinfo is None:
+        if need_zone:
+            raise InvalidData(_("{where}: {value!r} has no time zone").format(where=where, value=str(value)),
+                              _("add an offset such as +03:00 or Z"))
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of a release's history; never rewritten once written."""
+
+    at: str
+    kind: str
+    actor: str
+    role: str = ""
+    transition: str | None = None
+    source: str | None = None  # state before ("from" on disk)
+    target: str | None = None  # state after ("to" on disk)
+    language: str | None = None
+    comment: str | None = None
+    content: str = ""  # hash of the source content at that moment
+    hash: str = ""  # chain hash over the previous event's hash and this event
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"at": self.at, "kind": self.kind, "actor": self.actor}
+        if self.role:
+            data["role"] = self.role
+        if self.transition is not None:
+            data["transition"] = self.transition
+        if self.source is not None:
+            data["from"] = self.source
+        if self.target is not None:
+            data["to"] = self.target
+        if self.language is not None:
+            data["language"] = self.language
+        if self.comment is not None:
+            data["comment"] = self.comment
+        data["content"] = self.content
+        data["hash"] = self.hash
+        return data
+
+    def public(self) -> dict[str, Any]:
+        """The stable JSON shape of `history --json`."""
+        return {
+            "at": self.at, "kind": self.kind, "actor": self.actor, "role": self.role,
+            "transition": self.transition, "from": self.source, "to": self.target,
+            "language": self.language, "comment": self.comment, "content": self.content,
+        }
+
+
+def chain_hash(previous: str, event: Event) -> str:
+    """sha256 over the previous hash and the event's own fields (without `hash`)."""
+    body = event.to_dict()
+    body.pop("hash", None)
+    payload = previous + "\n" + json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def seal(history: Sequence[Event], event: Event) -> Event:
+    """Give a new event its chain hash."""
+    previous = history[-1].hash if history else ""
+    return replace(event, hash=chain_hash(previous, event))
+
+
+@dataclass(frozen=True)
+class Release:
+    id: str
+    date: str
+    category: str
+    source_language: str
+    languages: tuple[str, ...]
+    state: str
+    revision: int = 0
+    embargo: str | None = None
+    published_languages: tuple[str, ...] = ()
+    history: tuple[Event, ...] = ()
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        return tuple(code for code in self.languages if code != self.source_language)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "schema": SCHEMA,
+            "id": self.id,
+            "date": self.date,
+            "category": self.category,
+            "source_language": self.source_language,
+            "languages": list(self.languages),
+            "embargo": self.embargo,
+            "state": self.state,
+            "revision": self.revision,
+        }
+        if self.published_languages:
+            data["published_languages"] = list(self.published_languages)
+        data["history"] = [e.to_dict() for e in self.history]
+        return data
+
+
+@dataclass(frozen=True)
+class TargetSegment:
+    """A translation of one source segment, with its own status and provenance."""
+
+    id: str
+    text: str = ""
+    status: str = "untranslated"
+    source: str = ""  # the source text this translation renders
+    origin: str = ""  # human | machine:<provider> | memory:<release id>
+    by: str = ""
+    at: str = ""
+    reviewed_by: str = ""
+    reviewed_at: str = ""
+
+    def effective_status(self, current_source: str) -> str:
+        """Status as a user should see it: stale if the source moved on."""
+        if not self.text:
+            return "untranslated"
+        if normalize(self.source) != normalize(current_source):
+            return "stale"
+        return self.status
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": self.id, "status": self.status}
+        for key in ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at"):
+            value = getattr(self, key)
+            if value:
+                data[key] = value
+        return data
+
+
+@dataclass(frozen=True)
+class Document:
+    """A whole release: metadata, source segments and every translation."""
+
+    release: Release
+    source: tuple[SourceSegment, ...]
+    targets: Mapping[str, tuple[TargetSegment, ...]] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        for seg in self.source:
+            if seg.id == "title":
+                return seg.text
+        return ""
+
+    def content_hash(self) -> str:
+        return content_hash([(s.id, s.text) for s in self.source])
+
+    def source_text(self, seg_id: str) -> str:
+        for seg in self.source:
+            if seg.id == seg_id:
+                return seg.text
+        return ""
+
+    def target(self, lang: str) -> dict[str, TargetSegment]:
+        """Translations for `lang` keyed by segment id (missing ones untranslated)."""
+        have = {t.id: t for t in self.targets.get(lang, ())}
+        return {s.id: have.get(s.id, TargetSegment(s.id)) for s in self.source}
+
+    def statuses(self, lang: str) -> dict[str, str]:
+        target = self.target(lang)
+        return {s.id: target[s.id].effective_status(s.text) for s in self.source}
+
+    def progress(self, lang: str, done: Sequence[str] = ("translated", "approved")) -> tuple[int, int]:
+        statuses = self.statuses(lang)
+        return sum(1 for v in statuses.values() if v in done), len(statuses)
+
+
+# ---------------------------------------------------------------- parsing
+
+def _field(data: Mapping[str, Any], key: str, where: str, kinds: type | tuple[type, ...],
+           required: bool = True, default: Any = None) -> Any:
+    if key not in data or data[key] is None:
+        if required:
+            raise InvalidData(_("{where}: missing field {field}").format(where=where, field=key),
+                              _("add it, or restore the file from git"))
+        return default
+    value = data[key]
+    if not isinstance(value, kinds) or isinstance(value, bool) and bool not in (
+            kinds if isinstance(kinds, tuple) else (kinds,)):
+        names = kinds.__name__ if isinstance(kinds, type) else " or ".join(k.__name__ for k in kinds)
+        raise InvalidData(
+            _("{where}: field {field} must be {kind}, not {value!r}").format(
+                where=where, field=key, kind=names, value=value),
+            _("fix the value (quote it if YAML read it as something else)"),
+        )
+    return value
+
+
+def _no_unknown(data: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = [str(k) for k in data if k not in allowed]
+    if unknown:
+        raise InvalidData(
+            _("{where}: unknown field {field}").format(where=where, field=sorted(unknown)[0]),
+            _("known fields: {known}").format(known=", ".join(sorted(allowed))),
+        )
+
+
+def _date_text(value: Any, where: str) -> str:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value).isoformat()
+        except ValueError:
+            pass
+    raise InvalidData(_("{where}: date {value!r} is not YYYY-MM-DD").format(where=where, value=value),
+                      _("write the date as 2019-07-22"))
+
+
+RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "languages", "embargo",
+                  "state", "revision", "published_languages", "history"}
+EVENT_FIELDS = {"at", "kind", "actor", "role", "transition", "from", "to", "language", "comment",
+                "content", "hash"}
+
+
+def release_from_dict(data: Any, where: str) -> Release:
+    if not isinstance(data, dict):
+        raise InvalidData(_("{where}: expected a mapping").format(where=where), _("restore the file from git"))
+    _no_unknown(data, RELEASE_FIELDS, where)
+    schema = _field(data, "schema", where, int)
+    if schema != SCHEMA:
+        raise InvalidData(_("{where}: schema {schema} is not supported (expected {expected})").format(
+            where=where, schema=schema, expected=SCHEMA), _("upgrade pubflow"))
+    release_id = _field(data, "id", where, str)
+    if not ID_RE.match(release_id):
+        raise InvalidData(_("{where}: id {id!r} is not YYYY-MM-DD-slug").format(where=where, id=release_id))
+    languages = _field(data, "languages", where, list)
+    if not languages or not all(isinstance(x, str) for x in languages):
+        raise InvalidData(_("{where}: field languages must list language codes, not {value!r}").format(
+            where=where, value=languages), _("quote codes YAML reads as true/false, e.g. 'no'"))
+    if len(set(languages)) != len(languages):
+        raise InvalidData(_("{where}: field languages lists a language twice").format(where=where),
+                          _("list each language once"))
+    source = _field(data, "source_language", where, str)
+    if source not in languages:
+        raise InvalidData(_("{where}: source_language {code!r} is not in languages").format(where=where, code=source))
+    embargo = data.get("embargo")
+    if embargo is not None:
+        moment = parse_time(embargo, f"{where}: embargo")  # refuses a time without a zone
+        embargo = embargo.strip() if isinstance(embargo, str) else moment.isoformat()
+    revision = _field(data, "revision", where, int)
+    if revision < 0:
+        raise InvalidData(_("{where}: revision must not be negative").format(where=where))
+    published = _field(data, "published_languages", where, list, required=False, default=[])
+    for code in published:
+        if code not in languages:
+            raise InvalidData(_("{where}: published_languages: {code!r} is not one of the release's "
+                                "languages").format(where=where, code=code),
+                              _("remove it or restore the file from git"))
+    history_raw = _field(data, "history", where, list, required=False, default=[])
+    history = tuple(event_from_dict(e, f"{where}: history[{i}]") for i, e in enumerate(history_raw))
+    return Release(
+        id=release_id,
+        date=_date_text(data.get("date"), f"{where}: date"),
+        category=str(_field(data, "category", where, str, required=False, default="")),
+        source_language=source,
+        languages=tuple(languages),
+        state=_field(data, "state", where, str),
+        revision=revision,
+        embargo=embargo,
+        published_languages=tuple(str(x) for x in published),
+        history=history,
+    )
+
+
+def event_from_dict(data: Any, where: str) -> Event:
+    if not isinstance(data, dict):
+        raise InvalidData(_("{where}: expected a mapping").format(where=where))
+    _no_unknown(data, EVENT_FIELDS, where)
+    kind = _field(data, "kind", where, str)
+    if kind not in EVENT_KINDS:
+        raise InvalidData(_("{where}: unknown event kind {kind!r}").format(where=where, kind=kind))
+    at = _field(data, "at", where, (str, dt.datetime))
+    at = format_time(parse_time(at, f"{where}.at")) if isinstance(at, dt.datetime) else at
+    parse_time(at, f"{where}.at")
+    opt = {k: _field(data, k, where, str, required=False) for k in ("transition", "from", "to", "language",
+                                                                   "comment", "role")}
+    return Event(
+        at=at, kind=kind, actor=_field(data, "actor", where, str), role=opt["role"] or "",
+        transition=opt["transition"], source=opt["from"], target=opt["to"], language=opt["language"],
+        comment=opt["comment"], content=_field(data, "content", where, str, required=False, default=""),
+        hash=_field(data, "hash", where, str, required=False, default=""),
+    )
+
+
+LANG_FIELDS = {"schema", "release", "language", "segments"}
+SOURCE_SEG_FIELDS = {"id", "text"}
+TARGET_SEG_FIELDS = {"id", "status", "text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at"}
+
+
+def _lang_header(data: Any, where: str, release_id: str, lang: str) -> list[Any]:
+    if not isinstance(data, dict):
+        raise InvalidData(_("{where}: expected a mapping").format(where=where), _("restore the file from git"))
+    _no_unknown(data, LANG_FIELDS, where)
+    if _field(data, "schema", where, int) != SCHEMA:
+        raise InvalidData(_("{where}: unsupported schema").format(where=where), _("upgrade pubflow"))
+    if _field(data, "release", where, str) != release_id:
+        raise InvalidData(_("{where}: belongs to release {other!r}, not {id!r}").format(
+            where=where, other=data["release"], id=release_id))
+    if _field(data, "language", where, str) != lang:
+        raise InvalidData(_("{where}: language {other!r} does not match the file name").format(
+            where=where, other=data["language"]))
+    segments = _field(data, "segments", where, list)
+    ids = set()
+    for i, seg in enumerate(segments):
+        if not isinstance(seg, dict):
+            raise InvalidData(_("{where}: segments[{i}] must be a mapping").format(where=where, i=i))
+        seg_id = _field(seg, "id", f"{where}: segments[{i}]", str)
+        if not SEGMENT_ID_RE.match(seg_id):
+            raise InvalidData(_("{where}: segments[{i}].id {id!r} is not title, source or pN").format(
+                where=where, i=i, id=seg_id), _("give a new paragraph the next free number, e.g. p12"))
+        if seg_id in ids:
+            raise InvalidData(_("{where}: segment id {id!r} appears twice").format(where=where, id=seg_id),
+                              _("give a new paragraph the next free number"))
+        ids.add(seg_id)
+    return list(segments)
+
+
+def source_from_dict(data: Any, where: str, release_id: str, lang: str) -> tuple[SourceSegment, ...]:
+    segments = _lang_header(data, where, release_id, lang)
+    out = []
+    for i, seg in enumerate(segments):
+        at = f"{where}: segments[{i}]"
+        _no_unknown(seg, SOURCE_SEG_FIELDS, at)
+        text = _field(seg, "text", at, str)
+        if not text.strip():
+            raise InvalidData(_("{where}: text is empty").format(where=at), _("write the text or remove the segment"))
+        out.append(SourceSegment(seg["id"], normalize(text)))
+    if not out or out[0].id != "title":
+        raise InvalidData(_("{where}: the first segment must be the title").format(where=where))
+    if len(out) < 2:
+        raise InvalidData(_("{where}: the release has no body").format(where=where), _("add at least one paragraph"))
+    return tuple(out)
+
+
+def target_from_dict(data: Any, where: str, release_id: str, lang: str) -> tuple[TargetSegment, ...]:
+    segments = _lang_header(data, where, release_id, lang)
+    out = []
+    for i, seg in enumerate(segments):
+        at = f"{where}: segments[{i}]"
+        _no_unknown(seg, TARGET_SEG_FIELDS, at)
+        status = _field(seg, "status", at, str, required=False, default="untranslated")
+        if status not in STATUSES:
+            raise InvalidData(_("{where}: status {status!r} is not one of {known}").format(
+                where=at, status=status, known=", ".join(STATUSES)))
+        values = {k: _field(seg, k, at, str, required=False, default="") for k in
+                  ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at")}
+        values["text"] = normalize(values["text"])
+        out.append(TargetSegment(id=seg["id"], status=status, **values))
+    return tuple(out)
+
+
+def source_to_dict(release_id: str, lang: str, segments: Sequence[SourceSegment]) -> dict[str, Any]:
+    return {"schema": SCHEMA, "release": release_id, "language": lang,
+            "segments": [{"id": s.id, "text": s.text} for s in segments]}
+
+
+def target_to_dict(release_id: str, lang: str, segments: Sequence[TargetSegment]) -> dict[str, Any]:
+    return {"schema": SCHEMA, "release": release_id, "language": lang,
+            "segments": [s.to_dict() for s in segments]}
+
+
+def as_json(value: Any) -> Any:
+    """Dataclasses to plain data for --json output."""
+    return asdict(value)

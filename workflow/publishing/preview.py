@@ -1,0 +1,108 @@
+"""`pubflow preview`: serve one release's pages from memory on 127.0.0.1.
+
+Pages are rendered again on every request, so an edit shows on reload.
+Nothing is written to disk; only the rendered paths are served (no files
+from the disk, so no path traversal).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from workflow.errors import PubflowError, UsageError
+from workflow.i18n import _
+
+if TYPE_CHECKING:
+    from workflow.storage.newsroom import Newsroom
+
+TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".atom": "application/atom+xml; charset=utf-8",
+}
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, nr: Newsroom, release_id: str, port: int) -> None:
+        from workflow.publishing.build import render_files
+
+        self.nr = nr
+        self.release_id = release_id
+        self.languages = list(nr.load_release(release_id).languages)
+        render_files(nr, release_id)  # a broken template or release fails now, not on the first request
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), Handler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/"
+
+    def urls(self) -> list[str]:
+        return [f"{self.base_url}{code}/{self.release_id}/" for code in self.languages]
+
+    def files(self) -> dict[str, bytes]:
+        from workflow.publishing.build import render_files
+
+        with self.lock:
+            files, _missing = render_files(self.nr, self.release_id)
+        return files
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    server: PreviewServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
+        if path == "":
+            self.send_response(302)
+            self.send_header("Location", self.server.urls()[0])
+            self.end_headers()
+            return
+        try:
+            files = self.server.files()
+        except PubflowError as exc:
+            self._send(500, "text/plain; charset=utf-8", (exc.line() + "\n").encode("utf-8"))
+            return
+        if path.endswith("/") or path == "":
+            path += "index.html"
+        data = files.get(path)
+        if data is None:
+            self._send(404, "text/plain; charset=utf-8", b"not found\n")
+            return
+        suffix = "." + path.rsplit(".", 1)[-1]
+        self._send(200, TYPES.get(suffix, "application/octet-stream"), data)
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet: the CLI prints the URLs
+        return
+
+
+@contextlib.contextmanager
+def serve(nr: Newsroom, release_id: str, port: int) -> Iterator[PreviewServer]:
+    if not 0 <= port <= 65535:
+        raise UsageError(_("port {port} is out of range").format(port=port), _("use 1-65535, or 0 for any"))
+    try:
+        server = PreviewServer(nr, release_id, port)
+    except OSError as exc:
+        raise UsageError(_("cannot listen on 127.0.0.1:{port}: {error}").format(port=port, error=exc.strerror),
+                         _("pick another port with --port, or 0 for any free one")) from None
+    try:
+        yield server
+    finally:
+        server.server_close()

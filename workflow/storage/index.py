@@ -1,0 +1,568 @@
+"""A derived SQLite index of the releases: fast `list`, `pending` and `inbox`.
+
+The index lives in `.pubflow/index.sqlite`; it holds nothing that is not in
+the release files, so deleting it loses nothing (it is rebuilt on the next
+read).  Every read first checks it against the files: each release is keyed
+by the (inode, mtime, ctime, size) of `release.yaml` and of each of its
+`<lang>.yaml` files, so a `git pull`, a hand edit or another pubflow process
+is seen at once, and only the releases whose files changed are parsed again.
+A file changed within the last second ("racy", as git calls it: a second
+write in the same clock tick could keep its mtime) is re-checked on the next
+read as well.
+
+Stat before read: the key stored for a release is taken before its files
+are parsed, so a change that lands while we parse only makes the next read
+parse it again; the index is never ahead of or behind the files it names.
+
+Concurrency: SQLite in WAL mode with a busy timeout; each refresh is one
+transaction.  Two processes refreshing at once write the same rows.  An index
+that is corrupt, from another pubflow version, or for another language set
+is deleted and rebuilt; one that cannot be written at all (read-only
+newsroom) is bypassed: results then come straight from the files.
+
+Importing this module is cheap (os, sqlite3); the YAML and release parsing
+stack is imported only when some release actually changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from workflow.core.config import Config
+    from workflow.core.model import Document
+    from workflow.editorial.operations import ReleaseSummary
+    from workflow.storage.newsroom import Newsroom
+
+INDEX_NAME = "index.sqlite"
+# Bump when the tables or the meaning of a column change: older files are rebuilt.
+INDEX_VERSION = 4
+RACY_NS = 1_000_000_000
+SNIPPET = 80
+BUSY_MS = 10_000
+NO_INDEX_ENV = "PUBFLOW_NO_INDEX"
+# Statuses whose rows keep full texts (they are what `pending` and `inbox` list).
+WORK_STATUSES = ("untranslated", "machine", "stale", "translated")
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE releases (
+    id TEXT PRIMARY KEY,
+    sig INTEGER,               -- hash of the files' stat keys, NULL = check again next time
+    files TEXT NOT NULL,       -- language codes whose <lang>.yaml belong to the release
+    title TEXT NOT NULL,
+    state TEXT NOT NULL,
+    source_language TEXT NOT NULL,
+    languages TEXT NOT NULL,   -- space-separated, release order
+    date TEXT NOT NULL,
+    category TEXT NOT NULL,
+    embargo TEXT,
+    revision INTEGER NOT NULL,
+    published TEXT NOT NULL,   -- space-separated published languages
+    progress TEXT NOT NULL,    -- JSON {lang: {status: count, ..., total: n}}
+    progress_text TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX releases_state ON releases (state);
+CREATE TABLE segments (
+    release TEXT NOT NULL,
+    lang_pos INTEGER NOT NULL, -- position of the language in the release's languages
+    language TEXT NOT NULL,
+    position INTEGER NOT NULL, -- position of the segment in the source
+    segment TEXT NOT NULL,
+    status TEXT NOT NULL,      -- effective status (stale when the source moved on)
+    snippet TEXT NOT NULL,     -- start of the source text
+    source TEXT NOT NULL,      -- full source text (only for statuses in WORK_STATUSES)
+    text TEXT NOT NULL,        -- translation (idem)
+    old_source TEXT NOT NULL,  -- the source the translation renders (idem)
+    origin TEXT NOT NULL,
+    translator TEXT NOT NULL,
+    PRIMARY KEY (release, lang_pos, position)
+) WITHOUT ROWID;
+CREATE INDEX segments_status ON segments (status, language);
+CREATE TABLE rendered (         -- output of `pubflow list` for one set of options, one generation
+    key TEXT PRIMARY KEY,
+    generation TEXT NOT NULL,
+    text TEXT NOT NULL
+) WITHOUT ROWID;
+"""
+
+
+class IndexUnavailable(Exception):
+    """The index cannot be used here; callers read the files directly."""
+
+
+def enabled() -> bool:
+    return not os.environ.get(NO_INDEX_ENV)
+
+
+def index_path(root: str | os.PathLike[str]) -> str:
+    return os.path.join(os.fspath(root), ".pubflow", INDEX_NAME)
+
+
+# ------------------------------------------------------------------ opening
+def _remove_index(path: str) -> None:
+    from pathlib import Path
+
+    from workflow.storage import store
+
+    for suffix in ("", "-wal", "-shm"):
+        store.remove_file(Path(path + suffix))
+
+
+def _connect_once(path: str) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version != INDEX_VERSION:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("BEGIN IMMEDIATE")
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            if version != INDEX_VERSION:  # nobody rebuilt it while we waited for the lock
+                for (kind, name) in conn.execute(
+                        "SELECT type, name FROM sqlite_master WHERE type IN ('table') "
+                        "AND name NOT LIKE 'sqlite_%'").fetchall():
+                    conn.execute(f'DROP {kind} IF EXISTS "{name}"')
+                for statement in SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {INDEX_VERSION}")
+            conn.execute("COMMIT")
+        conn.execute("PRAGMA synchronous = NORMAL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect(root: str | os.PathLike[str]) -> sqlite3.Connection:
+    """An open, current-version index for the newsroom at `root` (created if missing)."""
+    path = index_path(root)
+    folder = os.path.dirname(path)
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise IndexUnavailable(str(exc)) from None
+    for attempt in (1, 2):
+        try:
+            return _connect_once(path)
+        except sqlite3.DatabaseError as exc:
+            if attempt == 2 or "locked" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
+                raise IndexUnavailable(str(exc)) from None
+            _remove_index(path)  # corrupt: it is only a cache
+    raise IndexUnavailable(path)  # pragma: no cover - the loop returns or raises
+
+
+# ------------------------------------------------------------------ keys
+def _stat_key(path: str) -> tuple[int, ...]:
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return (-1,)
+    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+
+
+def _sig_of(keys: Iterable[tuple[int, ...]]) -> int:
+    """One integer for the stat keys of a release's files (same as `_current_sig`)."""
+    flat: list[int] = []
+    for key in keys:
+        flat.extend(key)
+    return hash(tuple(flat))
+
+
+def _current_sig(prefix: str, codes: Sequence[str]) -> int:
+    """`_sig_of` the files `prefix`release.yaml and `prefix`<code>.yaml, inlined: it runs per release."""
+    stat = os.stat
+    flat: list[int] = []
+    for name in ("release", *codes):
+        try:
+            st = stat(prefix + name + ".yaml")
+        except FileNotFoundError:
+            flat.append(-1)
+            continue
+        flat += (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    return hash(tuple(flat))
+
+
+def _is_release_id(name: str) -> bool:
+    from workflow.core.model import ID_RE
+
+    return bool(ID_RE.match(name))
+
+
+def _disk_ids(releases_dir: str, known: set[str]) -> list[str]:
+    try:
+        entries = os.scandir(releases_dir)
+    except FileNotFoundError:
+        return []
+    with entries:
+        return sorted(e.name for e in entries if (e.name in known or _is_release_id(e.name)) and e.is_dir())
+
+
+# ------------------------------------------------------------------ refresh
+def _config_key(root: str) -> int:
+    return hash(_stat_key(os.path.join(root, "pubflow.yaml")))
+
+
+def _meta(conn: sqlite3.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def generation(conn: sqlite3.Connection) -> str:
+    """Changes whenever any release row changes (keys the cached `list` output)."""
+    return _meta(conn, "generation") or "0"
+
+
+def _next_generation(conn: sqlite3.Connection) -> None:
+    """Call inside a write transaction."""
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('generation', ?)",
+                 (str(int(generation(conn)) + 1),))
+    conn.execute("DELETE FROM rendered")
+
+
+def cached_text(conn: sqlite3.Connection, key: str, current: str) -> str | None:
+    """The output remembered under `key` for generation `current` (read in the same transaction)."""
+    row = conn.execute("SELECT text FROM rendered WHERE key = ? AND generation = ?", (key, current)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def cache_text(conn: sqlite3.Connection, key: str, made_from: str, text: str) -> None:
+    """Remember an output made from generation `made_from`; one that cannot be written is no loss.
+
+    An output made from an older generation than the index holds by now is
+    stored under that older generation, so it is never served.
+    """
+    with contextlib.suppress(sqlite3.Error):
+        conn.execute("INSERT OR REPLACE INTO rendered (key, generation, text) VALUES (?, ?, ?)",
+                     (key, made_from, text))
+
+
+def config_facts(config: Config) -> dict[str, str]:
+    """What the index remembers of pubflow.yaml (validated by `load_config`)."""
+    return {
+        "languages": " ".join(config.languages),
+        "states": " ".join(config.workflow.states),
+    }
+
+
+def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Config | None = None) -> int:
+    """Bring the index up to date with the files; returns how many releases were parsed.
+
+    Raises the same `PubflowError` as reading the files would, for the first
+    (in id order) release that changed and no longer parses; releases parsed
+    before it are kept.
+    """
+    root = os.fspath(root)
+    releases_dir = os.path.join(root, "releases")
+    started = time.time_ns()
+    racy_after = started - RACY_NS
+    config_key = str(_config_key(root))
+    stored: dict[str, tuple[int | None, str]] = {
+        rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM releases")}
+    if _meta(conn, "config") != config_key:
+        if config is None:
+            from pathlib import Path
+
+            from workflow.storage.newsroom import Newsroom
+
+            config = Newsroom.open(Path(root)).config  # validates all of pubflow.yaml
+        facts = config_facts(config)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if _meta(conn, "languages") != facts["languages"]:
+                # Which releases load at all depends on the configured languages.
+                conn.execute("DELETE FROM releases")
+                conn.execute("DELETE FROM segments")
+                stored = {}
+            _next_generation(conn)
+            for key, value in {**facts, "config": config_key}.items():
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    ids = _disk_ids(releases_dir, set(stored))
+    changed: list[tuple[str, str]] = []
+    base = releases_dir + os.sep
+    get = stored.get
+    for release_id in ids:
+        entry = get(release_id)
+        if entry is None or entry[0] is None or _current_sig(f"{base}{release_id}/", entry[1].split()) != entry[0]:
+            changed.append((release_id, base + release_id))
+    gone = set(stored) - set(ids)
+    if not changed and not gone:
+        return 0
+    _update(root, conn, changed, gone, racy_after, config)
+    return len(changed)
+
+
+def _folder_codes(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return [e.name[:-5] for e in entries if e.name.endswith(".yaml") and e.name != "release.yaml"]
+    except FileNotFoundError:
+        return []
+
+
+Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
+PARALLEL_FROM = 400  # releases to parse before it pays to start worker processes
+
+
+def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int) -> tuple[list[Rows], int | None]:
+    """Rows of each changed release, in order, up to the first that does not parse (its position)."""
+    from workflow.errors import PubflowError
+
+    rows: list[Rows] = []
+    for position, (release_id, folder) in enumerate(changed):
+        # Stat before read: key every yaml file present now, then parse.
+        keys = {code: _stat_key(os.path.join(folder, f"{code}.yaml")) for code in _folder_codes(folder)}
+        release_key = _stat_key(os.path.join(folder, "release.yaml"))
+        try:
+            doc = nr.load(release_id)
+        except PubflowError:
+            return rows, position
+        all_keys = [release_key, *(keys.get(code, (-1,)) for code in doc.release.languages)]
+        racy = any(len(k) > 1 and (k[1] >= racy_after or k[2] >= racy_after) for k in all_keys)
+        rows.append(document_rows(nr, doc, None if racy else _sig_of(all_keys)))
+    return rows, None
+
+
+def _parse_in_worker(root: str, changed: Sequence[tuple[str, str]], racy_after: int
+                     ) -> tuple[list[Rows], int | None]:
+    from pathlib import Path
+
+    from workflow.storage.newsroom import Newsroom
+
+    return _parse(Newsroom.open(Path(root)), changed, racy_after)
+
+
+def _parse_all(root: str, nr: Newsroom, changed: list[tuple[str, str]], racy_after: int
+               ) -> tuple[list[Rows], int | None]:
+    """`_parse`, over several processes when there is much to parse (a cold index)."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(changed) < PARALLEL_FROM or workers < 2:
+        return _parse(nr, changed, racy_after)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(changed) // (workers * 4))
+    chunks = [changed[i:i + size] for i in range(0, len(changed), size)]
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    rows: list[Rows] = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        results = list(pool.map(_parse_in_worker, [root] * len(chunks), chunks, [racy_after] * len(chunks)))
+    for offset, (chunk_rows, failed) in zip(range(0, len(changed), size), results, strict=True):
+        rows.extend(chunk_rows)
+        if failed is not None:
+            return rows, offset + failed
+    return rows, None
+
+
+def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]], gone: set[str],
+            racy_after: int, config: Config | None) -> None:
+    from pathlib import Path
+
+    from workflow.storage.newsroom import Newsroom
+
+    nr = Newsroom(config) if config is not None else Newsroom.open(Path(root))
+    rows, failed = _parse_all(root, nr, changed, racy_after)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for release_id in gone:
+            conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
+            conn.execute("DELETE FROM segments WHERE release = ?", (release_id,))
+        _next_generation(conn)
+        for release_row, segment_rows in rows:
+            conn.execute("DELETE FROM segments WHERE release = ?", (release_row[0],))
+            conn.execute(f"INSERT OR REPLACE INTO releases VALUES ({', '.join('?' * len(release_row))})",
+                         release_row)
+            conn.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", segment_rows)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    if failed is not None:
+        nr.load(changed[failed][0])  # raises the error reading the files gives
+
+
+def document_rows(nr: Newsroom, doc: Document, sig: int | None) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The `releases` row and the `segments` rows of one document."""
+    import json
+
+    from workflow.cli import tables as listing
+    from workflow.editorial.operations import summarize
+
+    summary = summarize(nr, doc)
+    rel = doc.release
+    release_row = (
+        rel.id, sig, " ".join(rel.languages), summary.title, summary.state, summary.source_language,
+        " ".join(summary.languages), summary.date, summary.category, summary.embargo, summary.revision,
+        " ".join(summary.published_languages), json.dumps(summary.progress, separators=(",", ":")),
+        listing.progress_text(summary.progress, summary.published_languages),
+    )
+    segment_rows: list[tuple[Any, ...]] = []
+    for lang_pos, code in enumerate(rel.languages):
+        if code == rel.source_language:
+            continue
+        targets = doc.target(code)
+        for position, s in enumerate(doc.source):
+            target = targets[s.id]
+            status = target.effective_status(s.text)
+            full = status in WORK_STATUSES
+            segment_rows.append((
+                rel.id, lang_pos, code, position, s.id, status, s.text[:SNIPPET],
+                s.text if full else "", target.text if full else "",
+                target.source if full else "", target.origin, target.by,
+            ))
+    return release_row, segment_rows
+
+
+# ------------------------------------------------------------------ reading
+@contextlib.contextmanager
+def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None = None
+           ) -> Iterator[sqlite3.Connection]:
+    """A refreshed index connection; raises IndexUnavailable when there can be none."""
+    if not enabled():
+        raise IndexUnavailable(NO_INDEX_ENV)
+    if isinstance(nr_or_root, (str, os.PathLike)):
+        root = os.fspath(nr_or_root)
+    else:
+        root, config = os.fspath(nr_or_root.root), nr_or_root.config
+    conn = connect(root)
+    try:
+        try:
+            refresh(root, conn, config)
+        except sqlite3.OperationalError as exc:  # locked for too long, disk full, read-only
+            raise IndexUnavailable(str(exc)) from None
+        yield conn
+    finally:
+        conn.close()
+
+
+def summaries(nr: Newsroom) -> list[ReleaseSummary]:
+    """`ReleaseSummary` of every release, in id order, from the refreshed index."""
+    import json
+
+    from workflow.editorial.operations import ReleaseSummary
+
+    with opened(nr) as conn:
+        rows = conn.execute(
+            "SELECT id, title, state, source_language, languages, date, category, progress, published, "
+            "embargo, revision FROM releases ORDER BY id").fetchall()
+    return [ReleaseSummary(id=r[0], title=r[1], state=r[2], source_language=r[3], languages=r[4].split(),
+                           date=r[5], category=r[6], progress=json.loads(r[7]), published_languages=r[8].split(),
+                           embargo=r[9], revision=r[10]) for r in rows]
+
+
+def list_rows(conn: sqlite3.Connection, state: str | None = None, source_language: str | None = None,
+              limit: int | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(id, title, state, source language, progress text) for `pubflow list`, id order."""
+    where, params = [], []
+    if state is not None:
+        where.append("state = ?")
+        params.append(state)
+    if source_language is not None:
+        where.append("source_language = ?")
+        params.append(source_language)
+    sql = "SELECT id, title, state, source_language, progress_text FROM releases"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY id"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return conn.execute(sql, params).fetchall()
+
+
+@contextlib.contextmanager
+def _reading(nr: Newsroom, conn: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+    """`conn` when the caller has just refreshed one, else a freshly `opened` index."""
+    if conn is not None:
+        yield conn
+        return
+    with opened(nr) as fresh:
+        yield fresh
+
+
+def embargoes(conn: sqlite3.Connection) -> list[str]:
+    """The distinct embargo times of all releases."""
+    return [row[0] for row in conn.execute("SELECT DISTINCT embargo FROM releases WHERE embargo IS NOT NULL "
+                                           "AND embargo != ''")]
+
+
+def ids_in_states(nr: Newsroom, states: Iterable[str], conn: sqlite3.Connection | None = None) -> list[str]:
+    """Ids of the releases in `states`, id order, from the refreshed index."""
+    states = list(states)
+    if not states:
+        return []
+    with _reading(nr, conn) as conn:
+        return [row[0] for row in conn.execute(
+            f"SELECT id FROM releases WHERE state IN ({', '.join('?' * len(states))}) ORDER BY id", states)]
+
+
+def work_documents(nr: Newsroom, states: Iterable[str], statuses: Iterable[str] = WORK_STATUSES,
+                   language: str | None = None, conn: sqlite3.Connection | None = None) -> list[Document]:
+    """Partial documents of releases in `states`: only their segments whose status is in `statuses`.
+
+    Each holds the release's metadata and, per target language, the source
+    and translation of those segments, enough for the pure queue functions
+    (`workflow.queues`) to give the same items as on the whole documents.
+    """
+    states = list(states)
+    statuses = list(statuses)
+    if not states or not statuses:
+        return []
+    marks_s = ", ".join("?" * len(states))
+    marks_t = ", ".join("?" * len(statuses))
+    sql = (f"SELECT r.id, r.title, r.state, r.source_language, r.languages, r.date, r.category, r.embargo, "
+           f"r.revision, s.position, s.language, s.segment, s.status, s.source, s.text, s.old_source, s.origin, "
+           f"s.translator "
+           f"FROM segments s JOIN releases r ON r.id = s.release "
+           f"WHERE s.status IN ({marks_t}) AND r.state IN ({marks_s})")
+    params: list[Any] = [*statuses, *states]
+    if language is not None:
+        sql += " AND s.language = ?"
+        params.append(language)
+    sql += " ORDER BY r.date, r.id, s.lang_pos, s.position"
+    with _reading(nr, conn) as conn:
+        rows = conn.execute(sql, params).fetchall()
+    docs: list[Document] = []
+    group: list[tuple[Any, ...]] = []
+    for row in rows:
+        if group and row[0] != group[0][0]:
+            docs.append(_partial_document(group))
+            group = []
+        group.append(row)
+    if group:
+        docs.append(_partial_document(group))
+    return docs
+
+
+def _partial_document(rows: list[tuple[Any, ...]]) -> Document:
+    from workflow.core.model import Document, Release, TargetSegment
+    from workflow.core.segments import SourceSegment
+
+    (rid, title, state, src, langs, date, category, embargo, revision) = rows[0][:9]
+    release = Release(id=rid, date=date, category=category, source_language=src,
+                      languages=tuple(langs.split()), state=state, revision=revision, embargo=embargo)
+    texts: dict[str, tuple[int, str]] = {"title": (0, title)}
+    targets: dict[str, dict[str, TargetSegment]] = {code: {} for code in release.targets}
+    for (*_head, position, code, seg_id, status, text_src, text, old_source, origin, by) in rows:
+        texts[seg_id] = (position, text_src)
+        # Rebuilt so that effective_status() gives `status` again.
+        rendered = old_source if status == "stale" else text_src
+        targets.setdefault(code, {})[seg_id] = TargetSegment(seg_id, text=text, status=status, source=rendered,
+                                                             origin=origin, by=by)
+    source = tuple(SourceSegment(seg_id, text) for seg_id, (_pos, text) in
+                   sorted(texts.items(), key=lambda item: item[1][0]))
+    for segs in targets.values():
+        for s in source:
+            if s.id not in segs:  # done in this language: needs nobody
+                segs[s.id] = TargetSegment(s.id, text=s.text, status="approved", source=s.text)
+    return Document(release, source, {code: tuple(segs[s.id] for s in source) for code, segs in targets.items()})

@@ -1,0 +1,231 @@
+"""A newsroom on disk: where releases live, how they are read and saved.
+
+`Newsroom.update` is the one read-modify-write path: it takes the release's
+lock, re-reads every file under it, applies a pure function, checks the
+revision the caller expected, and writes only the files that changed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from workflow.core.config import Config, find_root, load_config
+from workflow.core.model import (
+    ID_RE,
+    Document,
+    Release,
+    TargetSegment,
+    check_release_id,
+    release_from_dict,
+    source_from_dict,
+    source_to_dict,
+    target_from_dict,
+    target_to_dict,
+)
+from workflow.core.segments import SourceSegment
+from workflow.errors import Conflict, InvalidData, NotFound
+from workflow.i18n import _
+from workflow.storage import store, yamlio
+
+if TYPE_CHECKING:
+    from workflow.collab.gitsync import Action
+
+RELEASE_FILE = "release.yaml"
+T = TypeVar("T")
+# Bidi overrides force a display order and can make a title or a history
+# comment read differently from what is stored ("Trojan Source"): refused.
+# Marks (RLM/LRM, U+200F/U+200E) and isolates are legitimate and kept.
+BIDI_OVERRIDES = {"\u202d": "LRO", "\u202e": "RLO"}
+
+
+class Newsroom:
+    """A loaded configuration plus the paths of everything in the newsroom."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.root = config.root
+        self.last_written: list[Path] = []  # files the last create/update wrote
+        if config.git:  # validate the git section before anything is written
+            from workflow.collab import gitsync
+
+            gitsync.settings(config)
+
+    @classmethod
+    def open(cls, root: str | Path | None = None) -> Newsroom:
+        return cls(load_config(find_root(root)))
+
+    # ------------------------------------------------------------ layout
+    @property
+    def releases_dir(self) -> Path:
+        return self.root / "releases"
+
+    def release_dir(self, release_id: str) -> Path:
+        return self.releases_dir / check_release_id(release_id)
+
+    def lock_path(self, release_id: str) -> Path:
+        # Checked here too: a lock is taken before anything is read, and an id
+        # such as ../../x must not create files outside .pubflow/locks.
+        return self.config.state_dir / "locks" / f"{check_release_id(release_id)}.lock"
+
+    def release_ids(self) -> list[str]:
+        """Ids of every release folder, sorted (oldest date first)."""
+        try:
+            entries = os.scandir(self.releases_dir)
+        except FileNotFoundError:
+            return []
+        with entries:
+            return sorted(e.name for e in entries if ID_RE.match(e.name) and e.is_dir())
+
+    def exists(self, release_id: str) -> bool:
+        return (self.release_dir(release_id) / RELEASE_FILE).is_file()
+
+    # ------------------------------------------------------------ reading
+    def _read(self, path: Path) -> object:
+        try:
+            return yamlio.read(path, self._rel(path))
+        except FileNotFoundError:
+            raise InvalidData(_("{path} is missing").format(path=self._rel(path)),
+                              _("restore it from git")) from None
+
+    def _rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def load_release(self, release_id: str) -> Release:
+        folder = self.release_dir(release_id)
+        if store.pending(folder):  # a writer was killed mid-transaction: finish it first
+            with store.locked(self.lock_path(release_id)):
+                store.recover(folder)
+        path = folder / RELEASE_FILE
+        if not path.is_file():
+            raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids"))
+        release = release_from_dict(self._read(path), self._rel(path))
+        if release.id != release_id:
+            raise InvalidData(_("{path}: id {id!r} does not match its folder").format(
+                path=self._rel(path), id=release.id), _("rename the folder or fix the id"))
+        for code in release.languages:
+            if code not in self.config.languages:
+                raise InvalidData(_("{path}: language {code!r} is not configured in pubflow.yaml").format(
+                    path=self._rel(path), code=code))
+        return release
+
+    def load(self, release_id: str) -> Document:
+        release = self.load_release(release_id)
+        folder = self.release_dir(release_id)
+        src_path = folder / f"{release.source_language}.yaml"
+        source = source_from_dict(self._read(src_path), self._rel(src_path), release_id, release.source_language)
+        targets: dict[str, tuple[TargetSegment, ...]] = {}
+        for code in release.targets:
+            path = folder / f"{code}.yaml"
+            if path.is_file():
+                targets[code] = target_from_dict(self._read(path), self._rel(path), release_id, code)
+            else:
+                targets[code] = ()
+        return Document(release, source, targets)
+
+    def documents(self) -> Iterator[Document]:
+        for release_id in self.release_ids():
+            yield self.load(release_id)
+
+    # ------------------------------------------------------------ writing
+    def write_document(self, doc: Document, before: Document | None = None) -> list[Path]:
+        """Write the files of `doc` that differ from `before` (all if None)."""
+        folder = self.release_dir(doc.release.id)
+        store.make_dirs(folder)
+        files: dict[Path, bytes] = {}
+        rel = doc.release
+        if before is None or before.source != doc.source:
+            path = folder / f"{rel.source_language}.yaml"
+            files[path] = _yaml_bytes(source_to_dict(rel.id, rel.source_language, doc.source))
+        for code in rel.targets:
+            segs = doc.targets.get(code, ())
+            if before is None or before.targets.get(code, ()) != segs:
+                path = folder / f"{code}.yaml"
+                files[path] = _yaml_bytes(target_to_dict(rel.id, code, _ordered(doc.source, segs)))
+        # release.yaml last: its revision says the rest is complete.
+        if before is None or before.release != rel:
+            files[folder / RELEASE_FILE] = _yaml_bytes(rel.to_dict())
+        store.write_files(files)  # one transaction: after a crash, all old or all new
+        return list(files)
+
+    def create(self, doc: Document, action: Action | None = None) -> None:
+        """Write a brand-new release; refuses to overwrite an existing one."""
+        with store.locked(self.lock_path(doc.release.id)):
+            if self.exists(doc.release.id):
+                raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
+                               _("choose another title or pass --slug"))
+            _refuse_overrides(None, doc)
+            self.last_written = self.write_document(doc)
+            self._autocommit(doc.release.id, None, doc, action)
+
+    def _autocommit(self, release_id: str, before: Document | None, after: Document,
+                    action: Action | None) -> None:
+        """One git commit of exactly the files just written, if git.autocommit is on."""
+        if self.config.git.get("autocommit"):
+            from workflow.collab import gitsync
+
+            gitsync.autocommit(self, release_id, self.last_written, before, after, action)
+
+    def update(
+        self,
+        release_id: str,
+        change: Callable[[Document], tuple[Document, T]],
+        expected_revision: int | None = None,
+        action: Action | None = None,
+    ) -> T:
+        """Lock, re-read, apply `change`, bump the revision, write what changed.
+
+        With git.autocommit on, the written files become one commit; `action`
+        describes changes that append no event (e.g. a translation).
+        """
+        with store.locked(self.lock_path(release_id)):
+            folder = self.release_dir(release_id)
+            store.recover(folder)
+            self.last_written = []
+            before = self.load(release_id)
+            if expected_revision is not None and before.release.revision != expected_revision:
+                raise Conflict(
+                    _("release {id} changed while you worked (revision {theirs}, you had {ours})").format(
+                        id=release_id, theirs=before.release.revision, ours=expected_revision),
+                    _("run the command again"),
+                )
+            after, result = change(before)
+            if after.release != before.release:
+                after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
+            if after != before:
+                _refuse_overrides(before, after)
+                self.last_written = self.write_document(after, before)
+                self._autocommit(release_id, before, after, action)
+            return result
+
+
+def _refuse_overrides(before: Document | None, after: Document) -> None:
+    """No write stores a bidi override in a title or a new event's comment."""
+    checks: list[tuple[str, str]] = []
+    if before is None or before.title != after.title:
+        checks.append((_("the title"), after.title))
+    old = len(before.release.history) if before is not None else 0
+    checks += [(_("the comment"), e.comment or "") for e in after.release.history[old:]]
+    for what, text in checks:
+        for char, name in BIDI_OVERRIDES.items():
+            if char in text:
+                raise InvalidData(
+                    _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
+                      "differently from what is stored").format(what=what, name=name, code=ord(char)),
+                    _("remove it; use RLM/LRM marks (U+200F/U+200E) to set direction"))
+
+
+def _yaml_bytes(data: object) -> bytes:
+    return yamlio.format_yaml(data).encode("utf-8")
+
+
+def _ordered(source: tuple[SourceSegment, ...], segs: tuple[TargetSegment, ...]) -> list[TargetSegment]:
+    """Target segments in source order; translations of removed segments are dropped."""
+    have = {s.id: s for s in segs}
+    return [have[s.id] for s in source if s.id in have]

@@ -1,0 +1,371 @@
+"""The only module that writes files: atomic replace under a lock.
+
+A write goes to a temporary file in the same folder, is fsynced, keeps the
+old file's mode, replaces the target with `os.replace` and fsyncs the
+folder, so a reader or a crash sees the old file or the new one, never half
+of one.  Read-modify-write sequences hold a per-release lock (an OS lock on
+a file under `.pubflow/locks`, released by the kernel if the process dies,
+so stale lock files never block anyone).
+
+Several files of one release are written as one transaction (`write_files`):
+every new file goes to a fsynced temp file first, then a small journal naming
+the renames is written atomically, then the renames happen and the journal is
+removed.  A writer killed before the journal exists leaves only temp files
+(rolled back by `recover`); killed after, `recover` finishes the renames.  So
+after a crash a release is wholly old or wholly new, not just each file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import stat
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from workflow.errors import Conflict, InvalidData
+from workflow.i18n import _
+
+TMP_SUFFIX = ".pubflow-tmp"
+# The journal's name ends in TMP_SUFFIX so the newsroom's .gitignore already skips it.
+JOURNAL = ".pubflow-journal" + TMP_SUFFIX
+LOCK_TIMEOUT = 30.0
+
+
+def _cannot_write(path: Path, exc: OSError, hint: str) -> InvalidData:
+    return InvalidData(_("cannot write {path}: {error}").format(path=path, error=exc.strerror), hint)
+
+
+def _write_temp(path: Path, data: bytes, durable: bool = True) -> str:
+    """Write `data` to a temp file next to `path` (same mode; fsynced if `durable`); return its path."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            mode = 0o644
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            if durable:
+                fh.flush()
+                os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc, _("check free space and permissions")) from None
+        raise
+    return tmp
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` atomically (old or new content, never half)."""
+    tmp = _write_temp(path, data)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _cannot_write(path, exc, _("check free space and permissions")) from None
+    _fsync_dir(path.parent)
+
+
+def write_output(path: Path, data: bytes, folders: set[str] | None = None) -> None:
+    """Replace a DERIVED output file (dist/) atomically, without waiting for the disk.
+
+    Readers see the old file or the new one, never half of one (temp file +
+    `os.replace`, as `atomic_write`), but neither the file nor its folder is
+    fsynced here: a build writes thousands of them, and one fsync each made
+    the disk, not the rendering, the cost of a build.  The caller makes them
+    durable all at once with `sync_outputs()` BEFORE it records them (the
+    build state is written with `atomic_write` afterwards), so a crash can
+    only lose outputs that no state file claims yet, and the next build
+    writes them again.  The newsroom's own records always use `atomic_write`.
+    Outputs are mode 0644; `folders` remembers the folders already created.
+    """
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        if folders is None or folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            if folders is not None:
+                folders.add(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc, _("check free space and permissions")) from None
+        raise
+
+
+def sync_outputs() -> None:
+    """Flush every file written with `write_output` to disk: one sync for a whole build."""
+    os.sync()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dfd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(path, text.encode("utf-8"))
+
+
+def write_yaml(path: Path, data: Any) -> None:
+    from workflow.storage.yamlio import format_yaml
+
+    write_text(path, format_yaml(data))
+
+
+def write_files(files: dict[Path, bytes]) -> None:
+    """Write several files of one folder as one transaction (callers hold the lock).
+
+    Files in different folders are written one by one, each atomically.
+    """
+    folders = {path.parent for path in files}
+    if len(files) < 2 or len(folders) != 1:
+        for path, data in files.items():
+            atomic_write(path, data)
+        return
+    folder = folders.pop()
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in files.items():
+            temps.append((_write_temp(path, data), path))
+        # From here on the change is committed: `recover` rolls it forward.
+        plan = [[os.path.basename(tmp), path.name] for tmp, path in temps]
+        atomic_write(folder / JOURNAL, json.dumps(plan).encode("utf-8"))
+    except BaseException:
+        for tmp, _path in temps:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    try:
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    except OSError as exc:
+        # Leave the journal: the next writer under the lock finishes the renames.
+        raise _cannot_write(folder, exc, _("check free space and permissions; run the command again")) from None
+    _fsync_dir(folder)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(folder / JOURNAL)
+
+
+def pending(folder: Path) -> bool:
+    """True if a killed writer left a transaction to finish in `folder`."""
+    return os.path.exists(folder / JOURNAL)
+
+
+def recover(folder: Path) -> int:
+    """Finish a journalled transaction and delete stale temp files (hold the lock).
+
+    Returns how many files were rolled forward.
+    """
+    finished = 0
+    journal = folder / JOURNAL
+    try:
+        raw = journal.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except OSError:
+        raw = None
+    if raw is not None:
+        for tmp_name, target_name in _journal_plan(raw):
+            tmp = folder / tmp_name
+            if tmp.exists():
+                with contextlib.suppress(OSError):
+                    os.replace(tmp, folder / target_name)
+                    finished += 1
+        _fsync_dir(folder)
+        with contextlib.suppress(OSError):
+            os.unlink(journal)
+    remove_stale_temps(folder)
+    return finished
+
+
+def _journal_plan(raw: bytes) -> list[tuple[str, str]]:
+    """The renames a journal lists; only plain names inside the folder are accepted."""
+    try:
+        plan = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return []
+    out: list[tuple[str, str]] = []
+    if not isinstance(plan, list):
+        return out
+    for item in plan:
+        if (isinstance(item, list) and len(item) == 2 and all(isinstance(x, str) for x in item)
+                and all(x and "/" not in x and "\\" not in x and x not in (".", "..") for x in item)
+                and item[0].endswith(TMP_SUFFIX) and not item[1].endswith(TMP_SUFFIX)):
+            out.append((item[0], item[1]))
+    return out
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temp files a killed writer left behind (call with the lock held)."""
+    removed = 0
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(folder):
+            if entry.name.endswith(TMP_SUFFIX) and entry.name != JOURNAL:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+def make_dirs(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidData(
+            _("cannot create folder {path}: {error}").format(path=path, error=exc.strerror),
+            _("check permissions"),
+        ) from None
+
+
+def remove_file(path: Path) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+
+
+def lock_timeout() -> float:
+    """Seconds to wait for a lock: $PUBFLOW_LOCK_TIMEOUT, else LOCK_TIMEOUT."""
+    raw = os.environ.get("PUBFLOW_LOCK_TIMEOUT")
+    if raw:
+        try:
+            value = float(raw)
+        except ValueError:
+            value = -1.0
+        if not 0 <= value <= 3600:
+            raise InvalidData(_("PUBFLOW_LOCK_TIMEOUT={value!r} is not a number of seconds").format(value=raw),
+                              _("use a number between 0 and 3600"))
+        return value
+    return LOCK_TIMEOUT
+
+
+_HELD: dict[tuple[str, int], int] = {}
+_HELD_GUARD = threading.Lock()
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold an exclusive OS lock on `lock_path` (created if missing).
+
+    Re-entrant within one process: code already holding the lock (e.g. a
+    reader asked to recover while an update runs) does not wait for itself.
+    A lock file left by a killed process is harmless: the kernel released
+    its lock, and its content is never read.
+    """
+    import filelock
+
+    key = (str(lock_path), threading.get_ident())
+    with _HELD_GUARD:
+        if _HELD.get(key):
+            _HELD[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD[key] -= 1
+        return
+    make_dirs(lock_path.parent)
+    lock = filelock.FileLock(key[0], timeout=lock_timeout() if timeout is None else timeout)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise Conflict(
+            _("{path} is locked by another pubflow process").format(path=lock_path),
+            _("wait for it to finish and try again"),
+        ) from None
+    except OSError as exc:
+        raise InvalidData(_("cannot lock {path}: {error}").format(path=lock_path, error=exc.strerror),
+                          _("check permissions of the .pubflow folder")) from None
+    with _HELD_GUARD:
+        _HELD[key] = 1
+    try:
+        yield
+    finally:
+        with _HELD_GUARD:
+            _HELD.pop(key, None)
+        lock.release()
+
+
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold: no clock in the archive
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A deterministic zip: sorted entries, fixed timestamps and permissions, deflated.
+
+    The same files always give the same bytes, so a rebuild is byte-identical.
+    """
+    import io
+    import zipfile
+
+    for name in files:
+        _check_entry(name)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3  # unix, so the permissions below are honoured
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            archive.writestr(info, files[name], compresslevel=9)
+    return buffer.getvalue()
+
+
+def _check_entry(name: str) -> None:
+    """A zip entry stays inside the folder it is unpacked into (no zip-slip)."""
+    parts = name.split("/")
+    if (not name or "\\" in name or "\x00" in name or name.startswith("/") or ":" in parts[0]
+            or any(part in ("", ".", "..") for part in parts)):
+        raise InvalidData(_("refused to put {name!r} in a zip: entries must be plain relative paths").format(
+            name=name), _("this is a bug in the caller; report it"))
+
+
+def write_zip(path: Path, files: dict[str, bytes]) -> bytes:
+    """Write a deterministic zip of `files` atomically; returns its bytes."""
+    data = zip_bytes(files)
+    atomic_write(path, data)
+    return data
+
+
+def remove_empty_dirs(path: Path, stop: Path) -> None:
+    """Remove `path` and its parents up to (not including) `stop` while they are empty."""
+    current = path
+    while current != stop and stop in current.parents:
+        try:
+            current.rmdir()
+        except OSError:
+            return
+        current = current.parent

@@ -1,0 +1,510 @@
+"""Quality checks on translations (Arabic-aware); each check is a small function.
+
+A check receives one segment pair (`Pair`: source and target text, their
+languages, the glossary, the settings) and yields messages that quote the
+offending part.  `CHECKS` lists them with an id, a severity and a one-line
+description (Babel's `checkers.py` style).  `check_text` runs them on one
+segment (the interactive session, before saving); `run_checks` on a whole
+release (`pubflow check`, the `checks_clean` guard).
+
+pubflow.yaml may tune them:
+
+```yaml
+checks:
+  disabled: [length_ratio]          # ids from `pubflow check --list`
+  severity: {glossary: error}       # make a check stricter or milder
+  length_ratio: {min: 0.4, max: 2.5}
+```
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from workflow.core.model import Document
+from workflow.errors import InvalidData, UsageError
+from workflow.i18n import N_, _
+
+if TYPE_CHECKING:
+    from workflow.core.config import Config
+    from workflow.storage.newsroom import Newsroom
+    from workflow.translation.glossary import Glossary
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+ARABIC_SCRIPT_LANGS = ("ar", "fa", "ur", "ps", "ckb", "ug")
+
+
+@dataclass(frozen=True)
+class Finding:
+    release: str
+    language: str
+    segment: str
+    check: str
+    severity: str  # "error" | "warning"
+    message: str
+
+    def public(self) -> dict[str, str]:
+        return {"release": self.release, "language": self.language, "segment": self.segment,
+                "check": self.check, "severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Settings:
+    disabled: frozenset[str] = frozenset()
+    severity: Mapping[str, str] = field(default_factory=dict)
+    min_ratio: float = 0.4
+    max_ratio: float = 2.5
+    min_length: int = 20  # shorter sources vary too much for the length ratio
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One segment as the checks see it."""
+
+    source: str
+    target: str
+    source_lang: str
+    target_lang: str
+    glossary: Glossary | None = None
+    settings: Settings = Settings()
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    severity: str
+    description: str  # marked with N_; translate with _() when shown
+    fn: Callable[[Pair], Iterable[str]]
+
+
+# ------------------------------------------------------------------ helpers
+def quote(text: str, limit: int = 60) -> str:
+    """‘text’, shortened in the middle, control characters made visible."""
+    shown = "".join(f"<U+{ord(c):04X}>" if unicodedata.category(c) in ("Cf", "Cc") else c for c in text)
+    if len(shown) > limit:
+        half = limit // 2
+        shown = shown[:half] + "…" + shown[-half:]
+    return f"‘{shown}’"
+
+
+def context(text: str, start: int, end: int, width: int = 12) -> str:
+    """The match with a little text around it, quoted."""
+    left = max(0, start - width)
+    right = min(len(text), end + width)
+    snippet = ("…" if left else "") + text[left:right] + ("…" if right < len(text) else "")
+    return quote(snippet, limit=80)
+
+
+def is_arabic_script(lang: str) -> bool:
+    return lang.split("-")[0].lower() in ARABIC_SCRIPT_LANGS
+
+
+_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
+_D = f"[{_DIGITS}]"
+NUMBER_RE = re.compile(
+    rf"(?<![{_DIGITS}])(?:{_D}{{1,3}}(?:[,\u066c]{_D}{{3}})+|{_D}+)(?:[.\u066b]{_D}+)?(?![{_DIGITS}])")
+_TO_LATIN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+
+
+def number_value(raw: str) -> str:
+    """Canonical value of a number as written: ٥٠ -> 50, ١٬٠٠٠ -> 1000, ٣٫٥ -> 3.5."""
+    text = raw.translate(_TO_LATIN).replace(",", "").replace("\u066c", "").replace("\u066b", ".")
+    whole, _sep, frac = text.partition(".")
+    whole = whole.lstrip("0") or "0"
+    frac = frac.rstrip("0")
+    return f"{whole}.{frac}" if frac else whole
+
+
+def numbers(text: str) -> list[tuple[str, str]]:
+    """(value, as written) for every number in `text`, in order."""
+    return [(number_value(m.group(0)), m.group(0)) for m in NUMBER_RE.finditer(text)]
+
+
+URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'«»“”‘’]+", re.IGNORECASE)
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_URL_TRAIL = ".,;:!?)]}؟،؛"
+PLACEHOLDER_RE = re.compile(
+    r"\{[A-Za-z_][\w.]*(?:![rsa])?(?::[^{}]*)?\}|\{\d*\}"  # {name} {0} {} {name:>10}
+    r"|%(?:\([A-Za-z_]\w*\))?[-#0+]?\d*(?:\.\d+)?[sdifrxX]|%%"  # %s %(name)s %d %%
+    r"|\$\{[A-Za-z_]\w*\}"  # ${name}
+    r"|&(?:[A-Za-z][A-Za-z0-9]*|#\d+|#x[0-9A-Fa-f]+);"  # &amp; &#160;
+)
+TAG_RE = re.compile(r"</?([A-Za-z][\w:-]*)(?:\s[^<>]*)?/?>")
+
+
+def urls(text: str) -> list[str]:
+    return [m.group(0).rstrip(_URL_TRAIL) for m in URL_RE.finditer(text)]
+
+
+def emails(text: str) -> list[str]:
+    return [m.group(0).rstrip(".") for m in EMAIL_RE.finditer(text)]
+
+
+def markup(text: str) -> list[str]:
+    """Placeholders as written and tags reduced to their name (attributes may be translated)."""
+    found = [m.group(0) for m in PLACEHOLDER_RE.finditer(text)]
+    for m in TAG_RE.finditer(text):
+        raw = m.group(0)
+        closing = raw.startswith("</")
+        selfclosing = raw.endswith("/>")
+        name = m.group(1).lower()
+        found.append(f"</{name}>" if closing else (f"<{name}/>" if selfclosing else f"<{name}>"))
+    return found
+
+
+def _without_codes(text: str) -> str:
+    """Text with URLs, e-mails and placeholders blanked (punctuation checks skip them)."""
+    for regex in (URL_RE, EMAIL_RE, PLACEHOLDER_RE, TAG_RE):
+        text = regex.sub(lambda m: " " * len(m.group(0)), text)
+    return text
+
+
+def _has_letters(text: str) -> bool:
+    return sum(1 for c in text if c.isalpha()) >= 3
+
+
+def _missing_and_extra(source: list[str], target: list[str]) -> tuple[list[str], list[str]]:
+    want, have = Counter(source), Counter(target)
+    missing = [x for x in dict.fromkeys(source) for _i in range((want - have)[x])]
+    extra = [x for x in dict.fromkeys(target) for _i in range((have - want)[x])]
+    return missing, extra
+
+
+# ------------------------------------------------------------------ checks
+def check_empty(pair: Pair) -> Iterator[str]:
+    if not pair.target.strip():
+        yield _("no translation yet")
+
+
+def check_identical(pair: Pair) -> Iterator[str]:
+    from workflow.translation.glossary import fold
+
+    if _has_letters(pair.source) and fold(pair.source).strip() == fold(pair.target).strip():
+        yield _("the translation is the source text unchanged: {text}").format(text=quote(pair.target))
+
+
+def check_numbers(pair: Pair) -> Iterator[str]:
+    src, tgt = numbers(pair.source), numbers(pair.target)
+    written_src = {value: raw for value, raw in reversed(src)}
+    written_tgt = {value: raw for value, raw in reversed(tgt)}
+    missing, extra = _missing_and_extra([v for v, _r in src], [v for v, _r in tgt])
+    for before, after in zip(missing, extra, strict=False):
+        yield _("the number {source} in the source is {target} in the translation").format(
+            source=quote(written_src[before]), target=quote(written_tgt[after]))
+    for value in missing[len(extra):]:
+        yield _("the number {number} from the source is missing").format(number=quote(written_src[value]))
+    for value in extra[len(missing):]:
+        yield _("the number {number} is not in the source").format(number=quote(written_tgt[value]))
+
+
+def check_urls(pair: Pair) -> Iterator[str]:
+    for kind, found in ((_("URL"), urls), (_("e-mail address"), emails)):
+        missing, extra = _missing_and_extra(found(pair.source), found(pair.target))
+        for item in missing:
+            yield _("the {kind} {text} is missing or changed").format(kind=kind, text=quote(item, 100))
+        for item in extra:
+            yield _("the {kind} {text} is not in the source").format(kind=kind, text=quote(item, 100))
+
+
+def check_markup(pair: Pair) -> Iterator[str]:
+    missing, extra = _missing_and_extra(markup(pair.source), markup(pair.target))
+    for item in missing:
+        yield _("{code} from the source is missing").format(code=quote(item))
+    for item in extra:
+        yield _("{code} is not in the source").format(code=quote(item))
+
+
+def check_glossary(pair: Pair) -> Iterator[str]:
+    if pair.glossary is None:
+        return
+    for term in pair.glossary.terms_in(pair.source, pair.source_lang, pair.target_lang):
+        if term.found_in(pair.target, pair.target_lang) is None:
+            said = term.found_in(pair.source, pair.source_lang) or term.preferred(pair.source_lang)
+            yield _("{term} should be translated as {agreed} (glossary)").format(
+                term=quote(said), agreed=quote(term.preferred(pair.target_lang)))
+
+
+def check_forbidden(pair: Pair) -> Iterator[str]:
+    if pair.glossary is None:
+        return
+    for term, variant in pair.glossary.forbidden_in(pair.target, pair.target_lang):
+        yield _("{variant} is a forbidden variant; write {term} (glossary)").format(
+            variant=quote(variant), term=quote(term.preferred(pair.target_lang)))
+
+
+_CLOSERS = "\"'”’»›)]}\u200e\u200f\u061c \u00a0"
+_END = {"?": "?", "؟": "?", "!": "!", ".": ".", "۔": ".", ":": ":", ";": ";", "؛": ";", "…": "…"}
+
+
+def _ending(text: str) -> str:
+    stripped = text.rstrip(_CLOSERS)
+    if stripped.endswith("..."):
+        return "…"
+    return _END.get(stripped[-1:], "") if stripped else ""
+
+
+def _tail(text: str) -> str:
+    return quote(("…" + text[-20:]) if len(text) > 20 else text)
+
+
+def check_punctuation(pair: Pair) -> Iterator[str]:
+    if not pair.source.strip() or not pair.target.strip():
+        return
+    src, tgt = _ending(pair.source), _ending(pair.target)
+    if src == tgt:
+        return
+    names = {"?": _("a question mark"), "!": _("an exclamation mark"), ".": _("a full stop"),
+             ":": _("a colon"), ";": _("a semicolon"), "…": _("an ellipsis"), "": _("no punctuation")}
+    yield _("the source ends with {source} but the translation ends with {target}: {tail}").format(
+        source=names[src], target=names[tgt], tail=_tail(pair.target))
+
+
+_LATIN_TO_ARABIC = {"?": "؟", ";": "؛", ",": "،"}
+_ARABIC_TO_LATIN = {v: k for k, v in _LATIN_TO_ARABIC.items()}
+
+
+def check_script_punctuation(pair: Pair) -> Iterator[str]:
+    text = _without_codes(pair.target)
+    if is_arabic_script(pair.target_lang):
+        table = _LATIN_TO_ARABIC
+    elif is_arabic_script(pair.source_lang):
+        table = _ARABIC_TO_LATIN
+    else:
+        return
+    reported: set[str] = set()
+    for index, char in enumerate(text):
+        if char not in table or char in reported:
+            continue
+        if char == "," and 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit():
+            continue  # 1,000
+        reported.add(char)
+        yield _("use {good} instead of {bad} in {lang}: {where}").format(
+            good=quote(table[char]), bad=quote(char), lang=pair.target_lang,
+            where=context(pair.target, index, index + 1))
+
+
+_OPENERS = {"\u202a": "LRE", "\u202b": "RLE", "\u202d": "LRO", "\u202e": "RLO"}
+_ISOLATES = {"\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI"}
+_PDF, _PDI = "\u202c", "\u2069"
+
+
+def check_bidi(pair: Pair) -> Iterator[str]:
+    text = pair.target
+    embeds: list[int] = []
+    isolates: list[int] = []
+    for index, char in enumerate(text):
+        if char in _OPENERS:
+            embeds.append(index)
+        elif char in _ISOLATES:
+            isolates.append(index)
+        elif char == _PDF:
+            if embeds:
+                embeds.pop()
+            else:
+                yield _("PDF (U+202C) closes nothing: {where}").format(where=context(text, index, index + 1))
+        elif char == _PDI:
+            if isolates:
+                isolates.pop()
+            else:
+                yield _("PDI (U+2069) closes nothing: {where}").format(where=context(text, index, index + 1))
+        elif char in "\n\u2029":
+            embeds.clear()
+            isolates.clear()
+    for index in embeds:
+        name = _OPENERS[text[index]]
+        yield _("{name} (U+{code:04X}) is never closed with PDF: {where}").format(
+            name=name, code=ord(text[index]), where=context(text, index, index + 1))
+    for index in isolates:
+        name = _ISOLATES[text[index]]
+        yield _("{name} (U+{code:04X}) is never closed with PDI: {where}").format(
+            name=name, code=ord(text[index]), where=context(text, index, index + 1))
+
+
+def check_spaces(pair: Pair) -> Iterator[str]:
+    target = pair.target
+    if not target.strip():
+        return
+    if target[:1].isspace():
+        yield _("leading space: {where}").format(where=context(target, 0, 1))
+    if target[-1:].isspace():
+        yield _("trailing space: {where}").format(where=context(target, len(target) - 1, len(target)))
+    if "  " not in pair.source:
+        match = re.search(r"(?<=\S) {2,}(?=\S)", target)
+        if match:
+            yield _("doubled space: {where}").format(where=context(target, match.start(), match.end()))
+
+
+def check_length_ratio(pair: Pair) -> Iterator[str]:
+    source, target = pair.source.strip(), pair.target.strip()
+    if len(source) < pair.settings.min_length or not target:
+        return
+    ratio = len(target) / len(source)
+    if ratio < pair.settings.min_ratio:
+        yield _("the translation is {ratio:.0%} of the source's length (much shorter): {text}").format(
+            ratio=ratio, text=quote(target))
+    elif ratio > pair.settings.max_ratio:
+        yield _("the translation is {ratio:.0%} of the source's length (much longer): {text}").format(
+            ratio=ratio, text=quote(target))
+
+
+CHECKS: list[Check] = [
+    Check("empty", ERROR, N_("the segment has no translation"), check_empty),
+    Check("identical", ERROR, N_("the translation is the source text unchanged"), check_identical),
+    Check("numbers", ERROR, N_("numbers differ (Arabic-Indic ٠-٩ / ۰-۹ and Latin digits count as equal)"),
+          check_numbers),
+    Check("urls", ERROR, N_("URLs and e-mail addresses are kept exactly"), check_urls),
+    Check("markup", ERROR, N_("placeholders ({name}, %s), tags (<b>) and entities (&amp;) are kept"),
+          check_markup),
+    Check("forbidden", ERROR, N_("a variant the glossary forbids is used"), check_forbidden),
+    Check("glossary", WARNING, N_("a glossary term in the source is not rendered as agreed"), check_glossary),
+    Check("bidi", ERROR, N_("bidi controls (LRE RLE LRO RLO / LRI RLI FSI) are closed (PDF / PDI)"),
+          check_bidi),
+    Check("punctuation", WARNING, N_("the final punctuation matches the source (؟ counts as ?, ؛ as ;)"),
+          check_punctuation),
+    Check("arabic_punctuation", WARNING, N_("Arabic text uses ؟ ؛ ، and other text ? ; ,"),
+          check_script_punctuation),
+    Check("spaces", WARNING, N_("no leading, trailing or doubled spaces"), check_spaces),
+    Check("length_ratio", WARNING, N_("the translation's length is far from the source's"), check_length_ratio),
+]
+CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}
+
+
+# ------------------------------------------------------------------ settings
+def _bad(what: str) -> InvalidData:
+    return InvalidData(f"pubflow.yaml: checks: {what}",
+                       _("known checks: {ids}; see `pubflow check --list`").format(ids=", ".join(CHECKS_BY_ID)))
+
+
+def settings(config: Config) -> Settings:
+    """Validate and interpret the `checks:` section of pubflow.yaml."""
+    raw: Mapping[str, Any] = config.checks or {}
+    unknown = set(raw) - {"disabled", "severity", "length_ratio"}
+    if unknown:
+        raise _bad(_("unknown field {field!r} (use disabled, severity, length_ratio)").format(
+            field=sorted(unknown)[0]))
+    disabled = raw.get("disabled") or []
+    if not isinstance(disabled, list) or not all(isinstance(x, str) for x in disabled):
+        raise _bad(_("disabled must be a list of check ids"))
+    for check_id in disabled:
+        if check_id not in CHECKS_BY_ID:
+            raise _bad(_("disabled: unknown check {id!r}").format(id=check_id))
+    severity = raw.get("severity") or {}
+    if not isinstance(severity, dict):
+        raise _bad(_("severity must map check ids to error or warning"))
+    for check_id, level in severity.items():
+        if check_id not in CHECKS_BY_ID:
+            raise _bad(_("severity: unknown check {id!r}").format(id=check_id))
+        if level not in SEVERITIES:
+            raise _bad(_("severity.{id}: {level!r} is not error or warning").format(id=check_id, level=level))
+    ratio = raw.get("length_ratio") or {}
+    if not isinstance(ratio, dict) or set(ratio) - {"min", "max"}:
+        raise _bad(_("length_ratio must be a mapping with min and max"))
+    low, high = ratio.get("min", Settings.min_ratio), ratio.get("max", Settings.max_ratio)
+    if (not isinstance(low, int | float) or not isinstance(high, int | float) or isinstance(low, bool)
+            or isinstance(high, bool) or not 0 <= low < high):
+        raise _bad(_("length_ratio: need numbers with 0 <= min < max, not {low!r} and {high!r}").format(
+            low=low, high=high))
+    return Settings(disabled=frozenset(disabled), severity=dict(severity), min_ratio=float(low),
+                    max_ratio=float(high))
+
+
+def enabled_checks(conf: Settings) -> list[tuple[Check, str]]:
+    """(check, effective severity) for every check not switched off."""
+    return [(c, conf.severity.get(c.id, c.severity)) for c in CHECKS if c.id not in conf.disabled]
+
+
+def _load_glossary(config: Config) -> Glossary:
+    from workflow.translation.glossary import load_glossary
+
+    return load_glossary(config.root, tuple(config.languages))
+
+
+# ------------------------------------------------------------------ running
+def _run(pair: Pair, checks: list[tuple[Check, str]]) -> Iterator[tuple[str, str, str]]:
+    if not pair.target.strip():
+        for check, severity in checks:
+            if check.id == "empty":
+                for message in check.fn(pair):
+                    yield check.id, severity, message
+        return
+    for check, severity in checks:
+        for message in check.fn(pair):
+            yield check.id, severity, message
+
+
+def check_text(config: Config, source_text: str, target_text: str, source_lang: str, target_lang: str,
+               glossary: Glossary | None = None) -> list[tuple[str, str, str]]:
+    """(check id, severity, message) for one segment; the glossary is loaded when not given."""
+    conf = settings(config)
+    if glossary is None:
+        glossary = _load_glossary(config)
+    pair = Pair(source_text, target_text, source_lang, target_lang, glossary, conf)
+    return list(_run(pair, enabled_checks(conf)))
+
+
+def run_checks(doc: Document, config: Config, languages: Iterable[str]) -> list[Finding]:
+    """Findings for every segment of `doc` in each target language of `languages`."""
+    conf = settings(config)
+    checks = enabled_checks(conf)
+    glossary = _load_glossary(config)
+    source_lang = doc.release.source_language
+    findings: list[Finding] = []
+    for lang in languages:
+        if lang == source_lang or lang not in doc.release.languages:
+            continue
+        target = doc.target(lang)
+        for seg in doc.source:
+            pair = Pair(seg.text, target[seg.id].text, source_lang, lang, glossary, conf)
+            for check_id, severity, message in _run(pair, checks):
+                findings.append(Finding(doc.release.id, lang, seg.id, check_id, severity, message))
+    return findings
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    release: str
+    languages: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    def untranslated(self) -> dict[str, list[str]]:
+        """Segments without a translation, per language (the `empty` findings)."""
+        out: dict[str, list[str]] = {}
+        for f in self.findings:
+            if f.check == "empty":
+                out.setdefault(f.language, []).append(f.segment)
+        return out
+
+
+def check_release(nr: Newsroom, release_id: str, languages: Iterable[str] | None = None,
+                  skip_untranslated: bool = False) -> CheckReport:
+    """`pubflow check`: findings for a release in its target languages (or the given ones)."""
+    doc = nr.load(release_id)
+    targets = doc.release.targets
+    if languages is None:
+        langs = targets
+    else:
+        langs = tuple(languages)
+        for code in langs:
+            nr.config.language(code)
+            if code not in targets:
+                raise UsageError(_("{id} has no {lang} translation").format(id=release_id, lang=code),
+                                 _("its target languages: {codes}").format(codes=", ".join(targets) or "-"))
+    findings = run_checks(doc, nr.config, langs)
+    if skip_untranslated:
+        findings = [f for f in findings if f.check != "empty"]
+    return CheckReport(release_id, tuple(langs), tuple(findings))
