@@ -26,7 +26,7 @@ sys.path.insert(0, str(HERE))
 
 from tests.pubhelp import approved_sample, at  # noqa: E402
 from workflow.core.config import find_person  # noqa: E402
-from workflow.editorial.operations import apply_transition  # noqa: E402
+from workflow.editorial.transitions import apply_transition  # noqa: E402
 from workflow.storage.newsroom import Newsroom  # noqa: E402
 
 CPU: dict[str, list[float]] = {}

@@ -26,7 +26,8 @@ if str(ROOT) not in sys.path:
 
 from workflow.core import segments as seg  # noqa: E402
 from workflow.core.config import CONFIG_NAME  # noqa: E402
-from workflow.core.model import Document, Event, Release, TargetSegment, format_time, seal  # noqa: E402
+from workflow.core.history import seal  # noqa: E402
+from workflow.core.model import Document, Event, Release, TargetSegment, format_time  # noqa: E402
 from workflow.editorial.scaffold import GITIGNORE, default_config  # noqa: E402
 from workflow.storage import store  # noqa: E402
 from workflow.storage.newsroom import Newsroom  # noqa: E402

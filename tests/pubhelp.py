@@ -8,7 +8,8 @@ from pathlib import Path
 
 from workflow.core.config import find_person
 from workflow.core.model import Document, TargetSegment
-from workflow.editorial.operations import apply_transition, create_release
+from workflow.editorial.create import create_release
+from workflow.editorial.transitions import apply_transition
 from workflow.storage.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parents[1]

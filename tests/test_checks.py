@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, Cli
-from workflow.core.config import Config, load_config
+from workflow.core.config import Config
 from workflow.core.model import Document, TargetSegment
 from workflow.errors import InvalidData
+from workflow.storage.config_file import load_config
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.checks import CHECKS, CHECKS_BY_ID, check_text, number_value
 from workflow.translation.glossary import load_glossary, parse_glossary

@@ -19,7 +19,8 @@ import pytest
 
 from tests.conftest import EDITOR, WRITER
 from workflow.core.config import find_person
-from workflow.editorial.operations import add_comment, edit_source
+from workflow.editorial.edit import edit_source
+from workflow.editorial.transitions import add_comment
 from workflow.editorial.verify import replay
 from workflow.storage import store, yamlio
 from workflow.storage.newsroom import Newsroom

@@ -13,10 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import EDITOR, FIXTURES, REVIEWER, TRANSLATOR
-from workflow.core.config import Person, load_config
+from workflow.core.config import Person
 from workflow.core.guards import GuardContext, translations_complete
 from workflow.core.model import Document, Release, TargetSegment, utc_now
 from workflow.core.segments import SourceSegment, normalize
+from workflow.storage.config_file import load_config
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.exchange import XLIFF_NS, apply_units, export_bytes, parse_exchange
 

@@ -15,7 +15,8 @@ import pytest
 
 from tests.conftest import EDITOR, FIXTURES, WRITER, Cli
 from workflow.collab.gitsync import MergeRefused, merge_histories
-from workflow.core.model import Event, Release, chain_hash, release_from_dict, seal
+from workflow.core.history import chain_hash, seal
+from workflow.core.model import Event, Release, release_from_dict
 from workflow.storage import yamlio
 
 pytestmark = pytest.mark.slow

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Cli
-from workflow.editorial.operations import load_summaries, load_summaries_from_files
+from workflow.editorial.queries import load_summaries, load_summaries_from_files
 from workflow.errors import InvalidData
 from workflow.storage import index
 from workflow.storage.newsroom import Newsroom

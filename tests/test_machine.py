@@ -12,14 +12,16 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import FIXTURES
-from workflow.core.config import Person, load_config
+from workflow.core.config import Person
 from workflow.core.guards import GUARDS
-from workflow.core.model import Document, Event, Release, seal
+from workflow.core.history import seal
+from workflow.core.model import Document, Event, Release
 from workflow.core.segments import build
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Transition, check_transition, parse_workflow, role_for
-from workflow.editorial.operations import transition_document
+from workflow.editorial.transitions import transition_document
 from workflow.editorial.verify import replay_history
 from workflow.errors import InvalidDefinition, Refused, UsageError
+from workflow.storage.config_file import load_config
 
 CONFIG = load_config(FIXTURES / "newsroom")
 WORKFLOW = CONFIG.workflow

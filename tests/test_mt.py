@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import EDITOR, TRANSLATOR, WRITER, Cli
 from tests.libre_server import HangingServer, LibreServer, closed_port_url
-from workflow.core.config import load_config
 from workflow.errors import ExternalError, InvalidData, UsageError
+from workflow.storage.config_file import load_config
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.mt import PROVIDERS, mt_settings, provider_config, redact, suggest_text
 

@@ -157,7 +157,7 @@ def hostile_site(root: Path) -> Path:
                           arabic={"title": f"عنوان {HOSTILE}", "p1": f"فقرة {HOSTILE}", "p2": "فقرة ثانية"})
     nr = Newsroom.open(root)
     from workflow.core.config import find_person
-    from workflow.editorial.operations import apply_transition
+    from workflow.editorial.transitions import apply_transition
 
     editor = find_person(nr.config, "hala.darwish@example.org")
     publish_release(nr, rid, editor, now=at(10))

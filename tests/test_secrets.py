@@ -99,7 +99,7 @@ def test_api_key_never_leaves_the_environment(cli: Cli, newsroom: Path, in_trans
 
 
 def test_any_error_line_is_redacted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
-    from workflow.editorial import operations as editorial
+    from workflow.editorial import queries as editorial
 
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError(f"GET http://127.0.0.1/translate?q=x&api_key={KEY} failed, token {KEY}")

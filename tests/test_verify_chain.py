@@ -78,7 +78,8 @@ def test_reordering_events_is_detected(cli, newsroom, chained):
 
 
 def test_recomputing_a_hash_without_the_rest_of_the_chain_is_detected(cli, newsroom, chained):
-    from workflow.core.model import chain_hash, event_from_dict
+    from workflow.core.history import chain_hash
+    from workflow.core.model import event_from_dict
 
     def forge(history: list[dict[str, object]]) -> None:
         history[1]["comment"] = "forged"

@@ -52,7 +52,7 @@ def comment(root: str, go: str, worker: str, count: str, *release_ids: str) -> d
 def reader(root: str, go: str, stop: str, release_id: str) -> dict[str, object]:
     """Parse every file of a release and build `show --json` until `stop` exists."""
     from workflow.core.model import release_from_dict
-    from workflow.editorial.operations import show_release
+    from workflow.editorial.queries import show_release
     from workflow.storage import yamlio
     from workflow.storage.newsroom import Newsroom
 

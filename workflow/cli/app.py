@@ -26,7 +26,7 @@ from workflow.errors import INTERNAL, PubflowError
 if TYPE_CHECKING:
     from workflow.core.config import Person
     from workflow.core.model import Event
-    from workflow.editorial.operations import ReleaseSummary
+    from workflow.core.summary import ReleaseSummary
     from workflow.storage.newsroom import Newsroom
 
 
@@ -244,7 +244,7 @@ def new_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a draft release from a file or from --title and --body."""
-    from workflow.editorial.operations import create_release
+    from workflow.editorial.create import create_release
 
     nr = newsroom()
     text = None
@@ -271,7 +271,7 @@ def list_cmd(
 ) -> None:
     """List releases with their state and translation progress."""
     from workflow.cli.tables import release_lines
-    from workflow.editorial.operations import list_releases
+    from workflow.editorial.queries import list_releases
 
     releases = list_releases(newsroom(), state, lang)[:limit]
     if as_json:
@@ -286,7 +286,7 @@ def list_cmd(
 @app.command("show")
 def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
     """Show one release: metadata, segments, allowed transitions."""
-    from workflow.editorial.operations import show_release
+    from workflow.editorial.queries import show_release
 
     view = show_release(newsroom(), release_id)
     if as_json:
@@ -307,7 +307,7 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
 
 
 def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
-    from workflow.editorial.operations import apply_transition
+    from workflow.editorial.transitions import apply_transition
 
     nr = newsroom()
     result = apply_transition(nr, release_id, transition, actor(nr, as_name), message)
@@ -345,7 +345,7 @@ def move_cmd(release_id: IdArg, transition: Annotated[str, typer.Argument(help=_
 def comment_cmd(release_id: IdArg, message: Annotated[str, typer.Option("-m", "--message", help=_("The comment."))],
                 as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
     """Add a comment to a release's history."""
-    from workflow.editorial.operations import add_comment
+    from workflow.editorial.transitions import add_comment
 
     nr = newsroom()
     event = add_comment(nr, release_id, actor(nr, as_name), message)
@@ -367,7 +367,7 @@ def edit_cmd(
 
     Without --from or --title, records a change made to the files by hand.
     """
-    from workflow.editorial.operations import edit_source
+    from workflow.editorial.edit import edit_source
 
     nr = newsroom()
     result = edit_source(nr, release_id, actor(nr, as_name), from_file=from_file, title=title)
@@ -386,7 +386,7 @@ def edit_cmd(
 @app.command("history")
 def history_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
     """Show every event of a release, oldest first."""
-    from workflow.editorial.operations import history
+    from workflow.editorial.queries import history
 
     events = history(newsroom(), release_id)
     if as_json:
@@ -411,7 +411,7 @@ def workflow_cmd(
     fmt: Annotated[str, typer.Option("--format", help=_("table, mermaid or json."))] = "table",
 ) -> None:
     """Show the workflow's states and transitions (or a Mermaid diagram)."""
-    from workflow.editorial.operations import workflow_description, workflow_mermaid
+    from workflow.editorial.queries import workflow_description, workflow_mermaid
     from workflow.errors import UsageError
 
     nr = newsroom()

@@ -291,7 +291,7 @@ def describe(event: Event) -> str:
 
 
 def _chain_ok(release: Release) -> bool:
-    from workflow.core.model import chain_hash
+    from workflow.core.history import chain_hash
 
     previous = ""
     for event in release.history:
@@ -329,7 +329,8 @@ def _match_base(base: Sequence[Event], side: Sequence[Event]) -> tuple[list[Even
 
 def merge_histories(base: Release, ours: Release, theirs: Release) -> Release:
     """Merge two append-only histories, or raise MergeRefused with the reason."""
-    from workflow.core.model import release_from_dict, seal
+    from workflow.core.history import seal
+    from workflow.core.model import release_from_dict
 
     for side in (base, ours, theirs):
         if not _chain_ok(side):

@@ -1,6 +1,7 @@
-"""The newsroom configuration (`pubflow.yaml`): find it, load it, validate it.
+"""The newsroom configuration (`pubflow.yaml`): its model and its validation (pure).
 
-A newsroom is any folder holding `pubflow.yaml`.  Every field is checked on
+A newsroom is any folder holding `pubflow.yaml` (found and read by
+`workflow.storage.config_file`).  Every field is checked on
 load and a message names the file, the field and the fix; sections owned by
 other modules (machine translation, checks, outputs, git) are checked here
 for shape and interpreted by their owners.
@@ -8,7 +9,6 @@ for shape and interpreted by their owners.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,7 +18,6 @@ from typing import Any
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Workflow, parse_workflow
 from workflow.errors import InvalidData, NotFound, UsageError
 from workflow.i18n import _
-from workflow.storage import yamlio
 
 CONFIG_NAME = "pubflow.yaml"
 SCHEMA = 1
@@ -103,34 +102,6 @@ def check_language_code(code: str) -> str:
         raise UsageError(_("{code!r} is not a language code").format(code=code),
                          _("use a BCP 47 code such as en or ar"))
     return code
-
-
-def find_root(explicit: str | Path | None = None, start: Path | None = None) -> Path:
-    """--root, else $PUBFLOW_ROOT, else the nearest folder upwards with pubflow.yaml."""
-    given = explicit or os.environ.get("PUBFLOW_ROOT")
-    if given:
-        root = Path(given).expanduser().resolve()
-        if not (root / CONFIG_NAME).is_file():
-            raise NotFound(_("no {name} in {root}").format(name=CONFIG_NAME, root=root),
-                           _("run `pubflow init {root}` to create a newsroom").format(root=root))
-        return root
-    here = (start or Path.cwd()).resolve()
-    for folder in (here, *here.parents):
-        if (folder / CONFIG_NAME).is_file():
-            return folder
-    raise NotFound(
-        _("no newsroom here: no {name} in {here} or above").format(name=CONFIG_NAME, here=here),
-        _("cd into a newsroom, pass --root, or run `pubflow init DIR`"),
-    )
-
-
-def load_config(root: Path) -> Config:
-    path = root / CONFIG_NAME
-    try:
-        data = yamlio.read(path)
-    except FileNotFoundError:
-        raise NotFound(_("no {name} in {root}").format(name=CONFIG_NAME, root=root)) from None
-    return parse_config(data, root, str(path))
 
 
 def _bad(where: str, what: str, hint: str | None = None) -> InvalidData:

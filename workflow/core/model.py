@@ -9,11 +9,9 @@ dataclasses and validates every field; it does no I/O.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from workflow.core.segments import STATUSES, SourceSegment, content_hash, normalize
@@ -111,20 +109,6 @@ class Event:
             "transition": self.transition, "from": self.source, "to": self.target,
             "language": self.language, "comment": self.comment, "content": self.content,
         }
-
-
-def chain_hash(previous: str, event: Event) -> str:
-    """sha256 over the previous hash and the event's own fields (without `hash`)."""
-    body = event.to_dict()
-    body.pop("hash", None)
-    payload = previous + "\n" + json.dumps(body, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def seal(history: Sequence[Event], event: Event) -> Event:
-    """Give a new event its chain hash."""
-    previous = history[-1].hash if history else ""
-    return replace(event, hash=chain_hash(previous, event))
 
 
 @dataclass(frozen=True)

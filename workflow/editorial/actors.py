@@ -30,3 +30,8 @@ def resolve_actor(config: Config, as_name: str | None) -> Person:
         return find_person(config, who)
     except NotFound as exc:
         raise Refused(exc.message, exc.hint) from None
+
+
+def main_role(actor: Person) -> str:
+    """The role recorded on events that no single role permits (create, edit, comment)."""
+    return actor.roles[0] if actor.roles else ""

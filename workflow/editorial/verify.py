@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.core.model import Document, Release, chain_hash
+from workflow.core.history import chain_hash
+from workflow.core.model import Document, Release
 from workflow.core.statemachine import Workflow
 from workflow.errors import PubflowError
 from workflow.i18n import _

@@ -44,7 +44,7 @@ from workflow.storage import store
 
 if TYPE_CHECKING:
     from workflow.core.config import Config, Person
-    from workflow.editorial.operations import ReleaseSummary
+    from workflow.core.summary import ReleaseSummary
     from workflow.storage.newsroom import Newsroom
 
 STATE_FILE = "build.json"
@@ -687,8 +687,8 @@ def _publish_change(
 ) -> Callable[[Document], tuple[Document, tuple[Event, list[str]]]]:
     """The pure change `publish` makes to a release (transition or one language going out)."""
     from workflow.core.guards import GUARDS, GuardContext
+    from workflow.core.history import record
     from workflow.core.statemachine import check_transition
-    from workflow.editorial.operations import record
 
     config = nr.config
     text = comment.strip() if comment and comment.strip() else None
@@ -736,7 +736,7 @@ def publish_release(
     Pages are rendered and the output folder checked BEFORE the move, so a
     template error or an unwritable folder leaves the release unpublished.
     """
-    from workflow.editorial.operations import summarize
+    from workflow.core.summary import summarize
 
     config = nr.config
     now = now or utc_now()
@@ -748,14 +748,14 @@ def publish_release(
         if lang is not None and lang not in doc.release.languages:
             raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=lang))
         result = build_locked(nr, at=now, force_ids={release_id})
-        return PublishResult(summarize(nr, doc), [], None, result)
+        return PublishResult(summarize(doc), [], None, result)
     if lang is not None and config.publish_policy != "source_first":
         raise Refused(
             _("this newsroom publishes every language at once (publish_policy: all_at_once)"),
             _("drop --lang, or set publish_policy: source_first in pubflow.yaml"))
     if lang is not None and lang in doc.release.published_languages:
         result = build_locked(nr, at=now, force_ids={release_id})
-        return PublishResult(summarize(nr, doc), [], None, result)
+        return PublishResult(summarize(doc), [], None, result)
     change = _publish_change(nr, actor, lang, comment, now)
     # First in memory: guards, every page rendered, the folder checked; then the move.
     trial, _unused = change(doc)
@@ -764,7 +764,7 @@ def publish_release(
         event, going = nr.update(release_id, change)
         result = build(nr, at=now, force_ids={release_id})
     after = nr.load(release_id)
-    return PublishResult(summarize(nr, after), going, event, result)
+    return PublishResult(summarize(after), going, event, result)
 
 
 # ---------------------------------------------------------------- render / preview

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from workflow.core.config import Config
     from workflow.core.model import Document
-    from workflow.editorial.operations import ReleaseSummary
+    from workflow.core.summary import ReleaseSummary
     from workflow.storage.newsroom import Newsroom
 
 INDEX_NAME = "index.sqlite"
@@ -397,9 +397,9 @@ def document_rows(nr: Newsroom, doc: Document, sig: int | None) -> tuple[tuple[A
     import json
 
     from workflow.cli import tables as listing
-    from workflow.editorial.operations import summarize
+    from workflow.core.summary import summarize
 
-    summary = summarize(nr, doc)
+    summary = summarize(doc)
     rel = doc.release
     release_row = (
         rel.id, sig, " ".join(rel.languages), summary.title, summary.state, summary.source_language,
@@ -450,7 +450,7 @@ def summaries(nr: Newsroom) -> list[ReleaseSummary]:
     """`ReleaseSummary` of every release, in id order, from the refreshed index."""
     import json
 
-    from workflow.editorial.operations import ReleaseSummary
+    from workflow.core.summary import ReleaseSummary
 
     with opened(nr) as conn:
         rows = conn.execute(

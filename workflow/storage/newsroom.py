@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from workflow.core.config import Config, find_root, load_config
+from workflow.core.config import Config
 from workflow.core.model import (
     ID_RE,
     Document,
@@ -30,6 +30,7 @@ from workflow.core.segments import SourceSegment
 from workflow.errors import Conflict, InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import store, yamlio
+from workflow.storage.config_file import find_root, load_config
 
 if TYPE_CHECKING:
     from workflow.collab.gitsync import Action

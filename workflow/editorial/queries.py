@@ -1,0 +1,103 @@
+"""The editor's read operations: list, show, history, and the workflow table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from workflow.core.model import Event
+from workflow.core.summary import ReleaseSummary, summarize
+from workflow.errors import UsageError
+from workflow.i18n import _
+from workflow.storage.newsroom import Newsroom
+
+
+def list_releases(nr: Newsroom, state: str | None = None, language: str | None = None) -> list[ReleaseSummary]:
+    """Every release, oldest first; `state` and `language` (the source language) filter."""
+    if state is not None and state not in nr.config.workflow.states:
+        raise UsageError(_("unknown state {state!r}").format(state=state),
+                         _("states: {names}").format(names=", ".join(nr.config.workflow.states)))
+    if language is not None:
+        nr.config.language(language)
+    out = []
+    for summary in load_summaries(nr):
+        if state and summary.state != state:
+            continue
+        if language and summary.source_language != language:
+            continue
+        out.append(summary)
+    return out
+
+
+def load_summaries(nr: Newsroom) -> list[ReleaseSummary]:
+    """Summaries of every release, from the index (`workflow.storage.index`) when it can be used."""
+    from workflow.storage import index
+
+    try:
+        return index.summaries(nr)
+    except index.IndexUnavailable:
+        return load_summaries_from_files(nr)
+
+
+def load_summaries_from_files(nr: Newsroom) -> list[ReleaseSummary]:
+    """Summaries of every release, parsing every file (what the index must agree with)."""
+    return [summarize(nr.load(release_id)) for release_id in nr.release_ids()]
+
+
+@dataclass(frozen=True)
+class ReleaseView:
+    summary: ReleaseSummary
+    segments: list[dict[str, Any]]
+    allowed: list[str]
+    history: list[Event]
+
+    def public(self) -> dict[str, Any]:
+        data = self.summary.public()
+        data["segments"] = self.segments
+        data["allowed_transitions"] = self.allowed
+        data["history"] = [e.public() for e in self.history]
+        return data
+
+
+def show_release(nr: Newsroom, release_id: str) -> ReleaseView:
+    doc = nr.load(release_id)
+    rows: list[dict[str, Any]] = []
+    for s in doc.source:
+        row: dict[str, Any] = {"id": s.id, "hash": s.hash, "text": s.text, "translations": {}}
+        for code in doc.release.targets:
+            target = doc.target(code)[s.id]
+            row["translations"][code] = {
+                "status": target.effective_status(s.text), "text": target.text, "origin": target.origin,
+            }
+        rows.append(row)
+    return ReleaseView(summarize(doc), rows, nr.config.workflow.allowed_from(doc.release.state),
+                       list(doc.release.history))
+
+
+def history(nr: Newsroom, release_id: str) -> list[Event]:
+    return list(nr.load_release(release_id).history)
+
+
+def workflow_description(nr: Newsroom) -> dict[str, Any]:
+    wf = nr.config.workflow
+    return {
+        "initial": wf.initial,
+        "states": [{"name": s.name, "label": s.label, "final": s.final, "live": s.live}
+                   for s in wf.states.values()],
+        "transitions": [{"name": t.name, "from": list(t.sources), "to": t.target, "roles": list(t.roles),
+                         "comment": t.comment, "requires": list(t.requires), "approval": t.approval}
+                        for t in wf.transitions.values()],
+    }
+
+
+def workflow_mermaid(nr: Newsroom) -> str:
+    wf = nr.config.workflow
+    lines = ["stateDiagram-v2", f"    [*] --> {wf.initial}"]
+    for t in wf.transitions.values():
+        for source in t.sources:
+            extra = f" ({', '.join(t.roles)})"
+            lines.append(f"    {source} --> {t.target}: {t.name}{extra}")
+    for s in wf.states.values():
+        if s.final:
+            lines.append(f"    {s.name} --> [*]")
+    return "\n".join(lines) + "\n"

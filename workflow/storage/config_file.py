@@ -1,0 +1,43 @@
+"""Finding and reading `pubflow.yaml`: the file side of the configuration.
+
+`workflow.core.config` validates what this module reads.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from workflow.core.config import CONFIG_NAME, Config, parse_config
+from workflow.errors import NotFound
+from workflow.i18n import _
+from workflow.storage import yamlio
+
+
+def find_root(explicit: str | Path | None = None, start: Path | None = None) -> Path:
+    """--root, else $PUBFLOW_ROOT, else the nearest folder upwards with pubflow.yaml."""
+    given = explicit or os.environ.get("PUBFLOW_ROOT")
+    if given:
+        root = Path(given).expanduser().resolve()
+        if not (root / CONFIG_NAME).is_file():
+            raise NotFound(_("no {name} in {root}").format(name=CONFIG_NAME, root=root),
+                           _("run `pubflow init {root}` to create a newsroom").format(root=root))
+        return root
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise NotFound(
+        _("no newsroom here: no {name} in {here} or above").format(name=CONFIG_NAME, here=here),
+        _("cd into a newsroom, pass --root, or run `pubflow init DIR`"),
+    )
+
+
+def load_config(root: Path) -> Config:
+    path = root / CONFIG_NAME
+    try:
+        data = yamlio.read(path)
+    except FileNotFoundError:
+        raise NotFound(_("no {name} in {root}").format(name=CONFIG_NAME, root=root)) from None
+    return parse_config(data, root, str(path))
+
