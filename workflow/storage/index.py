@@ -29,9 +29,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
+
+from workflow.storage import cache
 
 if TYPE_CHECKING:
     from workflow.core.config import Config
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
 INDEX_NAME = "index.sqlite"
 # Bump when the tables or the meaning of a column change: older files are rebuilt.
 INDEX_VERSION = 4
-RACY_NS = 1_000_000_000
 SNIPPET = 80
 BUSY_MS = 10_000
 NO_INDEX_ENV = "PUBFLOW_NO_INDEX"
@@ -160,34 +160,9 @@ def connect(root: str | os.PathLike[str]) -> sqlite3.Connection:
 
 
 # ------------------------------------------------------------------ keys
-def _stat_key(path: str) -> tuple[int, ...]:
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        return (-1,)
-    return (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-
-
-def _sig_of(keys: Iterable[tuple[int, ...]]) -> int:
-    """One integer for the stat keys of a release's files (same as `_current_sig`)."""
-    flat: list[int] = []
-    for key in keys:
-        flat.extend(key)
-    return hash(tuple(flat))
-
-
 def _current_sig(prefix: str, codes: Sequence[str]) -> int:
-    """`_sig_of` the files `prefix`release.yaml and `prefix`<code>.yaml, inlined: it runs per release."""
-    stat = os.stat
-    flat: list[int] = []
-    for name in ("release", *codes):
-        try:
-            st = stat(prefix + name + ".yaml")
-        except FileNotFoundError:
-            flat.append(-1)
-            continue
-        flat += (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
-    return hash(tuple(flat))
+    """The signature of the files `prefix`release.yaml and `prefix`<code>.yaml."""
+    return cache.files_signature([f"{prefix}{name}.yaml" for name in ("release", *codes)])
 
 
 def _is_release_id(name: str) -> bool:
@@ -206,8 +181,10 @@ def _disk_ids(releases_dir: str, known: set[str]) -> list[str]:
 
 
 # ------------------------------------------------------------------ refresh
-def _config_key(root: str) -> int:
-    return hash(_stat_key(os.path.join(root, "pubflow.yaml")))
+def _config_key(root: str, cutoff: int) -> str:
+    """The stamp of pubflow.yaml as text; "" (never stored, so never equal) while it is racy."""
+    key = cache.stamp(os.path.join(root, "pubflow.yaml"))
+    return "" if cache.is_racy(key, cutoff) else cache.stamp_text(key)
 
 
 def _meta(conn: sqlite3.Connection, key: str) -> str | None:
@@ -261,9 +238,8 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
     """
     root = os.fspath(root)
     releases_dir = os.path.join(root, "releases")
-    started = time.time_ns()
-    racy_after = started - RACY_NS
-    config_key = str(_config_key(root))
+    racy_after = cache.racy_cutoff()
+    config_key = _config_key(root, racy_after)
     stored: dict[str, tuple[int | None, str]] = {
         rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM releases")}
     if _meta(conn, "config") != config_key:
@@ -282,7 +258,8 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
                 conn.execute("DELETE FROM segments")
                 stored = {}
             _next_generation(conn)
-            for key, value in {**facts, "config": config_key}.items():
+            # A racy pubflow.yaml is read again next time: its key is not remembered.
+            for key, value in {**facts, "config": config_key or "-"}.items():
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
             conn.execute("COMMIT")
         except BaseException:
@@ -322,15 +299,15 @@ def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int) ->
     rows: list[Rows] = []
     for position, (release_id, folder) in enumerate(changed):
         # Stat before read: key every yaml file present now, then parse.
-        keys = {code: _stat_key(os.path.join(folder, f"{code}.yaml")) for code in _folder_codes(folder)}
-        release_key = _stat_key(os.path.join(folder, "release.yaml"))
+        keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in _folder_codes(folder)}
+        release_key = cache.stamp(os.path.join(folder, "release.yaml"))
         try:
             doc = nr.load(release_id)
         except PubflowError:
             return rows, position
-        all_keys = [release_key, *(keys.get(code, (-1,)) for code in doc.release.languages)]
-        racy = any(len(k) > 1 and (k[1] >= racy_after or k[2] >= racy_after) for k in all_keys)
-        rows.append(document_rows(nr, doc, None if racy else _sig_of(all_keys)))
+        all_keys = [release_key, *(keys.get(code, cache.MISSING) for code in doc.release.languages)]
+        racy = any(cache.is_racy(k, racy_after) for k in all_keys)
+        rows.append(document_rows(nr, doc, None if racy else cache.signature(all_keys)))
     return rows, None
 
 

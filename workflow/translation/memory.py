@@ -1,9 +1,10 @@
 """Translation memory: every translated or approved segment, in both directions.
 
-The memory is derived data.  It is cached in `.pubflow/memory.json` with a
-fingerprint (name, size, mtime of each language file) per release; a release
-whose files changed is re-read, the rest comes from the cache.  Deleting the
-cache loses nothing.
+The memory is derived data.  It is cached in `.pubflow/memory.json` (a
+`workflow.storage.cache.JsonCache`) with the stat stamps of each release's
+language files (`folder_signature`); a release whose files changed, or
+changed too recently to tell, is re-read, the rest comes from the cache.
+Deleting the cache loses nothing.
 
 Lookup: an exact match (same text after Unicode/space normalisation) scores
 100 (99 when only case, digits or diacritics differ); fuzzy matches are
@@ -15,8 +16,6 @@ an inverted index of the query's rarest word pairs, which keeps a query on a
 from __future__ import annotations
 
 import heapq
-import json
-import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -25,13 +24,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow.errors import PubflowError
+from workflow.storage.cache import JsonCache, folder_signature, racy_cutoff
 
 if TYPE_CHECKING:
     from workflow.core.model import Document
     from workflow.storage.newsroom import Newsroom
 
 CACHE_NAME = "memory.json"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # 2: fingerprints are stat stamps (inode, mtime, ctime, size)
 MIN_SCORE = 60
 USABLE = ("translated", "approved")
 RARE_TOKENS = 12  # at most this many of the query's rarest word pairs select candidates
@@ -176,7 +176,7 @@ class Memory:
     """A loaded translation memory (all language pairs)."""
 
     pairs: dict[tuple[str, str], _PairIndex] = field(default_factory=dict)
-    releases: dict[str, tuple[str, list[tuple[tuple[str, str], int]]]] = field(default_factory=dict)
+    releases: dict[str, tuple[str | None, list[tuple[tuple[str, str], int]]]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)
 
     @classmethod
@@ -192,7 +192,7 @@ class Memory:
     def __len__(self) -> int:
         return sum(len(p) for p in self.pairs.values())
 
-    def add_release(self, release: str, fingerprint: str, entries: Iterable[Entry]) -> None:
+    def add_release(self, release: str, fingerprint: str | None, entries: Iterable[Entry]) -> None:
         self.remove_release(release)
         placed = []
         for entry in entries:
@@ -251,43 +251,13 @@ class Memory:
 
 
 # ------------------------------------------------------------------ cache on disk
-def _fingerprint(folder: Path) -> str:
-    parts = []
-    try:
-        with os.scandir(folder) as entries:
-            for item in entries:
-                if item.name.endswith(".yaml"):
-                    st = item.stat()
-                    parts.append(f"{item.name}:{st.st_size}:{st.st_mtime_ns}")
-    except FileNotFoundError:
-        return ""
-    return "|".join(sorted(parts))
+def _releases(data: dict[str, Any]) -> dict[str, Any] | None:
+    releases = data.get("releases")
+    return releases if isinstance(releases, dict) else None
 
 
-def _cache_path(nr: Newsroom) -> Path:
-    return nr.config.state_dir / CACHE_NAME
-
-
-def _read_cache(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION or not isinstance(
-            data.get("releases"), dict):
-        return {}
-    return data["releases"]  # type: ignore[no-any-return]
-
-
-def _write_cache(path: Path, releases: dict[str, Any]) -> None:
-    from workflow.storage import store
-
-    payload = json.dumps({"version": CACHE_VERSION, "releases": releases}, ensure_ascii=False,
-                         separators=(",", ":"))
-    try:
-        store.write_text(path, payload)
-    except PubflowError:
-        pass  # a cache that cannot be written is rebuilt next time
+def _cache(nr: Newsroom) -> JsonCache[dict[str, Any]]:
+    return JsonCache(nr.config.state_dir / CACHE_NAME, CACHE_VERSION, _releases)
 
 
 _OPEN: dict[Path, Memory] = {}
@@ -297,13 +267,16 @@ def open_memory(nr: Newsroom) -> Memory:
     """The newsroom's memory, brought up to date with the release files (cached in and across calls)."""
     root = nr.root.resolve()
     memory = _OPEN.get(root)
-    current = {rid: _fingerprint(nr.releases_dir / rid) for rid in nr.release_ids()}
-    if memory is not None and {r: fp for r, (fp, _p) in memory.releases.items()} == current:
+    cutoff = racy_cutoff()
+    # None: the release's files cannot be trusted yet (racy, or a write is pending): read them again.
+    current = {rid: folder_signature(nr.releases_dir / rid, cutoff) for rid in nr.release_ids()}
+    if (memory is not None and None not in current.values()
+            and {r: fp for r, (fp, _p) in memory.releases.items()} == current):
         return memory
     cached: dict[str, Any] = {}
     if memory is None or memory.wasted() > 0.25:
         memory = Memory()
-        cached = _read_cache(_cache_path(nr))
+        cached = _cache(nr).load() or {}
     changed = False
     for rid in [r for r in memory.releases if r not in current]:
         memory.remove_release(rid)
@@ -311,10 +284,11 @@ def open_memory(nr: Newsroom) -> Memory:
     memory.skipped = []
     for rid, fingerprint in current.items():
         have = memory.releases.get(rid)
-        if have is not None and have[0] == fingerprint:
+        if fingerprint is not None and have is not None and have[0] == fingerprint:
             continue
         hit = cached.get(rid)
-        if isinstance(hit, dict) and hit.get("fp") == fingerprint and isinstance(hit.get("entries"), list):
+        if (fingerprint is not None and isinstance(hit, dict) and hit.get("fp") == fingerprint
+                and isinstance(hit.get("entries"), list)):
             try:
                 entries = [Entry(*row) for row in hit["entries"]]
             except TypeError:
@@ -331,7 +305,7 @@ def open_memory(nr: Newsroom) -> Memory:
         memory.add_release(rid, fingerprint, entries_of(doc))
         changed = True
     if changed or set(cached) != set(memory.releases):
-        _write_cache(_cache_path(nr), _serialise(memory))
+        _cache(nr).save({"releases": _serialise(memory)})
     _OPEN[root] = memory
     return memory
 
@@ -364,7 +338,5 @@ def lookup(nr: Newsroom, text: str, source_lang: str, target_lang: str, limit: i
 
 def forget(nr: Newsroom) -> None:
     """Drop the in-process memory and the cache file (they are rebuilt on the next lookup)."""
-    from workflow.storage import store
-
     _OPEN.pop(nr.root.resolve(), None)
-    store.remove_file(_cache_path(nr))
+    _cache(nr).remove()

@@ -1,0 +1,161 @@
+"""Derived data kept under `.pubflow/`: when to trust it, how to keep it.
+
+Two helpers, used by every cache of pubflow (the SQLite index, the
+translation memory, the machine-translation cache, the build state):
+
+* Change detection by stat stamp (`workflow.filestamp`): a file's
+  `(inode, mtime_ns, ctime_ns, size)`; a stamp taken within a second of the
+  file's last change is "racy" and not trusted.  `signature` and
+  `files_signature` fold the stamps of a release's files into one integer,
+  `folder_signature` describes a folder's YAML files as text (for JSON caches)
+  and refuses a folder a killed writer left half-done.
+* `JsonCache`: one versioned JSON file.  It is read with its version and a
+  caller's check of its shape; a file that does not parse, has another
+  version or fails the check is deleted and reads as absent.  It is written
+  atomically through `workflow.storage.store` (the only writer); a cache that
+  cannot be written is no error, the data is computed again next time.
+
+Deleting `.pubflow/` loses nothing: every cache is rebuilt from the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from workflow.errors import PubflowError
+from workflow.filestamp import MISSING, RACY_NS, Stamp, is_racy, racy_cutoff, stamp, stamp_text
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+# Importing this module is cheap (os): the SQLite index's fast path uses it.  The
+# store (tempfile, filelock) and json are imported by the functions that write or parse.
+
+__all__ = [
+    "MISSING", "RACY_NS", "JsonCache", "Stamp", "files_signature", "folder_signature", "is_racy",
+    "racy_cutoff", "signature", "stamp", "stamp_text",
+]
+
+T = TypeVar("T")
+
+
+# ------------------------------------------------------------------ change detection
+def signature(stamps: Iterable[Stamp]) -> int:
+    """One integer for the stamps of several files (the same in every process)."""
+    flat: list[int] = []
+    for key in stamps:
+        flat.extend(key)
+    return hash(tuple(flat))
+
+
+def files_signature(paths: Sequence[str]) -> int:
+    """`signature(stamp(p) for p in paths)`, in one loop: it runs for every release on every read."""
+    stat = os.stat
+    flat: list[int] = []
+    for path in paths:
+        try:
+            st = stat(path)
+        except OSError:
+            flat.extend(MISSING)
+            continue
+        flat += (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+    return hash(tuple(flat))
+
+
+def folder_signature(folder: str | os.PathLike[str], cutoff: int, suffix: str = ".yaml") -> str | None:
+    """The stamps of the files of `folder` ending in `suffix`, as text; "" for a missing folder.
+
+    None when the folder cannot be trusted: a killed writer's transaction is
+    pending in it (`store.pending`), one of the files is racy (see
+    `racy_cutoff`), or it cannot be read.  A caller keeps None as "read the
+    files again next time"; it never equals any signature.
+    """
+    from workflow.storage import store
+
+    parts: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name == store.JOURNAL:
+                    return None
+                if entry.name.endswith(suffix):
+                    st = entry.stat()
+                    key = (st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size)
+                    if is_racy(key, cutoff):
+                        return None
+                    parts.append(f"{entry.name}:{stamp_text(key)}")
+    except FileNotFoundError:
+        return ""
+    except OSError:
+        return None
+    return "|".join(sorted(parts))
+
+
+# ------------------------------------------------------------------ versioned JSON files
+class JsonCache(Generic[T]):
+    """`{"version": N, ...}` in one file: checked on read, written atomically, deleted when wrong.
+
+    `check` receives the parsed object (a dict whose version matched) and
+    returns what the caller wants from it, or None when its shape is wrong.
+    A TypeError, ValueError, KeyError, IndexError or AttributeError raised by
+    `check` on unexpected data counts as a wrong shape as well.
+    """
+
+    def __init__(self, path: Path, version: int, check: Callable[[dict[str, Any]], T | None]) -> None:
+        self.path = path
+        self.version = version
+        self.check = check
+
+    def load(self) -> T | None:
+        import json
+
+        try:
+            raw = self.path.read_bytes()
+        except OSError:
+            return None
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+            data = None
+        value: T | None = None
+        if isinstance(data, dict) and data.get("version") == self.version:
+            try:
+                value = self.check(data)
+            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
+                value = None
+        if value is None:
+            self.remove()
+        return value
+
+    def save(self, data: Mapping[str, Any], *, sort_keys: bool = False) -> bool:
+        """Write `data` (plus the version) atomically; False when it cannot be written."""
+        import json
+
+        from workflow.storage import store
+
+        payload = {"version": self.version, **{k: v for k, v in data.items() if k != "version"}}
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+        try:
+            store.atomic_write(self.path, (text + "\n").encode("utf-8"))
+        except PubflowError:
+            return False
+        return True
+
+    def update(self, lock: Path, change: Callable[[T | None], Mapping[str, Any]]) -> bool:
+        """Re-read under `lock`, apply `change`, write: parallel writers keep each other's data."""
+        from workflow.storage import store
+
+        try:
+            with store.locked(lock):
+                return self.save(change(self.load()))
+        except PubflowError:  # the lock cannot be taken (read-only folder, timeout): a cache is no reason to fail
+            return False
+
+    def remove(self) -> None:
+        from workflow.storage import store
+
+        with contextlib.suppress(OSError):
+            store.remove_file(self.path)
