@@ -25,8 +25,8 @@ class CatalogsBuildHook(BuildHookInterface):  # type: ignore[misc]
         root = Path(self.root)
         sys.path.insert(0, str(root))
         try:
-            from workflow.maintenance.catalogs import compile_po_bytes
+            from workflow.i18n.pofile import compile_mo
         finally:
             sys.path.pop(0)
         for po in sorted((root / "locales").glob("*/LC_MESSAGES/pubflow.po")):
-            po.with_suffix(".mo").write_bytes(compile_po_bytes(po))
+            po.with_suffix(".mo").write_bytes(compile_mo(po.read_bytes()))

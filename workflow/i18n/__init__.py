@@ -1,8 +1,28 @@
-"""Interface-string translation for the CLI (stdlib gettext at run time).
+"""pubflow's own words in the reader's language: the gettext runtime (stdlib only).
 
-Every user-facing string in the package is wrapped in `_()` (or `ngettext`).
-The catalogs live in `locales/<lang>/LC_MESSAGES/pubflow.po`; this module only
-*reads* compiled catalogs - building them is `workflow.catalogs`' job.
+Every user-facing string of the package is wrapped in `_()` (or `ngettext`;
+`N_()` marks a string for extraction only).  The interface language is kept
+in a `contextvars.ContextVar`, never in a process global the operations read:
+
+* the CLI chooses it once, at start: `set_language(--ui-lang)` (then
+  PUBFLOW_LANG, then LANGUAGE, then English);
+* a server chooses it per request: `with use_language("ar"): ...`; each
+  thread, asyncio task or copied context keeps its own;
+* a thread started without the context (`threading.Thread` before Python
+  3.14) speaks English: start it with `contextvars.copy_context().run` to pass
+  the language on.
+
+Both return the language actually served: one without a catalog falls back
+to English; `available_languages()` lists those that have one.  Pages are
+translated into the page's language with `translations_for`, never with the
+interface language.
+
+Catalogs live in `locales/<lang>/LC_MESSAGES/pubflow.po` (in a wheel:
+`workflow/_locales`).  A compiled `pubflow.mo` beside it is used when its
+`X-Pubflow-Source` header holds the hash of that `.po` (as `pubflow catalogs
+compile` and the wheel build write it); otherwise the `.po` is compiled in
+memory by `workflow.i18n.pofile`, so a fresh clone speaks every language.
+Building catalogs is `workflow.maintenance.catalogs`' job.
 """
 
 from __future__ import annotations
@@ -10,14 +30,29 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from workflow import resources
-from workflow.errors import PubflowError
 
 DOMAIN = "pubflow"
-_translations: _gettext.NullTranslations = _gettext.NullTranslations()
-_current = "en"
+SOURCE_LANGUAGE = "en"  # the language of the code's own strings
+
+
+class _Active:
+    """The interface language of one context and its catalog."""
+
+    __slots__ = ("language", "translations")
+
+    def __init__(self, language: str, translations: _gettext.NullTranslations) -> None:
+        self.language = language
+        self.translations = translations
+
+
+_ENGLISH = _Active(SOURCE_LANGUAGE, _gettext.NullTranslations())
+_active: ContextVar[_Active | None] = ContextVar("pubflow_interface_language", default=None)  # None: English
 
 
 def locales_dir() -> Path:
@@ -26,49 +61,108 @@ def locales_dir() -> Path:
 
 
 def requested_language(explicit: str | None = None) -> str:
-    """--ui-lang, else PUBFLOW_LANG, else the first entry of LANGUAGE, else English."""
+    """--ui-lang, else PUBFLOW_LANG, else the first entry of LANGUAGE, else English.
+
+    Only the language subtag counts: `ar_SY.UTF-8`, `ar-EG` and `AR` are `ar`.
+    """
     for value in (explicit, os.environ.get("PUBFLOW_LANG"), os.environ.get("LANGUAGE")):
         if value:
             first = value.split(":")[0].strip()
             if first:
                 return first.split(".")[0].replace("_", "-").split("-")[0].lower()
-    return "en"
+    return SOURCE_LANGUAGE
+
+
+def available_languages() -> list[str]:
+    """The interface languages pubflow can speak: English and each language with a catalog, sorted."""
+    found = {SOURCE_LANGUAGE}
+    root = locales_dir()
+    try:
+        folders = list(root.iterdir()) if root.is_dir() else []
+    except OSError:
+        folders = []
+    for folder in folders:
+        messages = folder / "LC_MESSAGES"
+        if (messages / f"{DOMAIN}.po").is_file() or (messages / f"{DOMAIN}.mo").is_file():
+            found.add(folder.name)
+    return sorted(found)
+
+
+def _activate(lang: str | None) -> _Active:
+    code = requested_language(lang)
+    catalog = _catalog(code)
+    if catalog is None:  # no (readable) catalog: the code's own words
+        english = _catalog(SOURCE_LANGUAGE) if code != SOURCE_LANGUAGE else None
+        return _Active(SOURCE_LANGUAGE, english or _gettext.NullTranslations())
+    return _Active(code, catalog)
 
 
 def set_language(lang: str | None) -> str:
-    """Switch the interface language; unknown languages fall back to English."""
-    global _translations, _current
-    code = requested_language(lang)
-    _translations = _load(code)
-    _current = code if not isinstance(_translations, _gettext.NullTranslations) or code == "en" else "en"
-    if type(_translations) is _gettext.NullTranslations:
-        _current = "en"
-    return _current
+    """Switch the interface language of the current context; returns the language served.
+
+    A language without a catalog is served in English and "en" is returned:
+    compare the result with what was asked, or check `available_languages()`.
+    """
+    active = _activate(lang)
+    _active.set(active)
+    return active.language
+
+
+@contextmanager
+def use_language(lang: str | None) -> Iterator[str]:
+    """Speak `lang` inside the block (one request, one task); yields the language served."""
+    active = _activate(lang)
+    token = _active.set(active)
+    try:
+        yield active.language
+    finally:
+        _active.reset(token)
 
 
 def current_language() -> str:
-    return _current
+    """The interface language served in this context."""
+    return (_active.get() or _ENGLISH).language
 
 
-def _load(code: str) -> _gettext.NullTranslations:
-    """The catalog of `code` from `locales_dir()`; English text when there is none.
+def _(message: str) -> str:
+    """Translate an interface string into the current interface language."""
+    return (_active.get() or _ENGLISH).translations.gettext(message)
 
-    A compiled `pubflow.mo` is used when its `X-Pubflow-Source` header holds
-    the hash of the `.po` beside it (as `pubflow catalogs compile` writes it);
-    otherwise the `.po` is compiled in memory, so a fresh clone or a wheel
-    without `.mo` files still speaks every language.  English is the text of
-    the code itself: its catalog (copy edits of the English wording) is only
-    read once compiled, so English runs never pay for an in-memory compile.
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return (_active.get() or _ENGLISH).translations.ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it now."""
+    return message
+
+
+# ---------------------------------------------------------------- loading catalogs
+_loaded: dict[tuple[str, str, str], _gettext.GNUTranslations | None] = {}
+
+
+def _catalog(code: str) -> _gettext.GNUTranslations | None:
+    """The catalog of `code` from `locales_dir()`; None when there is none (or it cannot be read).
+
+    English is the text of the code itself: its catalog (copy edits of the
+    English wording) is only read once compiled, so English runs never pay
+    for an in-memory compile.  One process loads a catalog once, until its
+    files change.
     """
+    if not code or "/" in code or "\\" in code or code.startswith("."):
+        return None
     folder = locales_dir() / code / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    key = (code, _stamp(po), _stamp(mo))  # one process loads a catalog once, until its files change
+    key = (code, _stamp(po), _stamp(mo))
     if key not in _loaded:
         _loaded[key] = _read_catalog(code, po, mo)
     return _loaded[key]
 
 
-_loaded: dict[tuple[str, str, str], _gettext.NullTranslations] = {}
+def _load(code: str) -> _gettext.NullTranslations:
+    """The catalog of `code`, or English text (a NullTranslations) when there is none."""
+    return _catalog(code) or _gettext.NullTranslations()
 
 
 def _stamp(path: Path) -> str:
@@ -79,48 +173,33 @@ def _stamp(path: Path) -> str:
     return f"{path}:{st.st_mtime_ns}:{st.st_size}"
 
 
-def _read_catalog(code: str, po: Path, mo: Path) -> _gettext.NullTranslations:
+def _read_catalog(code: str, po: Path, mo: Path) -> _gettext.GNUTranslations | None:
     try:
         po_bytes = po.read_bytes() if po.is_file() else None
         if mo.is_file():
             with mo.open("rb") as fh:
                 compiled = _gettext.GNUTranslations(fh)
-            if po_bytes is None or compiled.info().get("x-pubflow-source") == _source_hash(po_bytes):
+            if po_bytes is None:
                 return compiled
-        if po_bytes is not None and code != "en":
-            from workflow.maintenance.catalogs import compile_po_bytes
+            from workflow.i18n.pofile import SOURCE_HEADER, source_hash
 
-            return _gettext.GNUTranslations(io.BytesIO(compile_po_bytes(po)))
-    except (OSError, ValueError, LookupError, PubflowError):
-        pass  # an unreadable catalog must not stop the CLI: English it is
-    return _gettext.NullTranslations()
+            if compiled.info().get(SOURCE_HEADER.lower()) == source_hash(po_bytes):
+                return compiled
+        if po_bytes is not None and code != SOURCE_LANGUAGE:
+            from workflow.i18n.pofile import compile_mo
 
-
-def _source_hash(data: bytes) -> str:
-    import hashlib
-
-    return "sha256:" + hashlib.sha256(data).hexdigest()
+            return _gettext.GNUTranslations(io.BytesIO(compile_mo(po_bytes)))
+    except (OSError, ValueError, LookupError):
+        pass  # an unreadable catalog must not stop the CLI: English it is (pofile.CatalogError is a ValueError)
+    return None
 
 
-def _(message: str) -> str:
-    """Translate an interface string into the current UI language."""
-    return _translations.gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return _translations.ngettext(singular, plural, n)
-
-
-def N_(message: str) -> str:
-    """Mark a string for extraction without translating it now."""
-    return message
-
-
+# ---------------------------------------------------------------- page catalogs
 _page_cache: dict[tuple[str, str], _gettext.NullTranslations] = {}
 
 
 def translations_for(lang: str, newsroom_locales: Path | None = None) -> _gettext.NullTranslations:
-    """Catalog for a rendered PAGE in `lang` (not the UI language).
+    """Catalog for a rendered PAGE in `lang` (not the interface language).
 
     A newsroom's own `locales/<lang>/LC_MESSAGES/pubflow.mo` wins; the packaged
     catalog is its fallback, so a newsroom may override single strings.

@@ -52,6 +52,8 @@ from workflow.translation.operations import (
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
+    from workflow.i18n.pofile import CatalogError
+
 FORMATS = ("po", "xliff")
 XLIFF_NS = "urn:oasis:names:tc:xliff:document:1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -144,7 +146,7 @@ def export_release(nr: Newsroom, release_id: str, lang: str, fmt: str, include_a
 
 
 def _po_export(doc: Document, lang: str, units: Sequence[Unit]) -> bytes:
-    from workflow.maintenance.catalogs import PoUnit, po_bytes
+    from workflow.i18n.pofile import PoEntry, write_po
 
     rel = doc.release
     po_units = []
@@ -154,9 +156,9 @@ def _po_export(doc: Document, lang: str, units: Sequence[Unit]) -> bytes:
             f"{unit.segment}: {_position(doc, unit.segment)}",
             f"pubflow: status={unit.status}" + (f" origin={unit.origin}" if unit.origin else ""),
         )
-        po_units.append(PoUnit(context=unit.segment, msgid=unit.source, msgstr=unit.text,
-                               fuzzy=unit.status in ("machine", "stale"), previous_msgid=unit.old_source,
-                               comments=comments))
+        po_units.append(PoEntry(context=unit.segment, msgid=unit.source, msgstr=unit.text,
+                                fuzzy=unit.status in ("machine", "stale"), previous_msgid=unit.old_source,
+                                comments=comments))
     metadata = {
         "Project-Id-Version": f"pubflow {rel.id}",
         "Report-Msgid-Bugs-To": "",
@@ -170,7 +172,7 @@ def _po_export(doc: Document, lang: str, units: Sequence[Unit]) -> bytes:
         "X-Pubflow-Release": rel.id,
         "X-Pubflow-Source-Language": rel.source_language,
     }
-    return po_bytes(po_units, metadata)
+    return write_po(po_units, metadata)
 
 
 def _q(name: str) -> str:
@@ -254,9 +256,13 @@ def _status(text: str, confirmed: bool, approved: bool, stale: bool) -> str:
 
 
 def _parse_po(data: bytes, where: str) -> ExchangeFile:
-    from workflow.maintenance.catalogs import read_po_units
+    from workflow.i18n.pofile import CatalogError, read_po_strict
 
-    metadata, po_units = read_po_units(data, where)
+    try:
+        po_file = read_po_strict(data)
+    except CatalogError as exc:
+        raise _po_error(exc, where) from None
+    metadata, po_units = po_file.metadata, [e for e in po_file.entries if not e.obsolete]
     release = metadata.get("X-Pubflow-Release", "").strip()
     lang = metadata.get("Language", "").strip()
     source_lang = metadata.get("X-Pubflow-Source-Language", "").strip()
@@ -281,6 +287,28 @@ def _parse_po(data: bytes, where: str) -> ExchangeFile:
                           old_source=seg.normalize(po.previous_msgid) if po.previous_msgid is not None else None,
                           origin=origin, confirmed=confirmed, approved=approved))
     return ExchangeFile("po", release, lang, source_lang, tuple(units))
+
+
+def _po_error(exc: CatalogError, where: str) -> InvalidData:
+    """What a translator reads about a PO file that cannot be imported."""
+    from workflow.i18n.pofile import CatalogError
+
+    reason = exc.reason
+    if reason == CatalogError.NOT_UTF8:
+        return InvalidData(_("{where}: not UTF-8 (byte {pos})").format(where=where, pos=exc.position),
+                           _("save the file as UTF-8"))
+    if reason == CatalogError.NUL:
+        return InvalidData(_("{where}: contains a NUL character").format(where=where))
+    if reason == CatalogError.BAD_LINE:
+        return InvalidData(_("{where}: line {line} is not valid PO: {text!r}").format(
+            where=where, line=exc.line, text=exc.text), _("fix the line, or export the file again"))
+    if reason == CatalogError.NO_ENTRIES:
+        return InvalidData(_("{where}: not a PO file (no msgid)").format(where=where),
+                           _("export it again with `pubflow export`"))
+    if reason == CatalogError.LOST_ENTRIES:
+        return InvalidData(_("{where}: some entries could not be read").format(where=where),
+                           _("check quotes and keywords, or export the file again"))
+    return InvalidData(_("{where}: {error}").format(where=where, error=exc.detail or reason))
 
 
 def _xml_text(element: Element, where: str) -> str:
