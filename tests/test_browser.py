@@ -18,7 +18,7 @@ import pytest
 
 from tests.pubhelp import SAMPLE_ID, approved_sample, at
 from workflow.core.config import find_person
-from workflow.publishing.build import publish_release
+from workflow.publishing.publish import publish_release
 from workflow.storage.newsroom import Newsroom
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)

@@ -19,8 +19,11 @@ import pytest
 from tests.pubhelp import SAMPLE_ID, approved_sample, at
 from workflow.core.config import Language
 from workflow.errors import InvalidData
-from workflow.publishing.build import publish_release
-from workflow.publishing.render import Renderer, format_day, page_data, render_release
+from workflow.publishing.bundles import render_release
+from workflow.publishing.dates import format_day
+from workflow.publishing.pagemodel import page_data
+from workflow.publishing.publish import publish_release
+from workflow.publishing.render import Renderer
 from workflow.storage.newsroom import Newsroom
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -43,7 +43,7 @@ def _echo_build(result: BuildResult) -> None:
 @app.command("render")
 def render_cmd(release_id: IdArg, lang: LangOpt = None, output: OutOpt = None, as_json: JsonOpt = False) -> None:
     """Render a release's pages in any state, to look at them before publishing."""
-    from workflow.publishing.build import render_release_to
+    from workflow.publishing.preview import render_release_to
 
     result = render_release_to(newsroom(), release_id, [lang] if lang else None, output)
     if as_json:
@@ -86,7 +86,7 @@ def publish_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish a release (guards apply) and write its bundles; on a published release, rebuild them."""
-    from workflow.publishing.build import publish_release
+    from workflow.publishing.publish import publish_release
 
     nr = newsroom()
     result = publish_release(nr, release_id, actor(nr, as_name), lang=lang, comment=message)

@@ -1,11 +1,7 @@
-"""Publishing: the `publish` transition, per-language bundles, and `build`.
+"""`pubflow build`: bring the output folder up to date with everything that is out.
 
-A bundle is everything published for one language of one release:
-`<out>/<lang>/<id>/` (index.html, release.txt, release.json, assets/) and
-`<out>/<id>-<lang>.zip` holding the same files plus `manifest.json` (sizes,
-sha256, release id, language, revision, publication time).  Zips are
-deterministic, so a rebuild is byte-identical.  Each language also has a site
-index (`<out>/<lang>/index.html`) and an Atom feed (`<out>/<lang>/feed.atom`).
+What a bundle and a site hold is `bundles`' job; this module decides which
+units to render and writes them.
 
 The embargo is a gate on every output: a release under embargo is in no
 file `build` writes.  `build` is incremental: `.pubflow/build.json` keeps, per
@@ -32,19 +28,18 @@ import json
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow.core.model import Document, Event, Release, format_time, parse_time, utc_now
-from workflow.errors import InvalidData, PubflowError, Refused, UsageError
-from workflow.i18n import _
-from workflow.publishing import render
+from workflow.core.model import Document, format_time, parse_time, utc_now
+from workflow.errors import PubflowError
+from workflow.publishing import dates, pagemodel, render
+from workflow.publishing.bundles import bundle_files, sha256, site_files
+from workflow.publishing.outputs import Outputs, check_writable, output_settings
 from workflow.storage import store
 
 if TYPE_CHECKING:
-    from workflow.core.config import Config, Person
-    from workflow.core.summary import ReleaseSummary
     from workflow.storage.newsroom import Newsroom
 
 STATE_FILE = "build.json"
@@ -52,83 +47,11 @@ PAGES_FILE = "build-pages.marshal"  # the pages of the site index and feed (deri
 STATE_VERSION = 2
 RELEASE_FILE = "release.yaml"
 RACY_NS = 1_000_000_000  # a file changed within the last second may change again unseen
-OUTPUT_KEYS = {"dir", "base_url"}
-
-
-# ---------------------------------------------------------------- settings
-@dataclass(frozen=True)
-class Outputs:
-    dir: Path
-    base_url: str = ""
-
-
-def output_settings(config: Config) -> Outputs:
-    """The `outputs:` section of pubflow.yaml, validated."""
-    raw = config.outputs or {}
-    unknown = sorted(str(k) for k in raw if k not in OUTPUT_KEYS)
-    if unknown:
-        raise InvalidData(_("pubflow.yaml: outputs.{field} is not a known setting").format(field=unknown[0]),
-                          _("known: {known}").format(known=", ".join(sorted(OUTPUT_KEYS))))
-    folder = raw.get("dir", "dist")
-    if not isinstance(folder, str) or not folder.strip():
-        raise InvalidData(_("pubflow.yaml: outputs.dir must be a folder name"), _("e.g. dir: dist"))
-    base = raw.get("base_url") or ""
-    if not isinstance(base, str) or (base and not base.startswith(("https://", "http://"))):
-        raise InvalidData(_("pubflow.yaml: outputs.base_url {value!r} is not an http(s) URL").format(value=base),
-                          _("e.g. base_url: https://example.org/news/"))
-    if base and not base.endswith("/"):
-        base += "/"
-    path = Path(folder).expanduser()
-    return Outputs(path if path.is_absolute() else config.root / path, base)
-
-
-def check_writable(folder: Path) -> None:
-    """One clear error when the output folder cannot be created or written."""
-    problem = ""
-    if folder.exists() and not folder.is_dir():
-        problem = _("it is not a folder")
-    else:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            problem = exc.strerror or str(exc)
-        else:
-            if not os.access(folder, os.W_OK | os.X_OK):
-                problem = _("permission denied")
-    if problem:
-        raise InvalidData(
-            _("cannot write to the output folder {path}: {problem}").format(path=folder, problem=problem),
-            _("fix its permissions, or set outputs.dir in pubflow.yaml to a writable folder"))
-
-
-# ---------------------------------------------------------------- what is out
-def _live(config: Config, state: str) -> bool:
-    spec = config.workflow.states.get(state)
-    return bool(spec and spec.live)
-
-
-def out_languages(release: Release, config: Config, at: dt.datetime) -> list[str]:
-    """Languages of `release` that are public at `at` (embargo and publication time applied)."""
-    if release.embargo and at < parse_time(release.embargo, "embargo"):
-        return []
-    if _live(config, release.state):
-        candidates = list(release.languages)
-    else:  # source_first: some languages are out while the rest is translated
-        candidates = [code for code in release.languages if code in release.published_languages]
-    doc = Document(release, ())
-    out = []
-    for code in candidates:
-        moment = render.published_at(doc, config, code)
-        if moment and parse_time(moment, "time") <= at:
-            out.append(code)
-    return out
+# The code whose change changes outputs: every module of this package (a build key covers them).
+CODE = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
 
 # ---------------------------------------------------------------- hashing
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class Inputs:
     """Content hashes of what outputs depend on, computed once per build."""
 
@@ -138,11 +61,11 @@ class Inputs:
         self.nr = nr
         digest = hashlib.sha256()
         digest.update(f"v{STATE_VERSION}|{settings.base_url}\n".encode())
-        for path in (Path(render.__file__), Path(__file__), nr.root / "pubflow.yaml"):
+        for path in (*CODE, nr.root / "pubflow.yaml"):
             digest.update(path.read_bytes())
         for path in renderer.input_files():
             digest.update(path.as_posix().encode())
-            digest.update(_sha(path.read_bytes()).encode())
+            digest.update(sha256(path.read_bytes()).encode())
         self._base = digest.hexdigest()
         self._lang: dict[str, str] = {}
         self._i18n = i18n
@@ -198,20 +121,17 @@ def release_facts(nr: Newsroom, doc: Document) -> dict[str, Any]:
     the content hash of each of its files (read from disk: what the key covers)."""
     rel = doc.release
     config = nr.config
-    if _live(config, rel.state):
-        candidates = list(rel.languages)
-    else:  # source_first: some languages are out while the rest is translated
-        candidates = [code for code in rel.languages if code in rel.published_languages]
+    candidates = pagemodel.candidate_languages(rel, config)
     folder = nr.release_dir(rel.id)
     hashes = {}
     for name in sorted({RELEASE_FILE, f"{rel.source_language}.yaml", *(f"{c}.yaml" for c in rel.languages)}):
         try:
-            hashes[name] = _sha((folder / name).read_bytes())
+            hashes[name] = sha256((folder / name).read_bytes())
         except OSError:
             pass
     return {
         "embargo": rel.embargo, "source": rel.source_language,
-        "moments": [[code, render.published_at(doc, config, code)] for code in candidates],
+        "moments": [[code, pagemodel.published_at(doc, config, code)] for code in candidates],
         "hashes": hashes,
     }
 
@@ -245,50 +165,6 @@ class BuildResult:
         }
 
 
-@dataclass(frozen=True)
-class PublishResult:
-    release: ReleaseSummary
-    languages: list[str]  # languages published by this command
-    event: Event | None  # None when the release was already published (rebuild)
-    build: BuildResult
-
-
-# ---------------------------------------------------------------- rendering units
-def manifest(page: render.Page, files: Mapping[str, bytes]) -> bytes:
-    return render.to_json({
-        "release": page.id, "language": page.lang, "revision": page.revision,
-        "published": page.published or None, "updated": page.updated or None, "url": page.url or None,
-        "files": [{"path": name, "size": len(files[name]), "sha256": _sha(files[name])} for name in sorted(files)],
-    })
-
-
-def bundle_files(renderer: render.Renderer, page: render.Page) -> dict[str, bytes]:
-    """Paths relative to the output folder -> bytes, for one language of one release."""
-    rendered = render.render_release(renderer, page)
-    folder = f"{page.lang}/{page.id}/"
-    files = {folder + name: data for name, data in rendered.files.items()}
-    archive = dict(rendered.files)
-    archive["manifest.json"] = manifest(page, rendered.files)
-    files[f"{page.id}-{page.lang}.zip"] = store.zip_bytes(archive)
-    return files
-
-
-def _sort_pages(pages: Iterable[render.Page]) -> list[render.Page]:
-    return sorted(pages, key=lambda p: (p.published, p.date, p.id), reverse=True)
-
-
-def site_files(renderer: render.Renderer, lang: str, pages: Iterable[render.Page],
-               languages: Iterable[str]) -> dict[str, dict[str, bytes]]:
-    ordered = _sort_pages(pages)
-    return {
-        f"index:{lang}": {
-            f"{lang}/index.html": renderer.index_page(lang, ordered, languages).encode("utf-8"),
-            f"{lang}/{render.STYLESHEET}": renderer.asset(render.STYLESHEET),
-        },
-        f"feed:{lang}": {f"{lang}/feed.atom": renderer.feed(lang, ordered).encode("utf-8")},
-    }
-
-
 # ---------------------------------------------------------------- build
 def _load_state(path: Path, out_dir: Path) -> dict[str, Any]:
     try:
@@ -316,11 +192,11 @@ def _fresh(unit: Any, key: str, out_dir: Path) -> bool:
     return True
 
 
-_PAGE_SCALARS = tuple(f.name for f in fields(render.Page)
+_PAGE_SCALARS = tuple(f.name for f in fields(pagemodel.Page)
                       if f.name not in ("body", "corrections", "retraction", "alternates", "missing"))
 
 
-def _page_record(page: render.Page) -> list[Any]:
+def _page_record(page: pagemodel.Page) -> list[Any]:
     """A page as plain lists (for the pages cache), read back by `_page_from_record`."""
     return [
         [getattr(page, name) for name in _PAGE_SCALARS],
@@ -340,11 +216,11 @@ def _frozen(cls: type[Any], **values: Any) -> Any:
     return obj
 
 
-def _page_from_record(data: Sequence[Any]) -> render.Page:
+def _page_from_record(data: Sequence[Any]) -> pagemodel.Page:
     scalars, body, corrections, retraction, alternates, missing = data
-    para, notice, link = render.Para, render.Notice, render.Link
-    page: render.Page = _frozen(
-        render.Page, **dict(zip(_PAGE_SCALARS, scalars, strict=True)),
+    para, notice, link = pagemodel.Para, pagemodel.Notice, pagemodel.Link
+    page: pagemodel.Page = _frozen(
+        pagemodel.Page, **dict(zip(_PAGE_SCALARS, scalars, strict=True)),
         body=tuple(_frozen(para, text=t, lang=la, dir=d) for t, la, d in body),
         corrections=tuple(_frozen(notice, at=a, date=d, text=t) for a, d, t in corrections),
         retraction=_frozen(notice, at=retraction[0], date=retraction[1], text=retraction[2]) if retraction else None,
@@ -364,7 +240,7 @@ def _load_pages(path: Path, inputs: str) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("inputs") != inputs:
         return {}
-    render.remember_days(data.get("days"))
+    dates.remember_days(data.get("days"))
     pages = data.get("pages")
     return pages if isinstance(pages, dict) else {}
 
@@ -412,7 +288,7 @@ class _Pass:
         for lang in langs:
             key = self.inputs.bundle(facts, lang, langs)
             unit = f"bundle:{lang}:{release_id}"
-            page = render.page_data(doc, self.nr.config, lang, base_url=self.settings.base_url, alternates=langs)
+            page = pagemodel.page_data(doc, self.nr.config, lang, base_url=self.settings.base_url, alternates=langs)
             work.pages[unit] = {"key": key, "page": _page_record(page)}
             old = self.old_units.get(unit)
             if self.reuse and release_id not in self.forced and isinstance(old, dict) and _fresh(old, key, self.target):
@@ -518,7 +394,7 @@ def build(
     result = BuildResult(target, format_time(moment), dry_run=dry_run)
     renderer = render.Renderer(config, settings.base_url, config.state_dir / "templates")
     for code in config.languages:
-        render.check_language(config.languages[code])
+        dates.check_language(config.languages[code])
     inputs = Inputs(nr, renderer, settings)
     incremental = out_dir is None and not force
     forced = set(force_ids) | ({trial.release.id} if trial else set())
@@ -598,7 +474,7 @@ def build(
     for lang in config.languages:
         keys = sorted(f"{rid}:{units[f'bundle:{lang}:{rid}']['key']}"
                       for rid, langs in result.out.items() if lang in langs)
-        site_key = _sha((inputs.language(lang) + "\n" + "\n".join(keys)).encode())
+        site_key = sha256((inputs.language(lang) + "\n" + "\n".join(keys)).encode())
         names = (f"index:{lang}", f"feed:{lang}")
         if incremental and not trial and all(_fresh(old_units.get(n), site_key, target) for n in names):
             for n in names:
@@ -641,7 +517,7 @@ def build(
             if not same:
                 store.write_output(Path(path), data, made)
                 result.written.append(name)
-        new_units[unit]["files"] = {name: {"size": len(data), "sha256": _sha(data)} for name, data in files.items()}
+        new_units[unit]["files"] = {name: {"size": len(data), "sha256": sha256(data)} for name, data in files.items()}
     wanted = {name for unit in new_units.values() for name in unit.get("files", {})}
     for unit, meta in sorted(old_units.items()):
         if unit in new_units or not isinstance(meta, dict):
@@ -667,7 +543,7 @@ def build(
             import marshal
 
             store.atomic_write(pages_path, marshal.dumps(
-                {"version": STATE_VERSION, "inputs": inputs.base, "pages": pages, "days": render.known_days()}))
+                {"version": STATE_VERSION, "inputs": inputs.base, "pages": pages, "days": dates.known_days()}))
         state = {"version": STATE_VERSION, "out": str(target), "inputs": inputs.base,
                  "units": dict(sorted(new_units.items())), "releases": releases}
         if state != old:
@@ -679,136 +555,3 @@ def build_locked(nr: Newsroom, **kwargs: Any) -> BuildResult:
     """`build` under the newsroom's build lock (one builder at a time)."""
     with store.locked(nr.config.state_dir / "locks" / "build.lock"):
         return build(nr, **kwargs)
-
-
-# ---------------------------------------------------------------- publish
-def _publish_change(
-    nr: Newsroom, actor: Person, lang: str | None, comment: str | None, now: dt.datetime,
-) -> Callable[[Document], tuple[Document, tuple[Event, list[str]]]]:
-    """The pure change `publish` makes to a release (transition or one language going out)."""
-    from workflow.core.guards import GUARDS, GuardContext
-    from workflow.core.history import record
-    from workflow.core.statemachine import check_transition
-
-    config = nr.config
-    text = comment.strip() if comment and comment.strip() else None
-
-    def change(doc: Document) -> tuple[Document, tuple[Event, list[str]]]:
-        rel = doc.release
-        if lang is not None and lang not in rel.languages:
-            raise UsageError(_("{id} has no language {lang!r}").format(id=rel.id, lang=lang),
-                             _("its languages: {codes}").format(codes=", ".join(rel.languages)))
-        out = [code for code in rel.languages if code in rel.published_languages]
-        remaining = [code for code in rel.languages if code not in out]
-        going = [lang] if lang is not None else remaining
-        last = lang is None or remaining == [lang]
-        decision = check_transition(
-            config.workflow, rel.state, "publish", actor.name, actor.roles, text, GUARDS,
-            GuardContext(doc, config, now, (lang,) if lang else ()),
-        )
-        published = tuple(code for code in rel.languages if code in out or code in going)
-        if last:
-            new_doc, event = record(doc, Event(
-                at=format_time(now), kind="transition", actor=actor.name, role=decision.role,
-                transition="publish", source=decision.source, target=decision.target,
-                language=lang, comment=text, content=doc.content_hash()))
-            new_rel = replace(new_doc.release, state=decision.target, published_languages=published)
-        else:
-            new_doc, event = record(doc, Event(
-                at=format_time(now), kind="release", actor=actor.name, role=decision.role,
-                transition="publish", source=rel.state, target=rel.state, language=lang, comment=text,
-                content=doc.content_hash()))
-            new_rel = replace(new_doc.release, published_languages=published)
-        return replace(new_doc, release=new_rel), (event, going)
-
-    return change
-
-
-def publish_release(
-    nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,
-    comment: str | None = None, now: dt.datetime | None = None,
-) -> PublishResult:
-    """Run `publish` with its guards, then write the bundles, index and feed.
-
-    On an already published release this is a rebuild of its bundles.  With
-    `lang` (needs `publish_policy: source_first`) one language goes out while
-    the release stays in translation; the last language completes the move.
-    Pages are rendered and the output folder checked BEFORE the move, so a
-    template error or an unwritable folder leaves the release unpublished.
-    """
-    from workflow.core.summary import summarize
-
-    config = nr.config
-    now = now or utc_now()
-    if lang is not None:
-        config.language(lang)
-    doc = nr.load(release_id)
-    output_settings(config)
-    if _live(config, doc.release.state):
-        if lang is not None and lang not in doc.release.languages:
-            raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=lang))
-        result = build_locked(nr, at=now, force_ids={release_id})
-        return PublishResult(summarize(doc), [], None, result)
-    if lang is not None and config.publish_policy != "source_first":
-        raise Refused(
-            _("this newsroom publishes every language at once (publish_policy: all_at_once)"),
-            _("drop --lang, or set publish_policy: source_first in pubflow.yaml"))
-    if lang is not None and lang in doc.release.published_languages:
-        result = build_locked(nr, at=now, force_ids={release_id})
-        return PublishResult(summarize(doc), [], None, result)
-    change = _publish_change(nr, actor, lang, comment, now)
-    # First in memory: guards, every page rendered, the folder checked; then the move.
-    trial, _unused = change(doc)
-    with store.locked(config.state_dir / "locks" / "build.lock"):
-        build(nr, at=now, trial=trial)
-        event, going = nr.update(release_id, change)
-        result = build(nr, at=now, force_ids={release_id})
-    after = nr.load(release_id)
-    return PublishResult(summarize(after), going, event, result)
-
-
-# ---------------------------------------------------------------- render / preview
-@dataclass(frozen=True)
-class RenderResult:
-    out_dir: Path
-    files: list[str]
-    missing: dict[str, list[str]]  # language -> segments shown in the source language
-
-
-def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
-                 ) -> tuple[dict[str, bytes], dict[str, list[str]]]:
-    """Every page of one release, whatever its state, as `<lang>/<id>/...` -> bytes (no writes)."""
-    config = nr.config
-    settings = output_settings(config)
-    doc = nr.load(release_id)
-    codes = list(langs) if langs else list(doc.release.languages)
-    for code in codes:
-        config.language(code)
-        if code not in doc.release.languages:
-            raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=code),
-                             _("its languages: {codes}").format(codes=", ".join(doc.release.languages)))
-    renderer = render.Renderer(config, settings.base_url)
-    files: dict[str, bytes] = {}
-    missing: dict[str, list[str]] = {}
-    for code in codes:
-        page = render.page_data(doc, config, code, base_url=settings.base_url,
-                                alternates=doc.release.languages, allow_missing=True)
-        if page.missing:
-            missing[code] = list(page.missing)
-        for name, data in render.render_release(renderer, page).files.items():
-            files[f"{code}/{release_id}/{name}"] = data
-        site = site_files(renderer, code, [page], doc.release.languages)
-        for unit in site.values():
-            files.update(unit)
-    return files, missing
-
-
-def render_release_to(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
-                      out_dir: Path | None = None) -> RenderResult:
-    """`pubflow render`: write one release's pages for a look before publishing."""
-    files, missing = render_files(nr, release_id, langs)
-    target = out_dir or nr.config.state_dir / "render"
-    check_writable(target)
-    for name in sorted(files):
-        store.atomic_write(target / name, files[name])
-    return RenderResult(target, sorted(files), missing)

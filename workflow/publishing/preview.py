@@ -1,7 +1,10 @@
-"""`pubflow preview`: serve one release's pages from memory on 127.0.0.1.
+"""A look at one release before it is out, in any state: `pubflow render` and `pubflow preview`.
 
-Pages are rendered again on every request, so an edit shows on reload.
-Nothing is written to disk; only the rendered paths are served (no files
+`render_files` renders every page of one release (untranslated segments shown
+in the source language, listed as missing).  `pubflow render` writes them
+under `.pubflow/render/` (or -o); `pubflow preview` serves them from memory on
+127.0.0.1, rendered again on every request so an edit shows on reload.  The
+server writes nothing to disk and serves only the rendered paths (no files
 from the disk, so no path traversal).
 """
 
@@ -10,11 +13,18 @@ from __future__ import annotations
 import contextlib
 import http.server
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow.errors import PubflowError, UsageError
 from workflow.i18n import _
+from workflow.publishing.bundles import render_release, site_files
+from workflow.publishing.outputs import check_writable, output_settings
+from workflow.publishing.pagemodel import page_data
+from workflow.publishing.render import Renderer
+from workflow.storage import store
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
@@ -28,12 +38,56 @@ TYPES = {
 }
 
 
+@dataclass(frozen=True)
+class RenderResult:
+    out_dir: Path
+    files: list[str]
+    missing: dict[str, list[str]]  # language -> segments shown in the source language
+
+
+def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
+                 ) -> tuple[dict[str, bytes], dict[str, list[str]]]:
+    """Every page of one release, whatever its state, as `<lang>/<id>/...` -> bytes (no writes)."""
+    config = nr.config
+    settings = output_settings(config)
+    doc = nr.load(release_id)
+    codes = list(langs) if langs else list(doc.release.languages)
+    for code in codes:
+        config.language(code)
+        if code not in doc.release.languages:
+            raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=code),
+                             _("its languages: {codes}").format(codes=", ".join(doc.release.languages)))
+    renderer = Renderer(config, settings.base_url)
+    files: dict[str, bytes] = {}
+    missing: dict[str, list[str]] = {}
+    for code in codes:
+        page = page_data(doc, config, code, base_url=settings.base_url,
+                         alternates=doc.release.languages, allow_missing=True)
+        if page.missing:
+            missing[code] = list(page.missing)
+        for name, data in render_release(renderer, page).files.items():
+            files[f"{code}/{release_id}/{name}"] = data
+        site = site_files(renderer, code, [page], doc.release.languages)
+        for unit in site.values():
+            files.update(unit)
+    return files, missing
+
+
+def render_release_to(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
+                      out_dir: Path | None = None) -> RenderResult:
+    """`pubflow render`: write one release's pages for a look before publishing."""
+    files, missing = render_files(nr, release_id, langs)
+    target = out_dir or nr.config.state_dir / "render"
+    check_writable(target)
+    for name in sorted(files):
+        store.atomic_write(target / name, files[name])
+    return RenderResult(target, sorted(files), missing)
+
+
 class PreviewServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, nr: Newsroom, release_id: str, port: int) -> None:
-        from workflow.publishing.build import render_files
-
         self.nr = nr
         self.release_id = release_id
         self.languages = list(nr.load_release(release_id).languages)
@@ -49,8 +103,6 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         return [f"{self.base_url}{code}/{self.release_id}/" for code in self.languages]
 
     def files(self) -> dict[str, bytes]:
-        from workflow.publishing.build import render_files
-
         with self.lock:
             files, _missing = render_files(self.nr, self.release_id)
         return files

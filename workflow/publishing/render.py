@@ -1,5 +1,9 @@
 """Rendering pages with Jinja2: the only module that imports jinja2.
 
+`Renderer` turns page models (`pagemodel.Page`) into text: a release page,
+its plain text, a language's site index and Atom feed.  What files a bundle
+holds is `bundles`' job; what a page says is `pagemodel`'s.
+
 Templates come from the newsroom's `templates/` folder first and from the
 packaged defaults second, so a newsroom may override any single template.
 Autoescaping is configured explicitly (`select_autoescape` does not cover
@@ -7,33 +11,31 @@ Autoescaping is configured explicitly (`select_autoescape` does not cover
 `InvalidData` naming the template and line, raised before anything is written.
 
 Page chrome is translated with the PAGE's language catalog
-(`i18n.translations_for`), dates go through Babel with the language's
-`date_locale`, and digits are mapped to the language's digit style here
-(Babel leaves them Latin).  Output depends only on its inputs: no clock.
+(`i18n.translations_for`); days and digits are formatted by `dates`
+(Babel, the language's `date_locale` and digit style).  Output depends only
+on its inputs: no clock.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import json
 import traceback
 import unicodedata
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow import i18n, resources
-from workflow.core.model import Document, parse_time
 from workflow.errors import InvalidData, PubflowError
-from workflow.i18n import N_, _
+from workflow.i18n import _
+from workflow.publishing.dates import day_of, format_day, map_digits
+from workflow.publishing.pagemodel import Link, Page
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from workflow.core.config import Config, Language
+    from workflow.core.config import Config
 
 TEMPLATES = {
     "page": "release.html.j2",
@@ -44,15 +46,8 @@ TEMPLATES = {
 STYLESHEET = "assets/pubflow.css"
 ASSETS = (STYLESHEET,)
 AUTOESCAPE_SUFFIXES = (".html.j2", ".xml.j2", ".atom.j2", ".html", ".xml", ".atom", ".htm")
-ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 FSI, PDI = "\u2068", "\u2069"
 EPOCH = "1970-01-01T00:00:00Z"
-
-# Categories are data, but their display name comes from the page's catalog;
-# these are marked so the catalog carries them (others show as written).
-KNOWN_CATEGORIES = (N_("Coalition News"), N_("Statements"), N_("Press Releases"), N_("News"))
-# Language names as a page names another language ("Translated from English").
-LANGUAGE_NAMES = {"en": N_("English"), "ar": N_("Arabic")}
 
 
 def packaged_templates() -> Path:
@@ -115,7 +110,6 @@ def _autoescape(name: str | None) -> bool:
     return name is not None and name.endswith(AUTOESCAPE_SUFFIXES)
 
 
-# ---------------------------------------------------------------- text helpers
 def first_strong(text: str) -> str | None:
     """'ltr' or 'rtl' from the first strong character (None when there is none)."""
     for char in text:
@@ -125,279 +119,6 @@ def first_strong(text: str) -> str | None:
         if kind in ("R", "AL"):
             return "rtl"
     return None
-
-
-def map_digits(text: str, digits: str) -> str:
-    if digits == "arab":
-        return text.translate(ARABIC_DIGITS)
-    return text
-
-
-_LOCALES: dict[str, bool] = {}
-
-
-def _locale_exists(name: str) -> bool:
-    """babel.localedata.exists without importing Babel (~50 ms) when its data folder is found
-    (answered once per locale and process: a build asks for every page)."""
-    if name not in _LOCALES:
-        _LOCALES[name] = _find_locale(name)
-    return _LOCALES[name]
-
-
-def _find_locale(name: str) -> bool:
-    import importlib.util
-
-    spec = importlib.util.find_spec("babel")
-    folders = list(spec.submodule_search_locations or []) if spec else []
-    data = [Path(f) / "locale-data" for f in folders if (Path(f) / "locale-data" / "root.dat").is_file()]
-    if data and name and "/" not in name and "\\" not in name and not name.startswith("."):
-        return (data[0] / f"{name}.dat").is_file()
-    from babel import localedata
-
-    return bool(localedata.exists(name))
-
-
-def check_language(language: Language) -> None:
-    """Refuse a date locale Babel does not know or a digit style we cannot map."""
-    where = f"pubflow.yaml: languages.{language.code}"
-    if not _locale_exists(language.date_locale):
-        raise InvalidData(
-            _("{where}.date_locale: Babel does not know the locale {locale!r}").format(
-                where=where, locale=language.date_locale),
-            _("use a locale such as en_GB, ar_SY or ar_LB"))
-    if language.digits not in ("latn", "arab"):
-        raise InvalidData(
-            _("{where}.digits: unknown digit style {value!r}").format(where=where, value=language.digits),
-            _("use latn (0123456789) or arab (٠١٢٣٤٥٦٧٨٩)"))
-
-
-_DAYS: dict[tuple[dt.date, str, str], str] = {}
-
-
-def format_day(day: dt.date, language: Language) -> str:
-    """A date as readers of `language` write it: CLDR long format, own digits
-    (each day formatted once per locale and process: Babel is the slow part of a page)."""
-    key = (day, language.date_locale, language.digits)
-    text = _DAYS.get(key)
-    if text is None:
-        from babel.dates import format_date
-
-        check_language(language)
-        text = _DAYS[key] = map_digits(format_date(day, "long", locale=language.date_locale), language.digits)
-    return text
-
-
-def known_days() -> list[list[str]]:
-    """The days formatted so far in this process, as [iso day, locale, digits, text] (sorted)."""
-    return sorted([day.isoformat(), locale, digits, text] for (day, locale, digits), text in _DAYS.items())
-
-
-def remember_days(days: Any) -> None:
-    """Take back days formatted by an earlier process (`known_days`); malformed rows are skipped."""
-    for row in days if isinstance(days, list) else ():
-        if isinstance(row, list) and len(row) == 4 and all(isinstance(x, str) for x in row):
-            with contextlib.suppress(ValueError):
-                _DAYS.setdefault((dt.date.fromisoformat(row[0]), row[1], row[2]), row[3])
-
-
-def _day_of(moment: str) -> dt.date:
-    return parse_time(moment, "time").astimezone(dt.UTC).date()
-
-
-# ---------------------------------------------------------------- page data
-@dataclass(frozen=True)
-class Notice:
-    """A dated correction or retraction notice."""
-
-    at: str
-    date: str  # formatted for the page
-    text: str
-
-    def public(self) -> dict[str, str]:
-        return {"at": self.at, "text": self.text}
-
-
-@dataclass(frozen=True)
-class Para:
-    """One body paragraph; `lang`/`dir` are set only when it is shown in another language."""
-
-    text: str
-    lang: str = ""
-    dir: str = ""
-
-
-@dataclass(frozen=True)
-class Link:
-    lang: str
-    name: str
-    href: str
-    dir: str
-
-
-@dataclass(frozen=True)
-class Page:
-    """Everything a template may show about one release in one language."""
-
-    id: str
-    lang: str
-    dir: str
-    language_name: str
-    site: str
-    title: str
-    body: tuple[Para, ...]
-    source_line: str
-    category: str
-    date: str  # ISO day
-    date_text: str
-    url: str = ""  # absolute when outputs.base_url is set
-    href: str = ""  # relative to the language's index
-    published: str = ""  # ISO time, "" when not published
-    updated: str = ""
-    revision: int = 0
-    source_language: str = ""
-    translated_from: str = ""  # name of the source language on translated pages
-    corrections: tuple[Notice, ...] = ()
-    retraction: Notice | None = None
-    alternates: tuple[Link, ...] = ()
-    missing: tuple[str, ...] = ()  # segments shown in the source language (preview only)
-
-    @property
-    def paragraphs(self) -> tuple[str, ...]:
-        return tuple(p.text for p in self.body)
-
-    @property
-    def retracted(self) -> bool:
-        return self.retraction is not None
-
-    def public(self) -> dict[str, Any]:
-        """The shape of release.json."""
-        data: dict[str, Any] = {
-            "id": self.id, "language": self.lang, "direction": self.dir, "site": self.site,
-            "url": self.url or None, "date": self.date, "category": self.category,
-            "published": self.published or None, "updated": self.updated or None,
-            "revision": self.revision, "source_language": self.source_language,
-            "corrections": [c.public() for c in self.corrections],
-            "retracted": self.retraction.public() if self.retraction else None,
-            "alternates": {a.lang: a.href for a in self.alternates},
-        }
-        data.update(title=self.title, paragraphs=list(self.paragraphs), source_line=self.source_line or None)
-        return data
-
-
-def published_at(doc: Document, config: Config, lang: str) -> str:
-    """When `lang` went out: its first release/publish event, never before the embargo."""
-    live = {name for name, state in config.workflow.states.items() if state.live}
-    moment = ""
-    for event in doc.release.history:
-        if event.kind == "release" and event.language == lang:
-            moment = event.at
-            break
-        if event.kind == "transition" and event.target in live and event.source not in live:
-            moment = event.at
-            break
-    if moment and doc.release.embargo:
-        embargo = parse_time(doc.release.embargo, "embargo").astimezone(dt.UTC)
-        if parse_time(moment, "time") < embargo:
-            moment = embargo.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return moment
-
-
-def notices(doc: Document, config: Config, language: Language) -> tuple[tuple[Notice, ...], Notice | None]:
-    """Corrections (moves within a live state, with their comment) and the retraction, if any."""
-    states = config.workflow.states
-    corrections: list[Notice] = []
-    retraction: Notice | None = None
-    for event in doc.release.history:
-        if event.kind != "transition" or event.target is None or event.target not in states:
-            continue
-        target = states[event.target]
-        if not target.live:
-            continue
-        if event.source == event.target and event.comment:
-            corrections.append(Notice(event.at, format_day(_day_of(event.at), language), event.comment))
-        elif target.final and event.source != event.target:
-            retraction = Notice(event.at, format_day(_day_of(event.at), language), event.comment or "")
-    state = states.get(doc.release.state)
-    if state is None or not (state.live and state.final):
-        retraction = None
-    return tuple(corrections), retraction
-
-
-def page_data(
-    doc: Document,
-    config: Config,
-    lang: str,
-    *,
-    base_url: str = "",
-    alternates: Sequence[str] = (),
-    allow_missing: bool = False,
-) -> Page:
-    """Build the page model for `lang` (pure).
-
-    Translated text is the target segment's text; without `allow_missing`, a
-    segment with no translation is an error naming it (publish never gets here
-    with one: its guard refuses first).
-    """
-    rel = doc.release
-    language = config.language(lang)
-    check_language(language)
-    texts: dict[str, str] = {}
-    missing: list[str] = []
-    if lang == rel.source_language:
-        texts = {s.id: s.text for s in doc.source}
-    else:
-        target = doc.target(lang)
-        for s in doc.source:
-            text = target[s.id].text
-            if not text:
-                missing.append(s.id)
-                text = s.text
-            texts[s.id] = text
-    if missing and not allow_missing:
-        raise InvalidData(
-            _("{id}: no {lang} translation for {segments}").format(id=rel.id, lang=lang, segments=", ".join(missing)),
-            _("translate them, or see `pubflow pending`"))
-    translations = i18n.translations_for(lang, config.root / "locales")
-    source_lang = config.languages[rel.source_language]
-    body = [Para(texts[s.id], *((source_lang.code, source_lang.direction) if s.id in missing else ("", "")))
-            for s in doc.source if s.id not in ("title", "source")]
-    source_line = texts.get("source", "")
-    corrections, retraction = notices(doc, config, language)
-    if retraction is not None:  # a tombstone keeps the title and nothing of the text
-        body, source_line = [], ""
-    published = published_at(doc, config, lang)
-    updated = max([published] + [c.at for c in corrections] + ([retraction.at] if retraction else []))
-    links = []
-    for code in alternates:
-        if code == lang or code not in config.languages:
-            continue
-        other = config.languages[code]
-        links.append(Link(code, other.name, f"../../{code}/{rel.id}/", other.direction))
-    return Page(
-        id=rel.id, lang=lang, dir=language.direction, language_name=language.name,
-        site=config.site.get(lang, config.site.get(config.source_language, "")),
-        title=texts.get("title", ""), body=tuple(body), source_line=source_line,
-        category=translations.gettext(rel.category) if rel.category else "",
-        date=rel.date, date_text=format_day(dt.date.fromisoformat(rel.date), language),
-        url=f"{base_url}{lang}/{rel.id}/" if base_url else "", href=f"{rel.id}/",
-        published=published, updated=updated, revision=rel.revision,
-        source_language=rel.source_language,
-        translated_from=(translations.gettext(LANGUAGE_NAMES.get(source_lang.code, source_lang.name))
-                         if lang != rel.source_language else ""),
-        corrections=corrections, retraction=retraction, alternates=tuple(links), missing=tuple(missing),
-    )
-
-
-# ---------------------------------------------------------------- JSON
-def to_json(data: Any) -> bytes:
-    """Sorted keys, UTF-8; < > & written as \\u escapes so it is safe inside HTML too."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return (text + "\n").encode("utf-8")
-
-
-def release_json(page: Page) -> bytes:
-    return to_json(page.public())
 
 
 # ---------------------------------------------------------------- Jinja2
@@ -480,7 +201,7 @@ class Renderer:
         env.filters["bdi"] = bdi
         env.filters["isolate"] = isolate
         env.filters["digits"] = lambda value: map_digits(str(value), language.digits)
-        env.filters["day"] = lambda moment: format_day(_day_of(str(moment)), language)
+        env.filters["day"] = lambda moment: format_day(day_of(str(moment)), language)
         env.globals["language"] = language
         return env
 
@@ -554,23 +275,3 @@ class Renderer:
                 other = self.config.languages[code]
                 out.append(Link(code, other.name, f"../{code}/", other.direction))
         return out
-
-
-@dataclass(frozen=True)
-class RenderedRelease:
-    """The files of one language of one release, relative to its folder."""
-
-    lang: str
-    page: Page
-    files: Mapping[str, bytes] = field(default_factory=dict)
-
-
-def render_release(renderer: Renderer, page: Page) -> RenderedRelease:
-    files = {
-        "index.html": renderer.release_page(page).encode("utf-8"),
-        "release.txt": renderer.release_text(page).encode("utf-8"),
-        "release.json": release_json(page),
-    }
-    for name in ASSETS:
-        files[name] = renderer.asset(name)
-    return RenderedRelease(page.lang, page, files)

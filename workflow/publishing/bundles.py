@@ -1,0 +1,99 @@
+"""What is published, file by file: the files of a release's bundle and of a language's site.
+
+A bundle is everything published for one language of one release:
+`<lang>/<id>/` (index.html, release.txt, release.json, assets/) and
+`<id>-<lang>.zip` holding the same files plus `manifest.json` (sizes, sha256,
+release id, language, revision, publication time).  Zips are deterministic
+(`store.zip_bytes`), so a rebuild is byte-identical.  Each language also has a
+site index (`<lang>/index.html`, with its stylesheet) and an Atom feed
+(`<lang>/feed.atom`).
+
+Everything here returns bytes keyed by paths relative to the output folder;
+nothing is written (build and preview decide where the bytes go).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.publishing.pagemodel import Page
+from workflow.publishing.render import ASSETS, STYLESHEET, Renderer
+from workflow.storage import store
+
+
+def sha256(data: bytes) -> str:
+    """The hex SHA-256 of `data` (manifests, build keys and the build state)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def to_json(data: Any) -> bytes:
+    """Sorted keys, UTF-8; < > & written as \\u escapes so it is safe inside HTML too."""
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return (text + "\n").encode("utf-8")
+
+
+def release_json(page: Page) -> bytes:
+    return to_json(page.public())
+
+
+@dataclass(frozen=True)
+class RenderedRelease:
+    """The files of one language of one release, relative to its folder."""
+
+    lang: str
+    page: Page
+    files: Mapping[str, bytes] = field(default_factory=dict)
+
+
+def render_release(renderer: Renderer, page: Page) -> RenderedRelease:
+    """The page, its text and JSON, and the assets: a release's folder in one language."""
+    files = {
+        "index.html": renderer.release_page(page).encode("utf-8"),
+        "release.txt": renderer.release_text(page).encode("utf-8"),
+        "release.json": release_json(page),
+    }
+    for name in ASSETS:
+        files[name] = renderer.asset(name)
+    return RenderedRelease(page.lang, page, files)
+
+
+def manifest(page: Page, files: Mapping[str, bytes]) -> bytes:
+    return to_json({
+        "release": page.id, "language": page.lang, "revision": page.revision,
+        "published": page.published or None, "updated": page.updated or None, "url": page.url or None,
+        "files": [{"path": name, "size": len(files[name]), "sha256": sha256(files[name])} for name in sorted(files)],
+    })
+
+
+def bundle_files(renderer: Renderer, page: Page) -> dict[str, bytes]:
+    """Paths relative to the output folder -> bytes, for one language of one release."""
+    rendered = render_release(renderer, page)
+    folder = f"{page.lang}/{page.id}/"
+    files = {folder + name: data for name, data in rendered.files.items()}
+    archive = dict(rendered.files)
+    archive["manifest.json"] = manifest(page, rendered.files)
+    files[f"{page.id}-{page.lang}.zip"] = store.zip_bytes(archive)
+    return files
+
+
+def sort_pages(pages: Iterable[Page]) -> list[Page]:
+    """Newest first, as the site index and the feed list them."""
+    return sorted(pages, key=lambda p: (p.published, p.date, p.id), reverse=True)
+
+
+def site_files(renderer: Renderer, lang: str, pages: Iterable[Page],
+               languages: Iterable[str]) -> dict[str, dict[str, bytes]]:
+    """The site index (with its stylesheet) and the feed of `lang`, as two output units."""
+    ordered = sort_pages(pages)
+    return {
+        f"index:{lang}": {
+            f"{lang}/index.html": renderer.index_page(lang, ordered, languages).encode("utf-8"),
+            f"{lang}/{STYLESHEET}": renderer.asset(STYLESHEET),
+        },
+        f"feed:{lang}": {f"{lang}/feed.atom": renderer.feed(lang, ordered).encode("utf-8")},
+    }

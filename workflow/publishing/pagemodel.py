@@ -1,0 +1,239 @@
+"""The page model: everything a template may show about one release in one language.
+
+`page_data` turns a release into a `Page` (pure: no files, no templates):
+the text it publishes (`published_text`, the one place that decides it),
+the dated correction and retraction notices, the time each language went out
+(`published_at`, never before the embargo), links to the other languages.
+Days are formatted by `dates`; rendering is `render`'s job.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from workflow import i18n
+from workflow.core.model import Document, parse_time
+from workflow.errors import InvalidData
+from workflow.i18n import N_, _
+from workflow.publishing.dates import check_language, day_of, format_day
+
+if TYPE_CHECKING:
+    from workflow.core.config import Config, Language
+    from workflow.core.model import Release
+
+# Categories are data, but their display name comes from the page's catalog;
+# these are marked so the catalog carries them (others show as written).
+KNOWN_CATEGORIES = (N_("Coalition News"), N_("Statements"), N_("Press Releases"), N_("News"))
+# Language names as a page names another language ("Translated from English").
+LANGUAGE_NAMES = {"en": N_("English"), "ar": N_("Arabic")}
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A dated correction or retraction notice."""
+
+    at: str
+    date: str  # formatted for the page
+    text: str
+
+    def public(self) -> dict[str, str]:
+        return {"at": self.at, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Para:
+    """One body paragraph; `lang`/`dir` are set only when it is shown in another language."""
+
+    text: str
+    lang: str = ""
+    dir: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    lang: str
+    name: str
+    href: str
+    dir: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """Everything a template may show about one release in one language."""
+
+    id: str
+    lang: str
+    dir: str
+    language_name: str
+    site: str
+    title: str
+    body: tuple[Para, ...]
+    source_line: str
+    category: str
+    date: str  # ISO day
+    date_text: str
+    url: str = ""  # absolute when outputs.base_url is set
+    href: str = ""  # relative to the language's index
+    published: str = ""  # ISO time, "" when not published
+    updated: str = ""
+    revision: int = 0
+    source_language: str = ""
+    translated_from: str = ""  # name of the source language on translated pages
+    corrections: tuple[Notice, ...] = ()
+    retraction: Notice | None = None
+    alternates: tuple[Link, ...] = ()
+    missing: tuple[str, ...] = ()  # segments shown in the source language (preview only)
+
+    @property
+    def paragraphs(self) -> tuple[str, ...]:
+        return tuple(p.text for p in self.body)
+
+    @property
+    def retracted(self) -> bool:
+        return self.retraction is not None
+
+    def public(self) -> dict[str, Any]:
+        """The shape of release.json."""
+        data: dict[str, Any] = {
+            "id": self.id, "language": self.lang, "direction": self.dir, "site": self.site,
+            "url": self.url or None, "date": self.date, "category": self.category,
+            "published": self.published or None, "updated": self.updated or None,
+            "revision": self.revision, "source_language": self.source_language,
+            "corrections": [c.public() for c in self.corrections],
+            "retracted": self.retraction.public() if self.retraction else None,
+            "alternates": {a.lang: a.href for a in self.alternates},
+        }
+        data.update(title=self.title, paragraphs=list(self.paragraphs), source_line=self.source_line or None)
+        return data
+
+
+def is_live(config: Config, state: str) -> bool:
+    """Is `state` one whose releases are out (published, retracted)?"""
+    spec = config.workflow.states.get(state)
+    return bool(spec and spec.live)
+
+
+def candidate_languages(release: Release, config: Config) -> list[str]:
+    """The languages of `release` that may be out: all of them once its state is live;
+    before that (publish_policy: source_first) those already published one by one.
+    Whether they ARE out at a moment also depends on the embargo and `published_at`."""
+    if is_live(config, release.state):
+        return list(release.languages)
+    return [code for code in release.languages if code in release.published_languages]
+
+
+def published_at(doc: Document, config: Config, lang: str) -> str:
+    """When `lang` went out: its first release/publish event, never before the embargo."""
+    live = {name for name, state in config.workflow.states.items() if state.live}
+    moment = ""
+    for event in doc.release.history:
+        if event.kind == "release" and event.language == lang:
+            moment = event.at
+            break
+        if event.kind == "transition" and event.target in live and event.source not in live:
+            moment = event.at
+            break
+    if moment and doc.release.embargo:
+        embargo = parse_time(doc.release.embargo, "embargo").astimezone(dt.UTC)
+        if parse_time(moment, "time") < embargo:
+            moment = embargo.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment
+
+
+def notices(doc: Document, config: Config, language: Language) -> tuple[tuple[Notice, ...], Notice | None]:
+    """Corrections (moves within a live state, with their comment) and the retraction, if any."""
+    states = config.workflow.states
+    corrections: list[Notice] = []
+    retraction: Notice | None = None
+    for event in doc.release.history:
+        if event.kind != "transition" or event.target is None or event.target not in states:
+            continue
+        target = states[event.target]
+        if not target.live:
+            continue
+        if event.source == event.target and event.comment:
+            corrections.append(Notice(event.at, format_day(day_of(event.at), language), event.comment))
+        elif target.final and event.source != event.target:
+            retraction = Notice(event.at, format_day(day_of(event.at), language), event.comment or "")
+    state = states.get(doc.release.state)
+    if state is None or not (state.live and state.final):
+        retraction = None
+    return tuple(corrections), retraction
+
+
+def published_text(doc: Document, lang: str, *, allow_missing: bool = False,
+                   ) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The text `lang` publishes of `doc`: segment id -> text, and the segments that have
+    no translation yet.  THE place that decides what text goes out (build, publish, render
+    and preview all get their text here).
+
+    Today: the source segments' text, or the target segment's text in another language.
+    Without `allow_missing`, a segment with no translation is an error naming it (publish
+    never gets here with one: its guard refuses first); with it (render, preview) the
+    segment shows in the source language and is listed as missing.
+    """
+    rel = doc.release
+    if lang == rel.source_language:
+        return {s.id: s.text for s in doc.source}, ()
+    texts: dict[str, str] = {}
+    missing: list[str] = []
+    target = doc.target(lang)
+    for s in doc.source:
+        text = target[s.id].text
+        if not text:
+            missing.append(s.id)
+            text = s.text
+        texts[s.id] = text
+    if missing and not allow_missing:
+        raise InvalidData(
+            _("{id}: no {lang} translation for {segments}").format(id=rel.id, lang=lang, segments=", ".join(missing)),
+            _("translate them, or see `pubflow pending`"))
+    return texts, tuple(missing)
+
+
+def page_data(
+    doc: Document,
+    config: Config,
+    lang: str,
+    *,
+    base_url: str = "",
+    alternates: Sequence[str] = (),
+    allow_missing: bool = False,
+) -> Page:
+    """The page model of `doc` in `lang` (pure; its text from `published_text`)."""
+    rel = doc.release
+    language = config.language(lang)
+    check_language(language)
+    texts, missing = published_text(doc, lang, allow_missing=allow_missing)
+    translations = i18n.translations_for(lang, config.root / "locales")
+    source_lang = config.languages[rel.source_language]
+    body = [Para(texts[s.id], *((source_lang.code, source_lang.direction) if s.id in missing else ("", "")))
+            for s in doc.source if s.id not in ("title", "source")]
+    source_line = texts.get("source", "")
+    corrections, retraction = notices(doc, config, language)
+    if retraction is not None:  # a tombstone keeps the title and nothing of the text
+        body, source_line = [], ""
+    published = published_at(doc, config, lang)
+    updated = max([published] + [c.at for c in corrections] + ([retraction.at] if retraction else []))
+    links = []
+    for code in alternates:
+        if code == lang or code not in config.languages:
+            continue
+        other = config.languages[code]
+        links.append(Link(code, other.name, f"../../{code}/{rel.id}/", other.direction))
+    return Page(
+        id=rel.id, lang=lang, dir=language.direction, language_name=language.name,
+        site=config.site.get(lang, config.site.get(config.source_language, "")),
+        title=texts.get("title", ""), body=tuple(body), source_line=source_line,
+        category=translations.gettext(rel.category) if rel.category else "",
+        date=rel.date, date_text=format_day(dt.date.fromisoformat(rel.date), language),
+        url=f"{base_url}{lang}/{rel.id}/" if base_url else "", href=f"{rel.id}/",
+        published=published, updated=updated, revision=rel.revision,
+        source_language=rel.source_language,
+        translated_from=(translations.gettext(LANGUAGE_NAMES.get(source_lang.code, source_lang.name))
+                         if lang != rel.source_language else ""),
+        corrections=corrections, retraction=retraction, alternates=tuple(links), missing=missing,
+    )
