@@ -5,7 +5,6 @@ The catalogs themselves (in step, complete, msgfmt-clean) are tests/test_catalog
 
 from __future__ import annotations
 
-import ast
 import asyncio
 import contextvars
 import gettext
@@ -20,7 +19,6 @@ from workflow.errors import InvalidData, NotFound
 from workflow.i18n import pofile
 from workflow.maintenance import catalogs
 
-REPO = Path(__file__).resolve().parents[1]
 NO_RELEASES = {"en": "No releases.", "ar": "لا توجد بيانات صحفية."}
 
 
@@ -199,33 +197,3 @@ def test_write_po_and_read_po_strict_round_trip() -> None:
     back = pofile.read_po_strict(data)
     assert back.metadata["Language"] == "ar"
     assert list(back.entries) == entries
-
-
-# ---------------------------------------------------------------- one module per outside library
-ONLY_IMPORTER = {  # outside library -> the one module of workflow/ that may import it
-    "polib": "workflow/i18n/pofile.py",
-    "babel.messages": "workflow/i18n/pofile.py",
-}
-
-
-def _imports(path: Path) -> set[str]:
-    """Every module a file imports, function-level imports included (`from a import b` counts a.b too)."""
-    found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
-
-
-def test_each_outside_library_has_one_module_that_imports_it() -> None:
-    """import-linter forbids whole outside packages only (`polib`, not `babel.messages`): this covers both."""
-    users: dict[str, list[str]] = {name: [] for name in ONLY_IMPORTER}
-    for path in sorted((REPO / "workflow").rglob("*.py")):
-        names = _imports(path)
-        for library in ONLY_IMPORTER:
-            if any(n == library or n.startswith(library + ".") for n in names):
-                users[library].append(path.relative_to(REPO).as_posix())
-    assert users == {library: [module] for library, module in ONLY_IMPORTER.items()}
