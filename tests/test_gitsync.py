@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR, FIXTURES, WRITER, Cli
-from workflow.collab.gitsync import MergeRefused, merge_histories
-from workflow.core.history import chain_hash, seal
+from workflow.core.history import MergeRefused, chain_hash, merge_histories, seal
 from workflow.core.model import Event, Release, release_from_dict
 from workflow.storage import yamlio
 

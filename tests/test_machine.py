@@ -14,12 +14,11 @@ from hypothesis import strategies as st
 from tests.conftest import FIXTURES
 from workflow.core.config import Person
 from workflow.core.guards import GUARDS
-from workflow.core.history import seal
+from workflow.core.history import replay_history, seal
 from workflow.core.model import Document, Event, Release
 from workflow.core.segments import build
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Transition, check_transition, parse_workflow, role_for
 from workflow.editorial.transitions import transition_document
-from workflow.editorial.verify import replay_history
 from workflow.errors import InvalidDefinition, Refused, UsageError
 from workflow.storage.config_file import load_config
 

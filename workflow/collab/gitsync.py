@@ -34,17 +34,18 @@ import shlex
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow.core.history import MergeRefused, describe, merge_histories
 from workflow.errors import Conflict, ExternalError, InvalidData, PubflowError, UsageError
 from workflow.i18n import _
 from workflow.storage import store
 
 if TYPE_CHECKING:
     from workflow.core.config import Config
-    from workflow.core.model import Document, Event, Release, TargetSegment
+    from workflow.core.model import Document, Event, TargetSegment
     from workflow.storage.newsroom import Newsroom
 
 DRIVER = "pubflow-history"
@@ -281,111 +282,7 @@ def commit_message(nr: Newsroom, release_id: str, events: Sequence[Event], doc: 
 
 
 # ---------------------------------------------------------------- merge driver
-class MergeRefused(Exception):
-    """The two sides of a history cannot be merged into one legal history."""
-
-
-def describe(event: Event) -> str:
-    what = event.transition or event.kind
-    return _("{what} by {actor} at {at}").format(what=what, actor=event.actor, at=event.at)
-
-
-def _chain_ok(release: Release) -> bool:
-    from workflow.core.history import chain_hash
-
-    previous = ""
-    for event in release.history:
-        if event.hash != chain_hash(previous, event):
-            return False
-        previous = event.hash
-    return True
-
-
-_MOVING_FIELDS = ("history", "state", "revision", "published_languages")
-
-
-def _content(event: Event) -> Event:
-    return replace(event, hash="")
-
-
-def _match_base(base: Sequence[Event], side: Sequence[Event]) -> tuple[list[Event], int] | None:
-    """Events of `side` that are not in `base`, and the index after the last base event in it.
-
-    The base's events must appear in `side` in order (compared without chain
-    hashes: a rebase replays commits onto a re-chained history); None if not.
-    """
-    wanted = [_content(e) for e in base]
-    new: list[Event] = []
-    index = 0
-    after = 0
-    for position, event in enumerate(side):
-        if index < len(wanted) and _content(event) == wanted[index]:
-            index += 1
-            after = position + 1
-        else:
-            new.append(event)
-    return (new, after) if index == len(wanted) else None
-
-
-def merge_histories(base: Release, ours: Release, theirs: Release) -> Release:
-    """Merge two append-only histories, or raise MergeRefused with the reason."""
-    from workflow.core.history import seal
-    from workflow.core.model import release_from_dict
-
-    for side in (base, ours, theirs):
-        if not _chain_ok(side):
-            raise MergeRefused(_("the history of {id} has an altered event; run `pubflow verify`").format(
-                id=side.id))
-    matched_o = _match_base(base.history, ours.history)
-    matched_t = _match_base(base.history, theirs.history)
-    if matched_o is None or matched_t is None:
-        raise MergeRefused(_("a side rewrote the common history of {id}").format(id=base.id))
-    new_o, after_o = matched_o
-    new_t, after_t = matched_t
-
-    def moving(events: list[Event]) -> bool:
-        return any(e.kind != "comment" for e in events)
-
-    if moving(new_o) and moving(new_t):
-        first_o = next(e for e in new_o if e.kind != "comment")
-        first_t = next(e for e in new_t if e.kind != "comment")
-        raise MergeRefused(_("conflicting moves on {id}: {ours} and {theirs}").format(
-            id=base.id, ours=describe(first_o), theirs=describe(first_t)))
-    # Metadata other than the history: a three-way choice per field.
-    meta: dict[str, Any] = {}
-    b, o, t = base.to_dict(), ours.to_dict(), theirs.to_dict()
-    for key in b.keys() | o.keys() | t.keys():
-        if key in _MOVING_FIELDS:
-            continue
-        bv, ov, tv = b.get(key), o.get(key), t.get(key)
-        if ov == tv or tv == bv:
-            meta[key] = ov
-        elif ov == bv:
-            meta[key] = tv
-        else:
-            raise MergeRefused(_("both sides changed {field} of {id}").format(field=key, id=base.id))
-    # The comment-only side's events were recorded in the common state: they go
-    # right after the last common event of the side that moved (or, when
-    # neither moved, all new comments after the common part, by time).
-    if moving(new_t):
-        mover, history_in, after, extra = theirs, theirs.history, after_t, new_o
-    else:
-        mover, history_in, after, extra = ours, ours.history, after_o, new_t
-    head, tail = list(history_in[:after]), list(history_in[after:])
-    if not moving(new_o) and not moving(new_t):
-        ordered = [*head, *sorted([*tail, *extra], key=lambda e: e.at)]
-    else:
-        ordered = [*head, *extra, *tail]
-    history: list[Event] = []
-    for event in ordered:
-        history.append(seal(history, _content(event)))
-    merged = replace(mover, history=tuple(history), revision=max(ours.revision, theirs.revision) + 1)
-    data = merged.to_dict()
-    data.update(meta)
-    # Through the same parser that validates files.
-    return release_from_dict(data, "merged release.yaml")
-
-
+# The merge itself is pure: `workflow.core.history.merge_histories`.
 def merge_release_files(base_text: str, ours_text: str, theirs_text: str, where: str) -> str:
     from workflow.core.model import release_from_dict
     from workflow.storage import yamlio

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.core.guards import GUARDS
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Workflow, parse_workflow
 from workflow.errors import InvalidData, NotFound, UsageError
 from workflow.i18n import _
@@ -128,8 +129,6 @@ def _mapping(data: Any, where: str, key: str, required: bool = False) -> dict[st
 
 
 def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
-    from workflow.core.guards import GUARDS
-
     if not isinstance(data, dict):
         raise _bad(where, _("expected a mapping at the top level"))
     unknown = set(data) - TOP_LEVEL

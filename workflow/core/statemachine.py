@@ -224,21 +224,39 @@ def definition_problems(workflow: Workflow) -> list[str]:
     return problems
 
 
-def role_for(transition: Transition, roles: Iterable[str]) -> str | None:
-    """The actor's role that permits `transition`, if any.
+def role_admits(wanted: str, role: str) -> bool:
+    """Does a held `role` satisfy a transition's `wanted` role?
 
-    A transition role `translator` admits `translator:ar`; `translator:ar`
-    admits only that language.
+    `translator` admits `translator:ar`; `translator:ar` admits only that language.
     """
+    return role == wanted or role.split(":", 1)[0] == wanted
+
+
+def role_for(transition: Transition, roles: Iterable[str]) -> str | None:
+    """The actor's role that permits `transition`, if any (the first of the transition's roles wins)."""
     held = list(roles)
     for wanted in transition.roles:
         for role in held:
-            if role == wanted or role.split(":", 1)[0] == wanted:
+            if role_admits(wanted, role):
                 return role
     return None
 
 
+def permits(transition: Transition, role: str) -> bool:
+    """May someone acting as `role` make `transition`? (`role_for` for one recorded role.)"""
+    return role_for(transition, (role,)) is not None
+
+
 GuardFn = Callable[[Any], "str | None"]
+
+
+def guard_refusal(transition: Transition, guards: Mapping[str, GuardFn], context: Any) -> str | None:
+    """The reason of the first of `transition`'s guards that refuses, or None: the one guard loop."""
+    for guard in transition.requires:
+        reason = guards[guard](context)
+        if reason:
+            return reason
+    return None
 
 
 @dataclass(frozen=True)
@@ -288,8 +306,7 @@ def check_transition(
             _("{name} needs a comment").format(name=name),
             _("add -m \"why\""),
         )
-    for guard in transition.requires:
-        reason = guards[guard](context)
-        if reason:
-            raise Refused(_("cannot {name}: {reason}").format(name=name, reason=reason))
+    reason = guard_refusal(transition, guards, context)
+    if reason:
+        raise Refused(_("cannot {name}: {reason}").format(name=name, reason=reason))
     return Decision(name, state, transition.target, role, transition.approval)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from workflow.core import segments as seg
 from workflow.core.config import Person
-from workflow.core.history import record
+from workflow.core.history import record, recorded_content
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import main_role
@@ -56,8 +56,7 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
         unchanged = not (changed or added or removed) and [s.id for s in new_source] == [s.id for s in doc.source]
         if unchanged:
             # Nothing new from the command line; record a hand edit made since the last event.
-            recorded = next((e.content for e in reversed(doc.release.history) if e.content), "")
-            if recorded == doc.content_hash():
+            if recorded_content(doc.release.history) == doc.content_hash():
                 return doc, EditResult(summarize(doc), [], [], [], None)
             new_doc, event = record(doc, Event(
                 at=format_time(now), kind="edit", actor=actor.name, role=main_role(actor),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from workflow.core.config import Config, Person
-from workflow.core.guards import GUARDS, GuardContext
+from workflow.core.guards import GUARDS
 from workflow.core.history import record
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.statemachine import GuardFn, check_transition
@@ -21,6 +21,7 @@ from workflow.editorial.actors import main_role
 from workflow.errors import UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
+from workflow.translation.gate import guard_context
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def transition_document(
     """
     decision = check_transition(
         config.workflow, doc.release.state, name, actor.name, actor.roles, comment,
-        GUARDS if guards is None else guards, GuardContext(doc, config, now),
+        GUARDS if guards is None else guards, guard_context(doc, config, now),
     )
     new_doc, event = record(doc, Event(
         at=format_time(now), kind="transition", actor=actor.name, role=decision.role,

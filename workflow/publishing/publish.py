@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from workflow.core.guards import GUARDS, GuardContext
+from workflow.core.guards import GUARDS
 from workflow.core.history import record
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.statemachine import check_transition
@@ -26,6 +26,7 @@ from workflow.publishing.build import BuildResult, build, build_locked
 from workflow.publishing.outputs import output_settings
 from workflow.publishing.pagemodel import is_live
 from workflow.storage import store
+from workflow.translation.gate import guard_context
 
 if TYPE_CHECKING:
     from workflow.core.config import Person
@@ -59,7 +60,7 @@ def _publish_change(
         last = lang is None or remaining == [lang]
         decision = check_transition(
             config.workflow, rel.state, "publish", actor.name, actor.roles, text, GUARDS,
-            GuardContext(doc, config, now, (lang,) if lang else ()),
+            guard_context(doc, config, now, (lang,) if lang else ()),
         )
         published = tuple(code for code in rel.languages if code in out or code in going)
         if last:

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workflow.core.config import Config, Person
-from workflow.core.guards import GUARDS, GuardContext
+from workflow.core.guards import GUARDS
 from workflow.core.model import Document, utc_now
-from workflow.core.statemachine import role_for
+from workflow.core.statemachine import guard_refusal, role_for
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
+from workflow.translation.gate import guard_context
 from workflow.translation.operations import NEEDS_REVIEW, NEEDS_TRANSLATION, self_review_allowed, translation_states
 
 if TYPE_CHECKING:
@@ -192,12 +193,7 @@ def release_actions(doc: Document, config: Config, person: Person, now: dt.datet
             continue
         if role_for(transition, person.roles) is None:
             continue
-        reason = None
-        context = GuardContext(doc, config, now)
-        for guard in transition.requires:
-            reason = GUARDS[guard](context)
-            if reason:
-                break
+        reason = guard_refusal(transition, GUARDS, guard_context(doc, config, now))
         out.append(Action(doc.release.id, doc.title, doc.release.state, name, reason is None, reason))
     return out
 
