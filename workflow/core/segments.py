@@ -46,14 +46,11 @@ def content_hash(pairs: Sequence[tuple[str, str]]) -> str:
 
 
 def split_paragraphs(body: str) -> list[str]:
-    """Blank-line-separated paragraphs; lines inside a paragraph are joined."""
-    body = body.replace("\r\n", "\n").replace("\r", "\n")
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", body):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if lines:
-            paragraphs.append(normalize(" ".join(lines)))
-    return paragraphs
+    """The body's Markdown blocks, one segment each (`workflow.core.blocks`): a paragraph
+    (its lines joined), a subhead, a whole list, a whole block quote."""
+    from workflow.core.blocks import split_blocks
+
+    return [normalize(block) for block in split_blocks(body)]
 
 
 def split_source_line(paragraphs: list[str]) -> tuple[list[str], str | None]:
