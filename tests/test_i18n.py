@@ -19,6 +19,7 @@ from workflow.errors import InvalidData, NotFound
 from workflow.i18n import pofile
 from workflow.maintenance import catalogs
 
+REPO = Path(__file__).resolve().parents[1]
 NO_RELEASES = {"en": "No releases.", "ar": "لا توجد بيانات صحفية."}
 
 
@@ -71,6 +72,43 @@ def test_a_catalog_that_cannot_be_read_is_reported_as_english(tmp_path: Path, mo
     monkeypatch.setattr(i18n, "locales_dir", lambda: locales)
     assert i18n.set_language("ar") == "en"
     assert i18n._("No releases.") == NO_RELEASES["en"]
+
+
+def test_catalog_key_changes_with_the_catalog_and_is_withheld_while_racy(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output cached under `catalog_key()` (pending, inbox) goes stale when the catalog changes."""
+    import shutil
+    import time
+
+    from workflow import filestamp
+
+    locales = tmp_path / "locales"
+    shutil.copytree(REPO / "locales", locales, ignore=shutil.ignore_patterns("*.mo"))
+    monkeypatch.setattr(i18n, "locales_dir", lambda: locales)
+    later = [False]  # False: now; True: as if two seconds had passed since the files were written
+    monkeypatch.setattr(i18n, "racy_cutoff", lambda: filestamp.racy_cutoff(time.time_ns() + 2 * 10**9 * later[0]))
+    po = locales / "ar" / "LC_MESSAGES" / "pubflow.po"
+    assert i18n.set_language("ar") == "ar"
+    assert i18n.catalog_key() is None  # just copied: racy, not to be cached on
+    later[0] = True
+    i18n.set_language("ar")
+    first = i18n.catalog_key()
+    assert first is not None
+    assert first.startswith("ar|")
+    i18n.set_language("ar")
+    assert i18n.catalog_key() == first  # same files, same key
+    i18n.set_language("en")
+    assert i18n.catalog_key() not in (None, first)
+    po.write_text(po.read_text(encoding="utf-8").replace('"لا توجد بيانات صحفية."', '"ليس هناك أي بيان."'),
+                  encoding="utf-8")
+    later[0] = False
+    assert i18n.set_language("ar") == "ar"
+    assert i18n.catalog_key() is None
+    assert i18n._("No releases.") == "ليس هناك أي بيان."
+    later[0] = True
+    i18n.set_language("ar")
+    assert i18n.catalog_key() not in (None, first)
+    assert i18n._("No releases.") == "ليس هناك أي بيان."
 
 
 # ---------------------------------------------------------------- one language per context

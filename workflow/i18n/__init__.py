@@ -36,6 +36,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from workflow import resources
+from workflow.filestamp import is_racy, racy_cutoff, stamp, stamp_text
 
 DOMAIN = "pubflow"
 SOURCE_LANGUAGE = "en"  # the language of the code's own strings
@@ -44,14 +45,15 @@ SOURCE_LANGUAGE = "en"  # the language of the code's own strings
 class _Active:
     """The interface language of one context and its catalog."""
 
-    __slots__ = ("language", "translations")
+    __slots__ = ("key", "language", "translations")
 
-    def __init__(self, language: str, translations: _gettext.NullTranslations) -> None:
+    def __init__(self, language: str, translations: _gettext.NullTranslations, key: str | None) -> None:
         self.language = language
         self.translations = translations
+        self.key = key  # the catalog's files and their stamps; None: changed too recently to trust
 
 
-_ENGLISH = _Active(SOURCE_LANGUAGE, _gettext.NullTranslations())
+_ENGLISH = _Active(SOURCE_LANGUAGE, _gettext.NullTranslations(), f"{SOURCE_LANGUAGE}|code")
 _active: ContextVar[_Active | None] = ContextVar("pubflow_interface_language", default=None)  # None: English
 
 
@@ -90,11 +92,12 @@ def available_languages() -> list[str]:
 
 def _activate(lang: str | None) -> _Active:
     code = requested_language(lang)
-    catalog = _catalog(code)
+    catalog, key = _catalog(code)
     if catalog is None:  # no (readable) catalog: the code's own words
-        english = _catalog(SOURCE_LANGUAGE) if code != SOURCE_LANGUAGE else None
-        return _Active(SOURCE_LANGUAGE, english or _gettext.NullTranslations())
-    return _Active(code, catalog)
+        if code != SOURCE_LANGUAGE:
+            catalog, key = _catalog(SOURCE_LANGUAGE)
+        return _Active(SOURCE_LANGUAGE, catalog or _gettext.NullTranslations(), key)
+    return _Active(code, catalog, key)
 
 
 def set_language(lang: str | None) -> str:
@@ -124,6 +127,16 @@ def current_language() -> str:
     return (_active.get() or _ENGLISH).language
 
 
+def catalog_key() -> str | None:
+    """What identifies the words served in this context: the language and its catalog files' stamps.
+
+    Output cached under this key is stale once the catalog changes (a new
+    .po, a recompiled .mo).  None when a catalog file changed within the last
+    second (the racy rule of `workflow.filestamp`): do not cache then.
+    """
+    return (_active.get() or _ENGLISH).key
+
+
 def _(message: str) -> str:
     """Translate an interface string into the current interface language."""
     return (_active.get() or _ENGLISH).translations.gettext(message)
@@ -139,38 +152,35 @@ def N_(message: str) -> str:
 
 
 # ---------------------------------------------------------------- loading catalogs
-_loaded: dict[tuple[str, str, str], _gettext.GNUTranslations | None] = {}
+_loaded: dict[str, _gettext.GNUTranslations | None] = {}
 
 
-def _catalog(code: str) -> _gettext.GNUTranslations | None:
-    """The catalog of `code` from `locales_dir()`; None when there is none (or it cannot be read).
+def _catalog(code: str) -> tuple[_gettext.GNUTranslations | None, str | None]:
+    """The catalog of `code` from `locales_dir()` (None when there is none or it cannot be read), and its key.
 
     English is the text of the code itself: its catalog (copy edits of the
     English wording) is only read once compiled, so English runs never pay
     for an in-memory compile.  One process loads a catalog once, until its
-    files change.
+    files change (their `workflow.filestamp` stamps; a racy one is read again
+    each time and its key is None).
     """
     if not code or "/" in code or "\\" in code or code.startswith("."):
-        return None
+        return None, f"{SOURCE_LANGUAGE}|code"
     folder = locales_dir() / code / "LC_MESSAGES"
     po, mo = folder / f"{DOMAIN}.po", folder / f"{DOMAIN}.mo"
-    key = (code, _stamp(po), _stamp(mo))
+    cutoff = racy_cutoff()
+    stamps = stamp(po), stamp(mo)
+    key = f"{code}|{po}|{stamp_text(stamps[0])}|{stamp_text(stamps[1])}"
+    if any(is_racy(s, cutoff) for s in stamps):
+        return _read_catalog(code, po, mo), None
     if key not in _loaded:
         _loaded[key] = _read_catalog(code, po, mo)
-    return _loaded[key]
+    return _loaded[key], key
 
 
 def _load(code: str) -> _gettext.NullTranslations:
     """The catalog of `code`, or English text (a NullTranslations) when there is none."""
-    return _catalog(code) or _gettext.NullTranslations()
-
-
-def _stamp(path: Path) -> str:
-    try:
-        st = path.stat()
-    except OSError:
-        return f"{path}:-"
-    return f"{path}:{st.st_mtime_ns}:{st.st_size}"
+    return _catalog(code)[0] or _gettext.NullTranslations()
 
 
 def _read_catalog(code: str, po: Path, mo: Path) -> _gettext.GNUTranslations | None:
@@ -205,9 +215,11 @@ def translations_for(lang: str, newsroom_locales: Path | None = None) -> _gettex
     catalog is its fallback, so a newsroom may override single strings.
     """
     code = lang.replace("_", "-").split("-")[0].lower()
-    stamps = ";".join(f"{p}:{p.stat().st_mtime_ns}" for p in catalog_files(code, newsroom_locales))
-    key = (code, f"{newsroom_locales or ''}|{stamps}")
-    if key in _page_cache:
+    cutoff = racy_cutoff()
+    stamps = [(p, stamp(p)) for p in catalog_files(code, newsroom_locales)]
+    key = (code, f"{newsroom_locales or ''}|" + ";".join(f"{p}:{stamp_text(s)}" for p, s in stamps))
+    trusted = not any(is_racy(s, cutoff) for _p, s in stamps)
+    if trusted and key in _page_cache:
         return _page_cache[key]
     result = _load(code)
     if newsroom_locales is not None and newsroom_locales.resolve() != locales_dir().resolve():
@@ -220,7 +232,8 @@ def translations_for(lang: str, newsroom_locales: Path | None = None) -> _gettex
                 result = local
             except (OSError, ValueError):
                 pass
-    _page_cache[key] = result
+    if trusted:
+        _page_cache[key] = result
     return result
 
 
