@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.core.digits import STYLES
 from workflow.core.guards import GUARDS
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Workflow, parse_workflow
 from workflow.errors import InvalidData, NotFound, UsageError
@@ -25,7 +26,6 @@ SCHEMA = 1
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_[0-9]{3})?$")
 DIRECTIONS = ("ltr", "rtl")
-DIGITS = ("latn", "arab")
 BASE_ROLES = ("writer", "editor")
 LANGUAGE_ROLES = ("translator", "reviewer")
 POLICIES = ("all_at_once", "source_first")
@@ -155,7 +155,7 @@ def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
         locale = spec.get("date_locale", code.replace("-", "_"))
         if direction not in DIRECTIONS:
             raise _bad(where, _("{at}.direction: expected ltr or rtl, not {value!r}").format(at=at, value=direction))
-        if digits not in DIGITS:
+        if digits not in STYLES:
             raise _bad(where, _("{at}.digits: expected latn or arab, not {value!r}").format(at=at, value=digits))
         if not isinstance(locale, str) or not LOCALE_PATTERN.match(locale):
             raise _bad(where, _("{at}.date_locale: {value!r} is not a locale such as en_GB or ar_SY").format(

@@ -17,6 +17,7 @@ from typing import Any
 
 from workflow.core.model import Document, Event, Release, release_from_dict
 from workflow.core.statemachine import Workflow, permits
+from workflow.errors import UsageError
 from workflow.i18n import _
 
 
@@ -39,6 +40,16 @@ def record(doc: Document, event: Event) -> tuple[Document, Event]:
     """Append a sealed event to the history (pure)."""
     sealed = seal(doc.release.history, event)
     return replace(doc, release=replace(doc.release, history=(*doc.release.history, sealed))), sealed
+
+
+def clean_comment(comment: str | None) -> str | None:
+    """An event's comment as recorded: stripped, None when blank; a NUL character is refused."""
+    if comment is None:
+        return None
+    text = comment.strip()
+    if "\x00" in text:
+        raise UsageError(_("the comment contains a NUL character"))
+    return text or None
 
 
 def first_broken(history: Sequence[Event]) -> int | None:

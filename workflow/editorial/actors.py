@@ -32,6 +32,13 @@ def resolve_actor(config: Config, as_name: str | None) -> Person:
         raise Refused(exc.message, exc.hint) from None
 
 
+WRITING_ROLES = ("writer", "editor")  # may create a release and change its source text
+
+
+def may_write(actor: Person) -> bool:
+    return any(role in WRITING_ROLES for role in actor.roles)
+
+
 def main_role(actor: Person) -> str:
     """The role recorded on events that no single role permits (create, edit, comment)."""
     return actor.roles[0] if actor.roles else ""

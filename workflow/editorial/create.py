@@ -13,7 +13,7 @@ from workflow.core.config import Person
 from workflow.core.history import seal
 from workflow.core.model import Document, Event, Release, check_release_id, format_time, parse_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
-from workflow.editorial.actors import main_role
+from workflow.editorial.actors import main_role, may_write
 from workflow.editorial.sourcetext import parse_source_text, read_source_file
 from workflow.errors import InvalidData, Refused, UsageError
 from workflow.i18n import _
@@ -55,7 +55,7 @@ def create_release(
 ) -> CreateResult:
     """Create a draft from a file, from text, or from a title and body given inline."""
     now = now or utc_now()
-    if not any(r in ("writer", "editor") for r in actor.roles):
+    if not may_write(actor):
         raise Refused(_("{actor} may not create releases: it needs the role writer or editor").format(
             actor=actor.name), _("ask a writer or an editor"))
     if from_file is not None:

@@ -11,7 +11,7 @@ from workflow.core.config import Person
 from workflow.core.history import record, recorded_content
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
-from workflow.editorial.actors import main_role
+from workflow.editorial.actors import main_role, may_write
 from workflow.editorial.sourcetext import ImportedText, read_source_file
 from workflow.errors import Refused
 from workflow.i18n import _
@@ -38,7 +38,7 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
         if state.final:
             raise Refused(_("{id} is {state}: its text can no longer change").format(
                 id=doc.release.id, state=doc.release.state))
-        if not any(r in ("writer", "editor") for r in actor.roles):
+        if not may_write(actor):
             raise Refused(_("{actor} may not edit the source: it needs the role writer or editor").format(
                 actor=actor.name))
         if doc.release.state in ("published",) and "editor" not in actor.roles:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow.core.digits import to_latin
 from workflow.core.segments import SOURCE_LINE_RE, split_paragraphs, split_source_line
 from workflow.errors import InvalidData, NotFound
 from workflow.i18n import _
@@ -22,7 +23,6 @@ from workflow.storage import yamlio
 
 MAX_PARAGRAPH = 100_000
 DATELINE_RE = re.compile(r"^(\d{1,2})\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(\d{4})(?:\s+(?:In|in|في)\s+(.{1,80}))?$")
-ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Month names in Arabic datelines: Levantine (as the Syrian press writes them) and Egyptian/MSA.
 ARABIC_MONTHS = {
     "كانون الثاني": 1, "شباط": 2, "آذار": 3, "نيسان": 4, "أيار": 5, "حزيران": 6, "تموز": 7, "آب": 8,
@@ -118,7 +118,7 @@ def _plain(text: str, where: str) -> ImportedText:
     paragraphs = split_paragraphs(rest)
     result = ImportedText(title=title, paragraphs=paragraphs)
     if paragraphs:
-        match = DATELINE_RE.match(paragraphs[0].translate(ARABIC_DIGITS))
+        match = DATELINE_RE.match(to_latin(paragraphs[0]))
         if match:
             parsed = _parse_dateline(match.group(1), match.group(2), match.group(3))
             if parsed:

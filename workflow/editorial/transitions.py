@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from workflow.core.config import Config, Person
 from workflow.core.guards import GUARDS
-from workflow.core.history import record
+from workflow.core.history import clean_comment, record
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.statemachine import GuardFn, check_transition
 from workflow.core.summary import ReleaseSummary, summarize
@@ -71,23 +71,14 @@ def transition_document(
     new_doc, event = record(doc, Event(
         at=format_time(now), kind="transition", actor=actor.name, role=decision.role,
         transition=name, source=decision.source, target=decision.target,
-        comment=_clean_comment(comment), content=doc.content_hash(),
+        comment=clean_comment(comment), content=doc.content_hash(),
     ))
     return replace(new_doc, release=replace(new_doc.release, state=decision.target)), event
 
 
-def _clean_comment(comment: str | None) -> str | None:
-    if comment is None:
-        return None
-    text = comment.strip()
-    if "\x00" in text:
-        raise UsageError(_("the comment contains a NUL character"))
-    return text or None
-
-
 def add_comment(nr: Newsroom, release_id: str, actor: Person, text: str,
                 now: dt.datetime | None = None) -> Event:
-    cleaned = _clean_comment(text)
+    cleaned = clean_comment(text)
     if not cleaned:
         raise UsageError(_("the comment is empty"), _("pass -m TEXT"))
     now = now or utc_now()

@@ -14,21 +14,13 @@ import datetime as dt
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow.core.digits import STYLES, in_style
 from workflow.core.model import parse_time
 from workflow.errors import InvalidData
 from workflow.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.config import Language
-
-ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
-
-
-def map_digits(text: str, digits: str) -> str:
-    if digits == "arab":
-        return text.translate(ARABIC_DIGITS)
-    return text
-
 
 _LOCALES: dict[str, bool] = {}
 
@@ -62,7 +54,7 @@ def check_language(language: Language) -> None:
             _("{where}.date_locale: Babel does not know the locale {locale!r}").format(
                 where=where, locale=language.date_locale),
             _("use a locale such as en_GB, ar_SY or ar_LB"))
-    if language.digits not in ("latn", "arab"):
+    if language.digits not in STYLES:
         raise InvalidData(
             _("{where}.digits: unknown digit style {value!r}").format(where=where, value=language.digits),
             _("use latn (0123456789) or arab (٠١٢٣٤٥٦٧٨٩)"))
@@ -80,7 +72,7 @@ def format_day(day: dt.date, language: Language) -> str:
         from babel.dates import format_date
 
         check_language(language)
-        text = _DAYS[key] = map_digits(format_date(day, "long", locale=language.date_locale), language.digits)
+        text = _DAYS[key] = in_style(format_date(day, "long", locale=language.date_locale), language.digits)
     return text
 
 

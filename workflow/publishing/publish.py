@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from workflow.core.guards import GUARDS
-from workflow.core.history import record
+from workflow.core.history import clean_comment, record
 from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.statemachine import check_transition
 from workflow.core.summary import summarize
@@ -47,7 +47,7 @@ def _publish_change(
 ) -> Callable[[Document], tuple[Document, tuple[Event, list[str]]]]:
     """The pure change `publish` makes to a release (transition or one language going out)."""
     config = nr.config
-    text = comment.strip() if comment and comment.strip() else None
+    text = clean_comment(comment)
 
     def change(doc: Document) -> tuple[Document, tuple[Event, list[str]]]:
         rel = doc.release

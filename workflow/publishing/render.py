@@ -27,9 +27,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow import i18n, resources
+from workflow.core.digits import in_style
 from workflow.errors import InvalidData, PubflowError
 from workflow.i18n import _
-from workflow.publishing.dates import day_of, format_day, map_digits
+from workflow.publishing.dates import day_of, format_day
 from workflow.publishing.pagemodel import Link, Page
 
 if TYPE_CHECKING:
@@ -200,7 +201,7 @@ class Renderer:
 
         env.filters["bdi"] = bdi
         env.filters["isolate"] = isolate
-        env.filters["digits"] = lambda value: map_digits(str(value), language.digits)
+        env.filters["digits"] = lambda value: in_style(str(value), language.digits)
         env.filters["day"] = lambda moment: format_day(day_of(str(moment)), language)
         env.globals["language"] = language
         return env

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from workflow.core.digits import DIGIT_CLASS, to_latin
 from workflow.core.model import Document
 from workflow.errors import InvalidData, UsageError
 from workflow.i18n import N_, _
@@ -106,16 +107,14 @@ def is_arabic_script(lang: str) -> bool:
     return lang.split("-")[0].lower() in ARABIC_SCRIPT_LANGS
 
 
-_DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
-_D = f"[{_DIGITS}]"
+_D = f"[{DIGIT_CLASS}]"
 NUMBER_RE = re.compile(
-    rf"(?<![{_DIGITS}])(?:{_D}{{1,3}}(?:[,\u066c]{_D}{{3}})+|{_D}+)(?:[.\u066b]{_D}+)?(?![{_DIGITS}])")
-_TO_LATIN = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+    rf"(?<![{DIGIT_CLASS}])(?:{_D}{{1,3}}(?:[,\u066c]{_D}{{3}})+|{_D}+)(?:[.\u066b]{_D}+)?(?![{DIGIT_CLASS}])")
 
 
 def number_value(raw: str) -> str:
     """Canonical value of a number as written: ٥٠ -> 50, ١٬٠٠٠ -> 1000, ٣٫٥ -> 3.5."""
-    text = raw.translate(_TO_LATIN).replace(",", "").replace("\u066c", "").replace("\u066b", ".")
+    text = to_latin(raw).replace(",", "").replace("\u066c", "").replace("\u066b", ".")
     whole, _sep, frac = text.partition(".")
     whole = whole.lstrip("0") or "0"
     frac = frac.rstrip("0")

@@ -23,6 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow.core.digits import to_latin
 from workflow.errors import PubflowError
 from workflow.storage.cache import JsonCache, folder_signature, racy_cutoff
 
@@ -39,7 +40,6 @@ CANDIDATES = 120  # how many candidates rapidfuzz scores
 POSTINGS_BUDGET = 3_000  # stop adding word pairs once this many postings were counted
 FIRST_LIST_CAP = 20_000
 _TOKEN = re.compile(r"\w+")
-_DIGIT_PAIRS = tuple(zip("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789", strict=True))
 
 
 @dataclass(frozen=True)
@@ -78,12 +78,7 @@ def normal(text: str) -> str:
     """Comparison form: folded (case, Arabic letter variants, diacritics), Latin digits, single spaces."""
     from workflow.translation.glossary import fold
 
-    text = fold(text).casefold()
-    if not text.isascii():
-        for arabic, latin in _DIGIT_PAIRS:
-            if arabic in text:
-                text = text.replace(arabic, latin)
-    return text.strip()
+    return to_latin(fold(text).casefold()).strip()
 
 
 def entries_of(doc: Document) -> Iterator[Entry]:

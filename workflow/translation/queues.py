@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from workflow.core.config import Config, Person
 from workflow.core.guards import GUARDS
 from workflow.core.model import Document, utc_now
-from workflow.core.statemachine import guard_refusal, role_for
+from workflow.core.statemachine import Transition, guard_refusal, role_for
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.gate import guard_context
@@ -176,22 +176,26 @@ class Inbox:
                 "review": [i.public() for i in self.review], "actions": [a.public() for a in self.actions]}
 
 
-def release_actions(doc: Document, config: Config, person: Person, now: dt.datetime) -> list[Action]:
-    """Forward transitions `person` may make on `doc`, with the first failing guard if any.
+def _inbox_move(transition: Transition, state: str, person: Person) -> bool:
+    """Is `transition` from `state` work for `person`'s inbox?
 
     Transitions that need a comment (reject, correct, retract) are answers to
     a problem, not work waiting in an inbox, so they are left out, as are
     transitions that stay in the same state.
     """
+    return (transition.comment != "required" and transition.target != state
+            and role_for(transition, person.roles) is not None)
+
+
+def release_actions(doc: Document, config: Config, person: Person, now: dt.datetime) -> list[Action]:
+    """Forward transitions `person` may make on `doc` (`_inbox_move`), with the first failing guard if any."""
     wf = config.workflow
     if wf.states[doc.release.state].final:
         return []
     out: list[Action] = []
     for name in wf.allowed_from(doc.release.state):
         transition = wf.transitions[name]
-        if transition.comment == "required" or transition.target == doc.release.state:
-            continue
-        if role_for(transition, person.roles) is None:
+        if not _inbox_move(transition, doc.release.state, person):
             continue
         reason = guard_refusal(transition, GUARDS, guard_context(doc, config, now))
         out.append(Action(doc.release.id, doc.title, doc.release.state, name, reason is None, reason))
@@ -225,9 +229,7 @@ def movable_states(config: Config, person: Person) -> list[str]:
         if state.final:
             continue
         for name in wf.allowed_from(state.name):
-            transition = wf.transitions[name]
-            if (transition.comment != "required" and transition.target != state.name
-                    and role_for(transition, person.roles) is not None):
+            if _inbox_move(wf.transitions[name], state.name, person):
                 out.append(state.name)
                 break
     return out
