@@ -145,14 +145,14 @@ def test_core_imports_no_storage_translation_or_io_library():
 def test_one_digit_table_for_checks_memory_datelines_and_pages():
     from workflow.core.digits import in_style, to_latin
     from workflow.editorial.sourcetext import parse_source_text
-    from workflow.translation.checks import number_value
     from workflow.translation.memory import normal
+    from workflow.translation.numbers import read_digits
 
     assert to_latin("عام ٢٠١٩ و۱۴۰۰") == "عام 2019 و1400"
     assert in_style("22 July 2019", "arab") == "٢٢ July ٢٠١٩"
     assert in_style("22 July 2019", "latn") == "22 July 2019"
-    assert number_value("١٬٠٠٠") == "1000"
-    assert number_value("۳٫۵۰") == "3.5"
+    assert [set(values) for _s, _e, values in read_digits("١٬٠٠٠", "ar")] == [{1000}]
+    assert [set(values) for _s, _e, values in read_digits("۳٫۵۰", "ar")] == [{3.5}]
     assert normal("قُتل ٥٠ مدنياً") == normal("قتل 50 مدنيا")
     imported = parse_source_text("العنوان\n\n٢٢ تموز ٢٠١٩ في أخبار الائتلاف\n\nالفقرة الأولى.", "<text>")
     assert (imported.date, imported.category, imported.paragraphs) == ("2019-07-22", "أخبار الائتلاف",

@@ -7,14 +7,20 @@ description (Babel's `checkers.py` style).  `check_text` runs them on one
 segment (the interactive session, before saving); `run_checks` on a whole
 release (`pubflow check`, the `checks_clean` guard).
 
-pubflow.yaml may tune them:
+pubflow.yaml may tune them (validated in `checkparams`):
 
 ```yaml
 checks:
   disabled: [length_ratio]          # ids from `pubflow check --list`
   severity: {glossary: error}       # make a check stricter or milder
-  length_ratio: {min: 0.4, max: 2.5}
+  length_ratio: {min: 0.4, max: 2.5, min_length: 20}
+  numbers: {scale_words: {en: {lakh: 100000}}}
+  script: {min_share: 0.5, scripts: {ku: Latin}}
 ```
+
+The numbers a text states are read by `numbers` (digits in three scripts,
+separators, scale words, number words, duals); the script of a text by
+`script`.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from workflow.core.digits import DIGIT_CLASS, to_latin
 from workflow.core.model import Document
 from workflow.errors import InvalidData, UsageError
 from workflow.i18n import N_, _
@@ -63,6 +68,9 @@ class Settings:
     min_ratio: float = 0.4
     max_ratio: float = 2.5
     min_length: int = 20  # shorter sources vary too much for the length ratio
+    scale_words: Mapping[str, Mapping[str, int]] = field(default_factory=dict)  # per language: lakh -> 100000
+    script_min_share: float = 0.5  # of the words, at least this part in the target language's script
+    scripts: Mapping[str, str] = field(default_factory=dict)  # language -> script, beyond the built-in table
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,9 @@ class Check:
     severity: str
     description: str  # marked with N_; translate with _() when shown
     fn: Callable[[Pair], Iterable[str]]
+    # Judges the wording in the target language: left out when the text is not in that language
+    # (`identical` or `script` found something), so one untranslated paragraph is one finding.
+    wording: bool = False
 
 
 # ------------------------------------------------------------------ helpers
@@ -103,27 +114,12 @@ def context(text: str, start: int, end: int, width: int = 12) -> str:
     return quote(snippet, limit=80)
 
 
+SCRIPT_NAMES = {"Latin": N_("Latin"), "Arabic": N_("Arabic"), "Cyrillic": N_("Cyrillic"), "Greek": N_("Greek"),
+                "Hebrew": N_("Hebrew")}
+
+
 def is_arabic_script(lang: str) -> bool:
     return lang.split("-")[0].lower() in ARABIC_SCRIPT_LANGS
-
-
-_D = f"[{DIGIT_CLASS}]"
-NUMBER_RE = re.compile(
-    rf"(?<![{DIGIT_CLASS}])(?:{_D}{{1,3}}(?:[,\u066c]{_D}{{3}})+|{_D}+)(?:[.\u066b]{_D}+)?(?![{DIGIT_CLASS}])")
-
-
-def number_value(raw: str) -> str:
-    """Canonical value of a number as written: ٥٠ -> 50, ١٬٠٠٠ -> 1000, ٣٫٥ -> 3.5."""
-    text = to_latin(raw).replace(",", "").replace("\u066c", "").replace("\u066b", ".")
-    whole, _sep, frac = text.partition(".")
-    whole = whole.lstrip("0") or "0"
-    frac = frac.rstrip("0")
-    return f"{whole}.{frac}" if frac else whole
-
-
-def numbers(text: str) -> list[tuple[str, str]]:
-    """(value, as written) for every number in `text`, in order."""
-    return [(number_value(m.group(0)), m.group(0)) for m in NUMBER_RE.finditer(text)]
 
 
 URL_RE = re.compile(r"(?:https?://|ftp://|www\.)[^\s<>\"'«»“”‘’]+", re.IGNORECASE)
@@ -190,17 +186,35 @@ def check_identical(pair: Pair) -> Iterator[str]:
 
 
 def check_numbers(pair: Pair) -> Iterator[str]:
-    src, tgt = numbers(pair.source), numbers(pair.target)
-    written_src = {value: raw for value, raw in reversed(src)}
-    written_tgt = {value: raw for value, raw in reversed(tgt)}
-    missing, extra = _missing_and_extra([v for v, _r in src], [v for v, _r in tgt])
-    for before, after in zip(missing, extra, strict=False):
-        yield _("the number {source} in the source is {target} in the translation").format(
-            source=quote(written_src[before]), target=quote(written_tgt[after]))
-    for value in missing[len(extra):]:
-        yield _("the number {number} from the source is missing").format(number=quote(written_src[value]))
-    for value in extra[len(missing):]:
-        yield _("the number {number} is not in the source").format(number=quote(written_tgt[value]))
+    from workflow.translation.numbers import compare
+
+    # URLs, e-mails and placeholders are the business of their own checks.
+    differences = compare(_without_codes(pair.source), _without_codes(pair.target), pair.source_lang,
+                          pair.target_lang, pair.settings.scale_words)
+    for diff in differences:
+        if diff.source is not None and diff.target is not None:
+            yield _("the number {source} in the source is {target} in the translation").format(
+                source=quote(diff.source.text), target=quote(diff.target.text))
+        elif diff.source is not None:
+            yield _("the number {number} from the source is missing").format(number=quote(diff.source.text))
+        elif diff.target is not None:
+            yield _("the number {number} is not in the source").format(number=quote(diff.target.text))
+
+
+def check_script(pair: Pair) -> Iterator[str]:
+    from workflow.translation.glossary import fold
+    from workflow.translation.script import script_share
+
+    if fold(pair.source).strip() == fold(pair.target).strip():
+        return  # the source unchanged: `identical` says so
+    found = script_share(_without_codes(pair.target), pair.target_lang, pair.source, pair.settings.scripts)
+    if found is None or found.share >= pair.settings.script_min_share:
+        return
+    where = pair.target.find(found.stray)
+    yield _("only {share:.0%} of the words are in the {script} script of {lang} (at least {minimum:.0%} "
+            "needed): {where}").format(share=found.share, script=_(SCRIPT_NAMES[found.script]),
+                                       lang=pair.target_lang, minimum=pair.settings.script_min_share,
+                                       where=context(pair.target, where, where + len(found.stray)))
 
 
 def check_urls(pair: Pair) -> Iterator[str]:
@@ -356,38 +370,44 @@ def check_length_ratio(pair: Pair) -> Iterator[str]:
 CHECKS: list[Check] = [
     Check("empty", ERROR, N_("the segment has no translation"), check_empty),
     Check("identical", ERROR, N_("the translation is the source text unchanged"), check_identical),
-    Check("numbers", ERROR, N_("numbers differ (Arabic-Indic ٠-٩ / ۰-۹ and Latin digits count as equal)"),
+    Check("script", ERROR, N_("the translation is mostly in its language's script (Latin for en, Arabic for ar)"),
+          check_script),
+    Check("numbers", ERROR, N_("numbers differ (digits in any script, ١٢٠ ألف = 120,000, three = ثلاث = 3)"),
           check_numbers),
     Check("urls", ERROR, N_("URLs and e-mail addresses are kept exactly"), check_urls),
     Check("markup", ERROR, N_("placeholders ({name}, %s), tags (<b>) and entities (&amp;) are kept"),
           check_markup),
     Check("forbidden", ERROR, N_("a variant the glossary forbids is used"), check_forbidden),
-    Check("glossary", WARNING, N_("a glossary term in the source is not rendered as agreed"), check_glossary),
+    Check("glossary", WARNING, N_("a glossary term in the source is not rendered as agreed"), check_glossary,
+          wording=True),
     Check("bidi", ERROR, N_("bidi controls (LRE RLE LRO RLO / LRI RLI FSI) are closed (PDF / PDI)"),
           check_bidi),
     Check("punctuation", WARNING, N_("the final punctuation matches the source (؟ counts as ?, ؛ as ;)"),
           check_punctuation),
     Check("arabic_punctuation", WARNING, N_("Arabic text uses ؟ ؛ ، and other text ? ; ,"),
-          check_script_punctuation),
+          check_script_punctuation, wording=True),
     Check("spaces", WARNING, N_("no leading, trailing or doubled spaces"), check_spaces),
-    Check("length_ratio", WARNING, N_("the translation's length is far from the source's"), check_length_ratio),
+    Check("length_ratio", WARNING, N_("the translation's length is far from the source's"), check_length_ratio,
+          wording=True),
 ]
 CHECKS_BY_ID: dict[str, Check] = {c.id: c for c in CHECKS}
+UNTRANSLATED = ("identical", "script")  # checks that find a text not in the target language
 
 
 # ------------------------------------------------------------------ settings
 def _bad(what: str) -> InvalidData:
-    return InvalidData(f"pubflow.yaml: checks: {what}",
-                       _("known checks: {ids}; see `pubflow check --list`").format(ids=", ".join(CHECKS_BY_ID)))
+    from workflow.translation.checkparams import bad
+
+    return bad(what, CHECKS_BY_ID)
 
 
 def settings(config: Config) -> Settings:
     """Validate and interpret the `checks:` section of pubflow.yaml."""
+    from workflow.translation.checkparams import read_params
+
     raw: Mapping[str, Any] = config.checks or {}
-    unknown = set(raw) - {"disabled", "severity", "length_ratio"}
-    if unknown:
-        raise _bad(_("unknown field {field!r} (use disabled, severity, length_ratio)").format(
-            field=sorted(unknown)[0]))
+    if not isinstance(raw, dict):
+        raise _bad(_("expected a mapping (disabled, severity, parameters of checks)"))
     disabled = raw.get("disabled") or []
     if not isinstance(disabled, list) or not all(isinstance(x, str) for x in disabled):
         raise _bad(_("disabled must be a list of check ids"))
@@ -402,16 +422,12 @@ def settings(config: Config) -> Settings:
             raise _bad(_("severity: unknown check {id!r}").format(id=check_id))
         if level not in SEVERITIES:
             raise _bad(_("severity.{id}: {level!r} is not error or warning").format(id=check_id, level=level))
-    ratio = raw.get("length_ratio") or {}
-    if not isinstance(ratio, dict) or set(ratio) - {"min", "max"}:
-        raise _bad(_("length_ratio must be a mapping with min and max"))
-    low, high = ratio.get("min", Settings.min_ratio), ratio.get("max", Settings.max_ratio)
-    if (not isinstance(low, int | float) or not isinstance(high, int | float) or isinstance(low, bool)
-            or isinstance(high, bool) or not 0 <= low < high):
-        raise _bad(_("length_ratio: need numbers with 0 <= min < max, not {low!r} and {high!r}").format(
-            low=low, high=high))
-    return Settings(disabled=frozenset(disabled), severity=dict(severity), min_ratio=float(low),
-                    max_ratio=float(high))
+    params = read_params(raw, CHECKS_BY_ID)
+    ratio, script = params["length_ratio"], params["script"]
+    return Settings(disabled=frozenset(disabled), severity=dict(severity), min_ratio=ratio["min"],
+                    max_ratio=ratio["max"], min_length=ratio["min_length"],
+                    scale_words=params["numbers"]["scale_words"], script_min_share=script["min_share"],
+                    scripts=script["scripts"])
 
 
 def enabled_checks(conf: Settings) -> list[tuple[Check, str]]:
@@ -433,8 +449,12 @@ def _run(pair: Pair, checks: list[tuple[Check, str]]) -> Iterator[tuple[str, str
                 for message in check.fn(pair):
                     yield check.id, severity, message
         return
+    untranslated = False
     for check, severity in checks:
+        if check.wording and untranslated:
+            continue
         for message in check.fn(pair):
+            untranslated = untranslated or check.id in UNTRANSLATED
             yield check.id, severity, message
 
 
