@@ -539,8 +539,8 @@ class _Reader:
         if hit is None:
             return None
         value, end = hit
-        word = self.toks[end - 1].norm
-        unit = next((u for form, u in {**ar.scale_unit, **self.extra_ar}.items() if word.endswith(form)), value)
+        units = {*ar.scale_unit.values(), *self.extra_ar.values()}
+        unit = value // 2 if value % 2 == 0 and value // 2 in units else value  # ألفين: 2 x 1000
         alone = _Parsed(Fraction(value), end, 1, unit)
         compound = self.arabic_compound(alone)
         return (compound, False) if compound is not None else (alone, True)
@@ -726,6 +726,9 @@ def quantities(text: str, lang: str, extra_scales: Mapping[str, int] | None = No
 
 
 # ------------------------------------------------------------------ matching
+MAX_MATCHED = 500  # quantities per side paired one by one; beyond (no prose has that many) equal values only
+
+
 def _augment(u: int, edges: Sequence[Sequence[int]], owner: list[int | None], seen: set[int]) -> bool:
     for v in edges[u]:
         if v in seen:
@@ -738,13 +741,37 @@ def _augment(u: int, edges: Sequence[Sequence[int]], owner: list[int | None], se
     return False
 
 
-def _max_matching(left: Sequence[int], right: Sequence[int], fits: Sequence[Sequence[bool]]) -> dict[int, int]:
-    """Largest matching of `left` with `right` (indices into `fits`), Kuhn's augmenting paths."""
-    edges = [[k for k, r in enumerate(right) if fits[node][r]] for node in left]
+def _max_matching(left: Sequence[Quantity], right: Sequence[Quantity]) -> dict[int, int]:
+    """Largest pairing of `left` with `right` (indices) where `_fits`: first fit, then Kuhn's augmenting paths."""
+    if not left or not right:
+        return {}
+    if len(left) > MAX_MATCHED or len(right) > MAX_MATCHED:
+        return _equal_values(left, right)
+    edges = [[k for k, r in enumerate(right) if _fits(q, r)] for q in left]
     owner: list[int | None] = [None] * len(right)
-    for u in range(len(left)):
+    pending = []
+    for u, candidates in enumerate(edges):
+        free = next((v for v in candidates if owner[v] is None), None)
+        if free is None:
+            pending.append(u)
+        else:
+            owner[free] = u
+    for u in pending:
         _augment(u, edges, owner, set())
-    return {left[u]: right[k] for k, u in enumerate(owner) if u is not None}
+    return {u: v for v, u in enumerate(owner) if u is not None}
+
+
+def _equal_values(left: Sequence[Quantity], right: Sequence[Quantity]) -> dict[int, int]:
+    """Pairs of quantities with the same values, in order (linear, for very long texts)."""
+    waiting: dict[frozenset[Fraction], list[int]] = {}
+    for k in range(len(right) - 1, -1, -1):
+        waiting.setdefault(right[k].values, []).append(k)
+    out = {}
+    for u, q in enumerate(left):
+        stack = waiting.get(q.values)
+        if stack:
+            out[u] = stack.pop()
+    return out
 
 
 def _fits(a: Quantity, b: Quantity) -> bool:
@@ -764,20 +791,16 @@ def match(source: Sequence[Quantity], target: Sequence[Quantity]) -> tuple[list[
     Firm quantities are paired with firm ones first, then with soft ones on the
     other side (2 weeks with أسبوعين); soft quantities are never required.
     """
-    fits = [[_fits(s, t) for t in target] for s in source]
-    firm_s = [k for k, q in enumerate(source) if q.firm]
-    firm_t = [k for k, q in enumerate(target) if q.firm]
-    pairs = _max_matching(firm_s, firm_t, fits)
-    left_s = [k for k in firm_s if k not in pairs]
-    used_t = set(pairs.values())
-    left_t = [k for k in firm_t if k not in used_t]
-    soft_t = [k for k, q in enumerate(target) if not q.firm]
-    answered_s = _max_matching(left_s, soft_t, fits)
-    soft_s = [k for k, q in enumerate(source) if not q.firm]
-    flipped = [[fits[s][t] for s in range(len(source))] for t in range(len(target))]
-    answered_t = _max_matching(left_t, soft_s, flipped)
-    missing = [source[k] for k in left_s if k not in answered_s]
-    extra = [target[k] for k in left_t if k not in answered_t]
+    firm_s = [q for q in source if q.firm]
+    firm_t = [q for q in target if q.firm]
+    pairs = _max_matching(firm_s, firm_t)
+    used = set(pairs.values())
+    left_s = [q for k, q in enumerate(firm_s) if k not in pairs]
+    left_t = [q for k, q in enumerate(firm_t) if k not in used]
+    answered_s = _max_matching(left_s, [q for q in target if not q.firm])
+    answered_t = _max_matching(left_t, [q for q in source if not q.firm])
+    missing = [q for k, q in enumerate(left_s) if k not in answered_s]
+    extra = [q for k, q in enumerate(left_t) if k not in answered_t]
     return missing, extra
 
 
