@@ -76,6 +76,22 @@ def both_ways(english: str, arabic: str) -> list[list[tuple[str | None, str | No
     ("thousands of people", "آلاف الأشخاص"),
     ("both sides", "الطرفين"),
     ("Resolution 2254", "القرار 2254"),
+    ("at 8.30am on Monday", "في الساعة الثامنة والنصف صباح الاثنين"),
+    ("at 8.30 pm", "الساعة ٨:٣٠ مساءً"),
+    ("the twentieth century", "القرن العشرين"),
+    ("the 20th century", "القرن العشرين"),
+    ("G7 leaders", "قادة مجموعة السبع"),
+    ("Syria's 14 provinces", "المحافظات السورية الأربع عشرة"),
+    ("over 24 hours", "خلال أربع وعشرين ساعة"),
+    ("the 9/11 attacks", "هجمات 11 أيلول/سبتمبر"),
+    ("over the past 12 years", "خلال السنوات الـ١٢ الماضية"),
+    ("5,200 families", "٥ آلاف و٢٠٠ عائلة"),
+    ("250,000 people", "ربع مليون شخص"),
+    ("ten million", "عشرة ملايين"),
+    ("17 people", "سبعة عشر شخصاً"),
+    ("On 17 May 2024", "يوم ١٧ أيار ٢٠٢٤"),
+    ("1 million refugees", "مليون لاجئ"),
+    ("World War II", "الحرب العالمية الثانية"),
 ])
 def test_correct_translations_have_no_difference(english: str, arabic: str) -> None:
     assert both_ways(english, arabic) == [[], []]
@@ -96,6 +112,8 @@ def test_correct_translations_have_no_difference(english: str, arabic: str) -> N
     ("37 civilians and 104 injured", "٣٧ مدنياً والعشرات من الجرحى", [("104", None)]),
     ("37 civilians", "٣٧ مدنياً و١٠٤ جرحى", [(None, "١٠٤")]),
     ("17 and 17", "١٧", [("17", None)]),
+    ("at 8.30am", "في الساعة التاسعة والنصف", [("8", None)]),
+    ("a plan in three phases; the third phase", "خطة من أربع مراحل؛ المرحلة الثالثة", [("three", "أربع")]),
 ])
 def test_real_errors_are_one_difference_each(english: str, arabic: str,
                                              expected_en_ar: list[tuple[str | None, str | None]]) -> None:

@@ -49,6 +49,8 @@ _TOKEN_RE = re.compile(rf"(?P<num>{_NUMBER})|(?P<word>{_WORD})")
 _AR_MARKS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
 _AR_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه"})
 _ARABIC_LETTER = re.compile("[\u0600-\u06ff]")
+_TIME_RE = re.compile(rf"([{DIGITS}]{{1,2}})[.]([{DIGITS}]{{2}})")
+_AM_PM_RE = re.compile(r"\s?[ap]\.?m\b", re.IGNORECASE)
 _SPACE_ONLY = re.compile(r"[\s\u00a0\u200e\u200f\u061c]*")
 # Attached particles, longest first: conjunctions و ف, prepositions ب ك ل, the article.
 _AR_PREFIXES = ("وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال",
@@ -408,6 +410,10 @@ class _Reader:
     def digits(self, i: int) -> tuple[list[Quantity], int]:
         tok = self.toks[i]
         parts = read_digits(tok.raw, self.lang)
+        time = _TIME_RE.fullmatch(tok.raw)
+        if time and _AM_PM_RE.match(self.text, tok.end):  # 8.30am: the time 8:30, not 8.3
+            parts = [(time.start(k), time.end(k), frozenset({Fraction(int(to_latin_digits(time.group(k))))}))
+                     for k in (1, 2)]
         if len(parts) > 1:
             return [Quantity(values, tok.start + s, tok.start + e, tok.raw[s:e], True, "digits")
                     for s, e, values in parts], i + 1
@@ -620,7 +626,14 @@ class _Reader:
                     rank, j = 10 + rank, j + 1
                 elif tens is not None:
                     rank, j = tens[0] + rank, tens[1]
-                return [self.quantity(i, j, {Fraction(rank)}, False, "ordinal")], j
+                found = [self.quantity(i, j, {Fraction(rank)}, False, "ordinal")]
+                # The time: الثامنة والنصف = 8:30, العاشرة والربع = 10:15.
+                minutes = {"والنصف": 30, "ونصف": 30, "والربع": 15, "وربع": 15}.get(
+                    self.toks[j].norm if self.word(j) and self.adjacent(j - 1, j) else "")
+                if minutes:
+                    found.append(self.quantity(j, j + 1, {Fraction(minutes)}, False, "ordinal"))
+                    j += 1
+                return found, j
         if readings[0][1] in ar.twos:
             return [self.quantity(i, i + 1, {Fraction(2)}, False, "dual")], i + 1
         # A dual noun (أسبوعين, مدرستين, الطرفان) answers a 2 on the other side; never required, since
@@ -781,7 +794,8 @@ def _fits(a: Quantity, b: Quantity) -> bool:
         return False
     for one, other in ((a, b), (b, a)):
         if one.kind in ("ordinal", "month") and other.kind not in ("digits", "ordinal", "month"):
-            return False
+            # Above ten Arabic says the ordinal with the cardinal: القرن العشرين = the twentieth century.
+            return one.kind == "ordinal" and other.kind == "words" and min(one.values & other.values) > 10
     return True
 
 
