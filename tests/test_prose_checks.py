@@ -164,7 +164,7 @@ def test_a_paragraph_left_in_the_source_language_is_one_finding(pair: tuple[Cli,
 # ------------------------------------------------------------------ the script check on single segments
 @pytest.fixture
 def config(newsroom: Path) -> Any:
-    from workflow.core.config import load_config
+    from workflow.storage.config_file import load_config
 
     return load_config(newsroom)
 
@@ -229,7 +229,7 @@ def test_invalid_parameters_are_refused(cli: Cli, newsroom: Path, section: str, 
 
 
 def test_parameters_change_what_is_checked(newsroom: Path) -> None:
-    from workflow.core.config import load_config
+    from workflow.storage.config_file import load_config
     from workflow.translation.checks import check_text
 
     def ids(source: str, target: str, src: str, tgt: str) -> list[str]:
