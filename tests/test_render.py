@@ -157,7 +157,8 @@ def hostile_site(root: Path) -> Path:
     with_base_url(root)
     text = f"{HOSTILE}\n\nFirst paragraph {HOSTILE}.\n\nSecond paragraph."
     rid = approved_sample(root, text=text, title=f"Title {HOSTILE}", category=f"Cat {HOSTILE}", slug="hostile",
-                          arabic={"title": f"عنوان {HOSTILE}", "p1": f"فقرة {HOSTILE}", "p2": "فقرة ثانية"})
+                          arabic={"title": f"عنوان البيان الصحفي الجديد {HOSTILE}",
+                                  "p1": f"الفقرة الأولى من البيان الصحفي {HOSTILE}", "p2": "فقرة ثانية"})
     nr = Newsroom.open(root)
     from workflow.core.config import find_person
     from workflow.editorial.transitions import apply_transition

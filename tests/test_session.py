@@ -104,7 +104,9 @@ def test_memory_match_is_offered_and_accepted(newsroom, cli, in_translation, sam
 
 
 def test_machine_suggestion_is_offered_and_accepted(newsroom, in_translation, monkeypatch):
-    with LibreServer() as server:
+    # An Arabic suggestion: the fake server's "[en>ar] <English>" is not Arabic and `script` would refuse it.
+    with LibreServer(translate=lambda text, source, target: "الائتلاف: جرائم نظام الأسد وروسيا جرائم دولية") \
+            as server:
         settings = {"provider": "libre", "timeout": 5, "retries": 0,
                     "providers": {"libre": {"url": server.url, "api_key_env": "LIBRE_TEST_KEY"}}}
         with (newsroom / "pubflow.yaml").open("a", encoding="utf-8") as fh:
@@ -193,3 +195,16 @@ def test_real_process_reads_stdin_and_saves_each_segment(newsroom, in_translatio
     assert "Saved 2, skipped 1; 9 segment(s) still to translate" in out
     got = statuses(newsroom, in_translation)
     assert (got["title"], got["p1"], got["p2"]) == ("translated", "untranslated", "translated")
+
+
+def test_a_machine_suggestion_left_in_english_is_refused_by_the_script_check(newsroom, in_translation, monkeypatch):
+    with LibreServer() as server:  # answers "[en>ar] <the English text>"
+        settings = {"provider": "libre", "timeout": 5, "retries": 0,
+                    "providers": {"libre": {"url": server.url, "api_key_env": "LIBRE_TEST_KEY"}}}
+        with (newsroom / "pubflow.yaml").open("a", encoding="utf-8") as fh:
+            fh.write("machine_translation: " + json.dumps(settings) + "\n")
+        monkeypatch.setenv("LIBRE_TEST_KEY", "k")
+        io = session(newsroom, in_translation, ["a", "n", "q"])
+    assert "of the words are in the Arabic script of ar" in io.output
+    assert "save anyway? [y/N]" in io.output
+    assert Newsroom.open(newsroom).load(in_translation).target("ar")["title"].status == "untranslated"

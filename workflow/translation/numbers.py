@@ -77,6 +77,7 @@ class Quantity:
     kind: str  # digits | words | ordinal | month | fraction | dual
 
 
+@functools.lru_cache(maxsize=4096)
 def fold_arabic(word: str) -> str:
     """Arabic word without diacritics and tatweel, alef/ya/ta marbuta unified."""
     return _AR_MARKS.sub("", word).translate(_AR_FOLD)
@@ -165,6 +166,14 @@ class _Lexicon:
     months: Mapping[tuple[str, ...], int]
     fractions: Mapping[str, Fraction]
     twos: frozenset[str]  # words that mean two without being the number (both, twice)
+
+    @functools.cached_property
+    def words(self) -> frozenset[str]:
+        """Every word any table knows (the first word of a month included)."""
+        tables: list[Iterable[str]] = [self.units, self.teen_units, self.ten_words, self.tens, self.hundreds,
+                                       self.hundred_words, self.scales, self.scale_alone, self.vague,
+                                       self.ordinals, self.fractions, self.twos]
+        return frozenset(w for table in tables for w in table) | {name[0] for name in self.months}
 
 
 def _arabic_variants(form: str) -> set[str]:
@@ -320,13 +329,27 @@ def _tokens(text: str) -> list[_Tok]:
     return out
 
 
-def _strip_prefix(word: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=4096)
+def _strip_prefix(word: str) -> tuple[tuple[str, str], ...]:
     """(prefix, rest) readings of an Arabic word, the bare word first."""
     out = [("", word)]
     for prefix in _AR_PREFIXES:
         if word.startswith(prefix) and len(word) - len(prefix) >= 2:
             out.append((prefix, word[len(prefix):]))
-    return out
+    return tuple(out)
+
+
+def _may_be_dual(word: str) -> bool:
+    return len(word) >= 5 and word[-2:] in ("ين", "ان") and word[-3] not in "يئ" and word not in _AR_NOT_DUALS
+
+
+@functools.lru_cache(maxsize=4096)
+def _arabic_may_count(word: str, extra: frozenset[str]) -> bool:
+    """Whether a folded Arabic word can start or be part of a quantity: most words cannot."""
+    if _may_be_dual(word) or word in ("و", "ونصف"):
+        return True
+    known = _arabic().words | extra
+    return any(rest in known for _prefix, rest in _strip_prefix(word))
 
 
 @dataclass
@@ -349,6 +372,7 @@ class _Reader:
         self.en = _english() if words else None
         self.extra_ar = {fold_arabic(k): v for k, v in extra_scales.items() if _ARABIC_LETTER.search(k)}
         self.extra_en = {k.lower(): v for k, v in extra_scales.items() if not _ARABIC_LETTER.search(k)}
+        self.extra_ar_words = frozenset(self.extra_ar)
 
     # -- helpers
     def gap(self, i: int, j: int) -> str:
@@ -412,7 +436,7 @@ class _Reader:
         parts = read_digits(tok.raw, self.lang)
         time = _TIME_RE.fullmatch(tok.raw)
         if time and _AM_PM_RE.match(self.text, tok.end):  # 8.30am: the time 8:30, not 8.3
-            parts = [(time.start(k), time.end(k), frozenset({Fraction(int(to_latin_digits(time.group(k))))}))
+            parts = [(time.start(k), time.end(k), frozenset({Fraction(int(to_latin(time.group(k))))}))
                      for k in (1, 2)]
         if len(parts) > 1:
             return [Quantity(values, tok.start + s, tok.start + e, tok.raw[s:e], True, "digits")
@@ -584,6 +608,8 @@ class _Reader:
     def arabic_words(self, i: int) -> tuple[list[Quantity], int] | None:
         ar = self.ar
         assert ar is not None
+        if not _arabic_may_count(self.toks[i].norm, self.extra_ar_words):
+            return None
         readings = _strip_prefix(self.toks[i].norm)
         # Months, two words first (كانون الثاني); soft: they answer the 7 of 22/7/2019.
         for length in (2, 1):
@@ -638,8 +664,7 @@ class _Reader:
             return [self.quantity(i, i + 1, {Fraction(2)}, False, "dual")], i + 1
         # A dual noun (أسبوعين, مدرستين, الطرفان) answers a 2 on the other side; never required, since
         # most words in ـين/ـان are plurals (النازحين), names or verbal nouns (البيان).
-        bare = readings[0][1]
-        if len(bare) >= 5 and bare[-2:] in ("ين", "ان") and bare[-3] not in "يئ" and bare not in _AR_NOT_DUALS:
+        if _may_be_dual(readings[0][1]):
             return [self.quantity(i, i + 1, {Fraction(2)}, False, "dual")], i + 1
         return None
 
