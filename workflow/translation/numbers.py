@@ -652,14 +652,14 @@ class _Reader:
                     rank, j = 10 + rank, j + 1
                 elif tens is not None:
                     rank, j = tens[0] + rank, tens[1]
-                found = [self.quantity(i, j, {Fraction(rank)}, False, "ordinal")]
+                ordinal = [self.quantity(i, j, {Fraction(rank)}, False, "ordinal")]
                 # The time: الثامنة والنصف = 8:30, العاشرة والربع = 10:15.
                 minutes = {"والنصف": 30, "ونصف": 30, "والربع": 15, "وربع": 15}.get(
                     self.toks[j].norm if self.word(j) and self.adjacent(j - 1, j) else "")
                 if minutes:
-                    found.append(self.quantity(j, j + 1, {Fraction(minutes)}, False, "ordinal"))
+                    ordinal.append(self.quantity(j, j + 1, {Fraction(minutes)}, False, "ordinal"))
                     j += 1
-                return found, j
+                return ordinal, j
         if readings[0][1] in ar.twos:
             return [self.quantity(i, i + 1, {Fraction(2)}, False, "dual")], i + 1
         # A dual noun (أسبوعين, مدرستين, الطرفان) answers a 2 on the other side; never required, since
