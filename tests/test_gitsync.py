@@ -122,6 +122,7 @@ def test_autocommit_leaves_other_staged_work_alone(gitroom):
 
 def test_translation_commit_names_the_language(gitroom):
     translation = pytest.importorskip("workflow.translation.operations")
+    from workflow.collab import autocommit
     from workflow.core.config import find_person
     from workflow.storage.newsroom import Newsroom
 
@@ -131,6 +132,7 @@ def test_translation_commit_names_the_language(gitroom):
     assert cli("submit", RID).exit_code == 0
     assert cli("approve", RID).exit_code == 0
     nr = Newsroom.open(gitroom)
+    assert autocommit.install(nr)  # the application registers the hook (the CLI does it for each command)
     translation.set_translation(nr, RID, "title", "ar", "محادثات وقف إطلاق النار",
                                 find_person(nr.config, "rami.haddad@example.org"))
     assert git(gitroom, "show", "--name-only", "--format=", "HEAD").split() == [f"releases/{RID}/ar.yaml"]
@@ -180,6 +182,27 @@ def test_concurrent_comments_merge_and_both_histories_survive(clones):
         assert Cli(clone)("verify").exit_code == 0
         assert status(clone) == ""
     assert git(alpha, "rev-parse", "HEAD") == git(beta, "rev-parse", "HEAD")
+
+
+def test_sync_replaces_an_old_merge_driver_registration(clones):
+    """Clones set up by pubflow 0.1 run `-m workflow.gitsync merge-driver`: the next sync updates them."""
+    import sys
+
+    _bare, alpha, beta = clones
+    assert Cli(alpha)("sync").exit_code == 0
+    old = f"{sys.executable} -m workflow.gitsync merge-driver %O %A %B %P"
+    git(alpha, "config", "--local", "merge.pubflow-history.driver", old)
+    assert Cli(alpha)("comment", RID, "-m", "from alpha").exit_code == 0
+    assert Cli(beta)("comment", RID, "-m", "from beta").exit_code == 0
+    assert Cli(beta)("sync").exit_code == 0
+    r = Cli(alpha)("sync")
+    assert r.exit_code == 0, r.output
+    assert git(alpha, "config", "--get", "merge.pubflow-history.driver").strip() == \
+        f"{sys.executable} -m workflow.collab.mergedriver %O %A %B %P"
+    comments = [e["comment"] for e in history(alpha) if e["kind"] == "comment"]
+    assert sorted(comments) == ["from alpha", "from beta"]
+    attributes = (alpha / ".git" / "info" / "attributes").read_text(encoding="utf-8")
+    assert attributes.count("releases/*/release.yaml merge=pubflow-history") == 1
 
 
 def test_edit_on_one_side_and_comment_on_the_other_merge(clones, tmp_path):

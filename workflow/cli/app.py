@@ -144,6 +144,13 @@ app = typer.Typer(
 class State:
     root: str | None = None
 
+    def __init__(self) -> None:
+        self.notices: list[str] = []  # one-line notes from the after-write hooks, printed after the command
+
+    def notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
+
 
 STATE = State()
 
@@ -169,9 +176,13 @@ def _main(
 
 # ------------------------------------------------------------------ helpers
 def newsroom() -> Newsroom:
+    """The newsroom of this command, with the application's after-write hooks (git autocommit)."""
+    from workflow.collab import autocommit
     from workflow.storage.newsroom import Newsroom
 
-    return Newsroom.open(STATE.root)
+    nr = Newsroom.open(STATE.root)
+    autocommit.install(nr, notify=STATE.notice)
+    return nr
 
 
 def actor(nr: Newsroom, as_name: str | None) -> Person:

@@ -1,4 +1,4 @@
-"""`pubflow sync`: collaboration through git (see workflow.gitsync)."""
+"""`pubflow sync`: collaboration through git (see workflow.collab.sync)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 import typer
 
-from workflow.cli.app import JsonOpt, app, newsroom, print_json
+from workflow.cli.app import STATE, JsonOpt, app, newsroom, print_json
 from workflow.i18n import _
 
 
@@ -17,7 +17,7 @@ def sync_cmd(as_json: JsonOpt = False) -> None:
     Conflicting moves on one release stop the sync with exit 6: your commits
     are kept on a branch pubflow/conflict-..., the folder matches the remote.
     """
-    from workflow.collab.gitsync import sync
+    from workflow.collab.sync import sync
 
     result = sync(newsroom())
     if as_json:
@@ -30,16 +30,10 @@ def sync_cmd(as_json: JsonOpt = False) -> None:
 
 
 def _print_notices(*_args: Any, **_kwargs: Any) -> None:
-    """After a successful command: the one-line notes the domain collected (e.g. no git repo)."""
-    import sys
-
-    gitsync = sys.modules.get("workflow.collab.gitsync")
-    if gitsync is None:
-        return
-    notices = gitsync.NOTICES
-    for note in notices:
+    """After a successful command: the one-line notes the hooks sent (e.g. autocommit outside git)."""
+    for note in STATE.notices:
         typer.echo(_("note: {text}").format(text=note), err=True)
-    notices.clear()
+    STATE.notices.clear()
 
 
 app.info.result_callback = _print_notices

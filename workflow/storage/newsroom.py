@@ -3,6 +3,8 @@
 `Newsroom.update` is the one read-modify-write path: it takes the release's
 lock, re-reads every file under it, applies a pure function, checks the
 revision the caller expected, and writes only the files that changed.
+After a successful `create` or `update` the newsroom's after-write hooks
+(`nr.after_write`, see `workflow.storage.hooks`) receive what was written.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from workflow.core.config import Config
 from workflow.core.model import (
@@ -31,9 +33,7 @@ from workflow.errors import Conflict, InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import store, yamlio
 from workflow.storage.config_file import find_root, load_config
-
-if TYPE_CHECKING:
-    from workflow.collab.gitsync import Action
+from workflow.storage.hooks import Action, AfterWriteHooks, Written
 
 RELEASE_FILE = "release.yaml"
 T = TypeVar("T")
@@ -49,11 +49,7 @@ class Newsroom:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.root = config.root
-        self.last_written: list[Path] = []  # files the last create/update wrote
-        if config.git:  # validate the git section before anything is written
-            from workflow.collab import gitsync
-
-            gitsync.settings(config)
+        self.after_write = AfterWriteHooks()  # called after each successful create/update
 
     @classmethod
     def open(cls, root: str | Path | None = None) -> Newsroom:
@@ -162,16 +158,8 @@ class Newsroom:
                 raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
                                _("choose another title or pass --slug"))
             _refuse_overrides(None, doc)
-            self.last_written = self.write_document(doc)
-            self._autocommit(doc.release.id, None, doc, action)
-
-    def _autocommit(self, release_id: str, before: Document | None, after: Document,
-                    action: Action | None) -> None:
-        """One git commit of exactly the files just written, if git.autocommit is on."""
-        if self.config.git.get("autocommit"):
-            from workflow.collab import gitsync
-
-            gitsync.autocommit(self, release_id, self.last_written, before, after, action)
+            files = self.write_document(doc)
+            self.after_write(Written(doc.release.id, tuple(files), None, doc, action))
 
     def update(
         self,
@@ -182,13 +170,13 @@ class Newsroom:
     ) -> T:
         """Lock, re-read, apply `change`, bump the revision, write what changed.
 
-        With git.autocommit on, the written files become one commit; `action`
-        describes changes that append no event (e.g. a translation).
+        When something was written, the after-write hooks get it (still under
+        the lock); `action` describes changes that append no event (e.g. a
+        translation) for them.
         """
         with store.locked(self.lock_path(release_id)):
             folder = self.release_dir(release_id)
             store.recover(folder)
-            self.last_written = []
             before = self.load(release_id)
             if expected_revision is not None and before.release.revision != expected_revision:
                 raise Conflict(
@@ -201,8 +189,9 @@ class Newsroom:
                 after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
             if after != before:
                 _refuse_overrides(before, after)
-                self.last_written = self.write_document(after, before)
-                self._autocommit(release_id, before, after, action)
+                files = self.write_document(after, before)
+                if files:
+                    self.after_write(Written(release_id, tuple(files), before, after, action))
             return result
 
 
