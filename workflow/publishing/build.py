@@ -7,8 +7,9 @@ The embargo is a gate on every output: a release under embargo is in no
 file `build` writes.  `build` is incremental: `.pubflow/build.json` keeps, per
 output unit, a hash of its inputs (release files, templates, catalogs,
 configuration, this code) and the files it wrote; a unit whose inputs did not
-change is not rendered again.  It also keeps, per release, the stat keys of
-its files with what a build needs from them (embargo, publication times,
+change is not rendered again.  It also keeps, per release, the stat stamps
+of its files (`workflow.storage.cache.folder_signature`; `build.json` is a
+`JsonCache`) with what a build needs from them (embargo, publication times,
 content hashes), so an unchanged release is not even parsed; the pages the
 site index and feed show are kept in `.pubflow/build-pages.marshal`, and
 compiled templates in `.pubflow/templates/`.  Deleting `.pubflow/` only
@@ -24,9 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import os
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -37,16 +36,15 @@ from workflow.errors import PubflowError
 from workflow.publishing import dates, pagemodel, render
 from workflow.publishing.bundles import bundle_files, sha256, site_files
 from workflow.publishing.outputs import Outputs, check_writable, output_settings
-from workflow.storage import store
+from workflow.storage import cache, store
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
 
 STATE_FILE = "build.json"
 PAGES_FILE = "build-pages.marshal"  # the pages of the site index and feed (derived, like build.json)
-STATE_VERSION = 2
+STATE_VERSION = 3  # 3: release signatures are `workflow.storage.cache.folder_signature` text
 RELEASE_FILE = "release.yaml"
-RACY_NS = 1_000_000_000  # a file changed within the last second may change again unseen
 # The code whose change changes outputs: every module of this package (a build key covers them).
 CODE = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
@@ -96,25 +94,6 @@ class Inputs:
 
 
 # ---------------------------------------------------------------- per-release facts (cached by stat)
-def _folder_sig(folder: Path, racy_after: int) -> list[Any] | None:
-    """The stat keys of a release folder's YAML files; None when they cannot be trusted
-    (a killed writer's journal, a file changed within the last second)."""
-    sig: list[Any] = []
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name == store.JOURNAL:
-                    return None
-                if entry.name.endswith(".yaml"):
-                    st = entry.stat()
-                    if st.st_mtime_ns >= racy_after or st.st_ctime_ns >= racy_after:
-                        return None
-                    sig.append([entry.name, st.st_ino, st.st_mtime_ns, st.st_ctime_ns, st.st_size])
-    except OSError:
-        return None
-    return sorted(sig)
-
-
 def release_facts(nr: Newsroom, doc: Document) -> dict[str, Any]:
     """What `build` needs to know about a release without parsing it again:
     its embargo, source language, when each candidate language went out, and
@@ -166,17 +145,18 @@ class BuildResult:
 
 
 # ---------------------------------------------------------------- build
-def _load_state(path: Path, out_dir: Path) -> dict[str, Any]:
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("out") != str(out_dir):
-        return {}
-    for name in ("units", "releases"):
-        if not isinstance(data.get(name), dict):
-            data[name] = {}
-    return data
+def _state_cache(path: Path, out_dir: Path) -> cache.JsonCache[dict[str, Any]]:
+    """`.pubflow/build.json`: the state of the last build into `out_dir` (another folder: none)."""
+
+    def check(data: dict[str, Any]) -> dict[str, Any] | None:
+        if data.get("out") != str(out_dir):
+            return None
+        for name in ("units", "releases"):
+            if not isinstance(data.get(name), dict):
+                data[name] = {}
+        return data
+
+    return cache.JsonCache(path, STATE_VERSION, check)
 
 
 def _fresh(unit: Any, key: str, out_dir: Path) -> bool:
@@ -398,8 +378,8 @@ def build(
     inputs = Inputs(nr, renderer, settings)
     incremental = out_dir is None and not force
     forced = set(force_ids) | ({trial.release.id} if trial else set())
-    state_path = config.state_dir / STATE_FILE
-    old = _load_state(state_path, target) if out_dir is None else {}
+    state_file = _state_cache(config.state_dir / STATE_FILE, target)
+    old = (state_file.load() or {}) if out_dir is None else {}
     old_units: dict[str, Any] = old.get("units", {})
     pages_path = config.state_dir / PAGES_FILE
     old_pages: dict[str, Any] = _load_pages(pages_path, inputs.base) if old else {}
@@ -407,17 +387,17 @@ def build(
     docs: dict[str, Document] = {trial.release.id: trial} if trial else {}
 
     # Which releases must be parsed: those whose files changed, or whose outputs must be redone.
-    racy_after = time.time_ns() - RACY_NS
+    racy_after = cache.racy_cutoff()
     release_ids = nr.release_ids()
     if trial and trial.release.id not in release_ids:
         release_ids = sorted([*release_ids, trial.release.id])
-    sigs: dict[str, list[Any] | None] = {}
+    sigs: dict[str, str | None] = {}
     facts: dict[str, dict[str, Any]] = {}
     units: dict[str, dict[str, Any]] = {}
     page_records: dict[str, dict[str, Any]] = {}
     dirty: list[str] = []
     for release_id in release_ids:
-        sig = sigs[release_id] = _folder_sig(nr.release_dir(release_id), racy_after)
+        sig = sigs[release_id] = cache.folder_signature(nr.release_dir(release_id), racy_after)
         entry = cached.get(release_id)
         if (sig is None or release_id in forced or not isinstance(entry, dict) or entry.get("sig") != sig
                 or not isinstance(entry.get("facts"), dict)):
@@ -547,7 +527,7 @@ def build(
         state = {"version": STATE_VERSION, "out": str(target), "inputs": inputs.base,
                  "units": dict(sorted(new_units.items())), "releases": releases}
         if state != old:
-            store.write_text(state_path, json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n")
+            state_file.save(state, sort_keys=True)
     return result
 
 
