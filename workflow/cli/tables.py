@@ -23,13 +23,10 @@ MIN_TITLE = 12
 
 
 def progress_text(progress: Mapping[str, Mapping[str, int]], published: Sequence[str]) -> str:
-    """`ar 5/8` per target language, `✓` when that language is published."""
-    parts = []
-    for code, counts in progress.items():
-        done = counts["translated"] + counts["approved"]
-        mark = "✓" if code in published else ""
-        parts.append(f"{code} {done}/{counts['total']}{mark}")
-    return " ".join(parts)
+    """`workflow.core.summary.progress_text` (imported when called: this module loads on the fast path)."""
+    from workflow.core.summary import progress_text as text
+
+    return text(progress, published)
 
 
 _SPECIAL: re.Pattern[str] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,3 +50,13 @@ def summarize(doc: Document) -> ReleaseSummary:
         languages=list(rel.languages), date=rel.date, category=rel.category, progress=progress,
         published_languages=list(rel.published_languages), embargo=rel.embargo, revision=rel.revision,
     )
+
+
+def progress_text(progress: Mapping[str, Mapping[str, int]], published: Sequence[str]) -> str:
+    """`ar 5/8` per target language, `✓` when that language is published (no words: any interface language)."""
+    parts = []
+    for code, counts in progress.items():
+        done = counts["translated"] + counts["approved"]
+        mark = "✓" if code in published else ""
+        parts.append(f"{code} {done}/{counts['total']}{mark}")
+    return " ".join(parts)

@@ -373,8 +373,7 @@ def document_rows(nr: Newsroom, doc: Document, sig: int | None) -> tuple[tuple[A
     """The `releases` row and the `segments` rows of one document."""
     import json
 
-    from workflow.cli import tables as listing
-    from workflow.core.summary import summarize
+    from workflow.core.summary import progress_text, summarize
 
     summary = summarize(doc)
     rel = doc.release
@@ -382,7 +381,7 @@ def document_rows(nr: Newsroom, doc: Document, sig: int | None) -> tuple[tuple[A
         rel.id, sig, " ".join(rel.languages), summary.title, summary.state, summary.source_language,
         " ".join(summary.languages), summary.date, summary.category, summary.embargo, summary.revision,
         " ".join(summary.published_languages), json.dumps(summary.progress, separators=(",", ":")),
-        listing.progress_text(summary.progress, summary.published_languages),
+        progress_text(summary.progress, summary.published_languages),
     )
     segment_rows: list[tuple[Any, ...]] = []
     for lang_pos, code in enumerate(rel.languages):
