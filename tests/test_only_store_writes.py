@@ -18,8 +18,9 @@ ALLOWED = {
 }
 # Creating a folder (mkdir, makedirs) is not checked: it is idempotent and leaves nothing half-written.
 # Calls that write, whatever object they are called on.
-METHODS = {"write_text", "write_bytes", "touch", "unlink", "rmdir", "symlink_to", "hardlink_to",
-           "write_to", "write_pdf", "savefig"}
+METHODS = {"write_text", "write_bytes", "touch", "unlink", "rmdir", "symlink_to", "hardlink_to"}
+# Calls that write only when given a target (WeasyPrint's write_pdf() without one returns the bytes).
+TARGET_METHODS = {"write_pdf", "write_png", "savefig"}
 # module.function calls that write.
 FUNCTIONS = {
     "os": {"replace", "rename", "renames", "remove", "unlink", "rmdir", "removedirs", "open", "symlink", "link",
@@ -62,7 +63,9 @@ def writes(tree: ast.AST) -> list[tuple[int, str]]:
             continue  # workflow.storage.store: the writer
         if node.args and _dotted(node.args[0]) == "os.devnull":
             continue  # /dev/null (e.g. for a closed stdout) is no file
-        if isinstance(func, ast.Attribute) and func.attr in METHODS:
+        if isinstance(func, ast.Attribute) and (
+                func.attr in METHODS or func.attr in TARGET_METHODS
+                and (node.args or any(k.arg == "target" for k in node.keywords))):
             found.append((node.lineno, name or f"?.{func.attr}"))
         elif name and "." in name and name.rsplit(".", 1)[1] in FUNCTIONS.get(name.rsplit(".", 1)[0], ()):
             if name == "zipfile.ZipFile" and (_mode(node, 1) or "r") == "r":
@@ -78,11 +81,11 @@ def writes(tree: ast.AST) -> list[tuple[int, str]]:
 def test_the_scanner_finds_writes() -> None:
     source = (
         "p.write_text('x')\nopen(f, 'w')\nPath(f).open(mode='ab')\nos.replace(a, b)\nshutil.rmtree(d)\n"
-        "json.dump(x, fh)\nzipfile.ZipFile(f, 'w')\n"
+        "json.dump(x, fh)\nzipfile.ZipFile(f, 'w')\ndoc.write_pdf(path)\n"
         "open(f)\nopen(f, 'rb')\ntext.replace('a', 'b')\njson.dumps(x)\nzipfile.ZipFile(f)\n"
-        "store.write_text(p, 'x')\nos.open(os.devnull, os.O_WRONLY)\n"
+        "store.write_text(p, 'x')\nos.open(os.devnull, os.O_WRONLY)\ndoc.write_pdf(finisher=f)\n"
     )
-    assert [line for line, _what in writes(ast.parse(source))] == [1, 2, 3, 4, 5, 6, 7]
+    assert [line for line, _what in writes(ast.parse(source))] == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
 def test_only_the_store_writes_files() -> None:
