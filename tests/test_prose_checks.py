@@ -113,8 +113,8 @@ INJECTED = [
      "the number ‘120,000’ in the source is ‘٢١٠ آلاف’ in the translation"),
     ("en->ar", "p3", "يعيش ٤٥ ألفاً منهم", "يعيش كثيرون منهم", "numbers",
      "the number ‘45,000’ from the source is missing"),
-    ("en->ar", "p4", "ثلاث مراحل", "أربع مراحل", "numbers",
-     "the number ‘three’ in the source is ‘أربع’ in the translation"),
+    ("en->ar", "p4", "ثلاث مراحل", "أربع مراحل", "numbers",  # three is answered by الثالثة (as in ages)
+     "the number ‘أربع’ is not in the source"),
     ("en->ar", "p6", "١٥٠ في المئة", "١٠٥ في المئة", "numbers",
      "the number ‘150’ in the source is ‘١٠٥’ in the translation"),
     ("en->ar", "p7", "١٦٫٧ مليون", "١٦ مليون", "numbers",

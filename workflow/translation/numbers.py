@@ -813,14 +813,21 @@ def _equal_values(left: Sequence[Quantity], right: Sequence[Quantity]) -> dict[i
 
 
 def _fits(a: Quantity, b: Quantity) -> bool:
-    """Whether a and b can state the same number; an ordinal or a month answers only digits
-    (1 July = الأول من تموز, 28/12 = 28 كانون الأول), never a number in words (ثلاث is not "third")."""
+    """Whether a and b can state the same number.
+
+    An ordinal or a month answers digits (1 July = الأول من تموز, 28/12 = 28 كانون الأول) but not a
+    number in words (ثلاث is not "third"), except where Arabic says a cardinal with an ordinal: ages
+    and hours (طفلة في العاشرة من عمرها = a ten-year-old girl, الساعة الثالثة = three o'clock) and
+    above ten (القرن العشرين = the twentieth century).
+    """
     if not a.values & b.values:
         return False
     for one, other in ((a, b), (b, a)):
         if one.kind in ("ordinal", "month") and other.kind not in ("digits", "ordinal", "month"):
-            # Above ten Arabic says the ordinal with the cardinal: القرن العشرين = the twentieth century.
-            return one.kind == "ordinal" and other.kind == "words" and min(one.values & other.values) > 10
+            if one.kind != "ordinal" or other.kind != "words":
+                return False
+            arabic_for_english = bool(_ARABIC_LETTER.search(one.text)) and not _ARABIC_LETTER.search(other.text)
+            return arabic_for_english or min(one.values & other.values) > 10
     return True
 
 
