@@ -153,6 +153,33 @@ def test_incremental_build_from_cached_releases_equals_a_build_from_scratch(cli:
     assert files_of(newsroom / "dist") == incremental
 
 
+@pytest.mark.parametrize("damage", ["facts", "unit", "pages"])
+def test_a_damaged_build_state_costs_a_full_build_not_an_error(cli: Any, newsroom: Path, damage: str) -> None:
+    """The build's memory under .pubflow/ is derived data: a damaged entry is ignored, the
+    build renders again and writes the same bytes (it used to stop with an internal error)."""
+    import time
+
+    rid = published(cli, newsroom)
+    time.sleep(1.1)  # files changed within the last second are never trusted from the state
+    assert cli("build").exit_code == 0
+    before = files_of(newsroom / "dist")
+    state_path = newsroom / ".pubflow" / "build.json"
+    if damage == "pages":
+        (newsroom / ".pubflow" / "build-pages.marshal").write_bytes(b"\x00not marshal")
+    else:
+        state = json.loads(state_path.read_text("utf-8"))
+        if damage == "facts":
+            state["releases"][rid]["facts"] = {"moments": "en"}
+        else:
+            state["units"][f"bundle:en:{rid}"] = ["not", "a", "unit"]
+        state_path.write_text(json.dumps(state), "utf-8")
+    result = cli("build")
+    assert result.exit_code == 0, result.output
+    assert "Nothing changed" in result.stdout
+    assert files_of(newsroom / "dist") == before
+    assert "Nothing changed" in cli("build").stdout
+
+
 def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Releases and site pages split between this process and a forked one: same files."""
     import shutil

@@ -7,7 +7,9 @@ Modules, from the bottom up:
                languages are published (`published_text`, `candidate_languages`, `published_at`)
     render     Jinja2 (its only user): `Renderer`, template folders, compiled-template cache
     bundles    the files of a bundle (pages, JSON, manifest, deterministic zip) and of a site
-    build      `pubflow build`: incremental build of every output
+    buildstate what a build remembers between runs (.pubflow/build.json, build-pages.marshal), typed
+    workers    work split between this process and a forked one (a build on two cores)
+    build      `pubflow build`: plan / render / write, incremental
     publish    `pubflow publish`: the transition, then its outputs written
     preview    `pubflow render` and `pubflow preview`: a release's pages in any state
 """

@@ -1,24 +1,32 @@
 """`pubflow build`: bring the output folder up to date with everything that is out.
 
-What a bundle and a site hold is `bundles`' job; this module decides which
-units to render and writes them.
+One build is three steps over typed state (`Job` is what is fixed for the build):
 
-The embargo is a gate on every output: a release under embargo is in no
-file `build` writes.  `build` is incremental: `.pubflow/build.json` keeps, per
-output unit, a hash of its inputs (release files, templates, catalogs,
-configuration, this code) and the files it wrote; a unit whose inputs did not
-change is not rendered again.  It also keeps, per release, the stat stamps
-of its files (`workflow.storage.cache.folder_signature`; `build.json` is a
-`JsonCache`) with what a build needs from them (embargo, publication times,
-content hashes), so an unchanged release is not even parsed; the pages the
-site index and feed show are kept in `.pubflow/build-pages.marshal`, and
-compiled templates in `.pubflow/templates/`.  Deleting `.pubflow/` only
-costs a full build.  A full build renders on two cores (fork; the bytes do
-not depend on the split).
+  plan    `plan`: which output units the last build left usable (`buildstate`); a
+          release whose files did not change since (same stat stamps) is not parsed
+          at all, its facts and pages come from the state.
+  render  `render_releases`: the bundles of the other releases (page models from
+          `pagemodel`, files from `bundles`); `plan_sites` + `render_sites`: the site
+          index and feed of each language whose list changed.  On two cores when
+          there are many (`workers`; the bytes do not depend on the split).
+  write   `write`: every file whose bytes differ, outputs no unit claims any more
+          removed, one `os.sync()`; then `save` records the state that names them.
 
-Outputs are derived data: each is replaced atomically (temp file +
-rename, `store.write_output`) but not fsynced one by one; one `os.sync()`
-makes them durable before the state that names them is written (fsynced).
+Everything is rendered before the first file is written, so a template error
+leaves the folder as it was.  `dry_run` (`build --at`) stops after the plan
+and says what is out; `trial` (publish, before it moves a release) stops
+before writing.
+
+The embargo is a gate on every output: a release under embargo is in no file
+`build` writes.  Which languages are out and from when is decided by
+`pagemodel.candidate_languages` and `pagemodel.published_at` (kept per release
+as `buildstate.Facts`); the text they publish by `pagemodel.published_text`.
+A unit's key covers everything its bytes depend on (`Inputs`: release files,
+templates, catalogs, configuration, this package's code).
+
+Outputs are derived data: each is replaced atomically (temp file + rename,
+`store.write_output`) but not fsynced one by one; one `os.sync()` makes them
+durable before the state that names them is written.
 """
 
 from __future__ import annotations
@@ -26,36 +34,49 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow.core.model import Document, format_time, parse_time, utc_now
-from workflow.errors import PubflowError
-from workflow.publishing import dates, pagemodel, render
+from workflow import i18n
+from workflow.core.model import Document, format_time, utc_now
+from workflow.publishing import workers
+from workflow.publishing.buildstate import VERSION as STATE_VERSION
+from workflow.publishing.buildstate import (
+    BuildState,
+    CachedPage,
+    Facts,
+    KnownRelease,
+    Unit,
+    page_from_record,
+    page_record,
+    pages_cache,
+    pages_json,
+    state_cache,
+)
 from workflow.publishing.bundles import bundle_files, sha256, site_files
+from workflow.publishing.dates import check_language
 from workflow.publishing.outputs import Outputs, check_writable, output_settings
-from workflow.storage import cache, store
+from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
+from workflow.publishing.render import Renderer
+from workflow.storage import store
+from workflow.storage.cache import folder_signature, racy_cutoff
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
 
-STATE_FILE = "build.json"
-PAGES_FILE = "build-pages.marshal"  # the pages of the site index and feed (derived, like build.json)
-STATE_VERSION = 3  # 3: release signatures are `workflow.storage.cache.folder_signature` text
 RELEASE_FILE = "release.yaml"
+PARALLEL_MIN = 64  # releases to render before a second process pays for itself
 # The code whose change changes outputs: every module of this package (a build key covers them).
 CODE = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
 
-# ---------------------------------------------------------------- hashing
+# ---------------------------------------------------------------- keys
 class Inputs:
     """Content hashes of what outputs depend on, computed once per build."""
 
-    def __init__(self, nr: Newsroom, renderer: render.Renderer, settings: Outputs) -> None:
-        from workflow import i18n
-
+    def __init__(self, nr: Newsroom, renderer: Renderer, settings: Outputs) -> None:
         self.nr = nr
         digest = hashlib.sha256()
         digest.update(f"v{STATE_VERSION}|{settings.base_url}\n".encode())
@@ -64,43 +85,39 @@ class Inputs:
         for path in renderer.input_files():
             digest.update(path.as_posix().encode())
             digest.update(sha256(path.read_bytes()).encode())
-        self._base = digest.hexdigest()
+        self.base = digest.hexdigest()
         self._lang: dict[str, str] = {}
-        self._i18n = i18n
-
-    @property
-    def base(self) -> str:
-        return self._base
 
     def language(self, lang: str) -> str:
+        """The key of everything one language's outputs share (base + its catalogs)."""
         if lang not in self._lang:
-            digest = hashlib.sha256(self._base.encode())
-            for path in self._i18n.catalog_files(lang, self.nr.root / "locales"):
+            digest = hashlib.sha256(self.base.encode())
+            for path in i18n.catalog_files(lang, self.nr.root / "locales"):
                 digest.update(path.as_posix().encode())
                 digest.update(path.read_bytes())
             self._lang[lang] = digest.hexdigest()
         return self._lang[lang]
 
-    def bundle(self, facts: Mapping[str, Any], lang: str, languages: Iterable[str]) -> str:
+    def bundle(self, facts: Facts, lang: str, languages: Iterable[str]) -> str:
         """The key of one bundle: this language's inputs, the languages out, the release's files."""
         digest = hashlib.sha256(self.language(lang).encode())
         digest.update(("|".join(sorted(languages)) + "\n").encode())
-        hashes = facts["hashes"]
-        for name in sorted({RELEASE_FILE, f"{facts['source']}.yaml", f"{lang}.yaml"}):
+        for name in sorted({RELEASE_FILE, f"{facts.source}.yaml", f"{lang}.yaml"}):
             digest.update(name.encode())
-            if name in hashes:
-                digest.update(hashes[name].encode())
+            if name in facts.hashes:
+                digest.update(facts.hashes[name].encode())
         return digest.hexdigest()
 
+    def site(self, lang: str, bundle_keys: Iterable[str]) -> str:
+        """The key of a language's site index and feed: its inputs and the bundles they list."""
+        return sha256((self.language(lang) + "\n" + "\n".join(bundle_keys)).encode())
 
-# ---------------------------------------------------------------- per-release facts (cached by stat)
-def release_facts(nr: Newsroom, doc: Document) -> dict[str, Any]:
+
+def release_facts(nr: Newsroom, doc: Document) -> Facts:
     """What `build` needs to know about a release without parsing it again:
     its embargo, source language, when each candidate language went out, and
     the content hash of each of its files (read from disk: what the key covers)."""
     rel = doc.release
-    config = nr.config
-    candidates = pagemodel.candidate_languages(rel, config)
     folder = nr.release_dir(rel.id)
     hashes = {}
     for name in sorted({RELEASE_FILE, f"{rel.source_language}.yaml", *(f"{c}.yaml" for c in rel.languages)}):
@@ -108,17 +125,8 @@ def release_facts(nr: Newsroom, doc: Document) -> dict[str, Any]:
             hashes[name] = sha256((folder / name).read_bytes())
         except OSError:
             pass
-    return {
-        "embargo": rel.embargo, "source": rel.source_language,
-        "moments": [[code, pagemodel.published_at(doc, config, code)] for code in candidates],
-        "hashes": hashes,
-    }
-
-
-def _out_from_facts(facts: Mapping[str, Any], at: dt.datetime) -> list[str]:
-    if facts["embargo"] and at < parse_time(facts["embargo"], "embargo"):
-        return []
-    return [code for code, moment in facts["moments"] if moment and parse_time(moment, "time") <= at]
+    moments = tuple((code, published_at(doc, nr.config, code)) for code in candidate_languages(rel, nr.config))
+    return Facts(rel.embargo, rel.source_language, moments, hashes)
 
 
 # ---------------------------------------------------------------- results
@@ -144,204 +152,235 @@ class BuildResult:
         }
 
 
-# ---------------------------------------------------------------- build
-def _state_cache(path: Path, out_dir: Path) -> cache.JsonCache[dict[str, Any]]:
-    """`.pubflow/build.json`: the state of the last build into `out_dir` (another folder: none)."""
-
-    def check(data: dict[str, Any]) -> dict[str, Any] | None:
-        if data.get("out") != str(out_dir):
-            return None
-        for name in ("units", "releases"):
-            if not isinstance(data.get(name), dict):
-                data[name] = {}
-        return data
-
-    return cache.JsonCache(path, STATE_VERSION, check)
-
-
-def _fresh(unit: Any, key: str, out_dir: Path) -> bool:
-    if not isinstance(unit, dict) or unit.get("key") != key or not isinstance(unit.get("files"), dict):
-        return False
-    base = str(out_dir) + os.sep
-    for name, meta in unit["files"].items():
-        try:
-            if os.stat(base + name).st_size != meta.get("size"):
-                return False
-        except (OSError, AttributeError, TypeError):
-            return False
-    return True
-
-
-_PAGE_SCALARS = tuple(f.name for f in fields(pagemodel.Page)
-                      if f.name not in ("body", "corrections", "retraction", "alternates", "missing"))
-
-
-def _page_record(page: pagemodel.Page) -> list[Any]:
-    """A page as plain lists (for the pages cache), read back by `_page_from_record`."""
-    return [
-        [getattr(page, name) for name in _PAGE_SCALARS],
-        [[p.text, p.lang, p.dir] for p in page.body],
-        [[n.at, n.date, n.text] for n in page.corrections],
-        [page.retraction.at, page.retraction.date, page.retraction.text] if page.retraction else None,
-        [[a.lang, a.name, a.href, a.dir] for a in page.alternates],
-        list(page.missing),
-    ]
-
-
-def _frozen(cls: type[Any], **values: Any) -> Any:
-    """A frozen dataclass from trusted values without running its __init__ (a rebuild makes
-    thousands of pages from the cache; the values were checked when the page was made)."""
-    obj = object.__new__(cls)
-    obj.__dict__.update(values)
-    return obj
-
-
-def _page_from_record(data: Sequence[Any]) -> pagemodel.Page:
-    scalars, body, corrections, retraction, alternates, missing = data
-    para, notice, link = pagemodel.Para, pagemodel.Notice, pagemodel.Link
-    page: pagemodel.Page = _frozen(
-        pagemodel.Page, **dict(zip(_PAGE_SCALARS, scalars, strict=True)),
-        body=tuple(_frozen(para, text=t, lang=la, dir=d) for t, la, d in body),
-        corrections=tuple(_frozen(notice, at=a, date=d, text=t) for a, d, t in corrections),
-        retraction=_frozen(notice, at=retraction[0], date=retraction[1], text=retraction[2]) if retraction else None,
-        alternates=tuple(_frozen(link, lang=la, name=n, href=h, dir=d) for la, n, h, d in alternates),
-        missing=tuple(missing),
-    )
-    return page
-
-
-def _load_pages(path: Path, inputs: str) -> dict[str, Any]:
-    """The pages cache: unit -> {"key", "page"}; anything unreadable is an empty cache."""
-    import marshal
-
-    try:
-        data = marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return {}
-    if not isinstance(data, dict) or data.get("version") != STATE_VERSION or data.get("inputs") != inputs:
-        return {}
-    dates.remember_days(data.get("days"))
-    pages = data.get("pages")
-    return pages if isinstance(pages, dict) else {}
-
-
-@dataclass
-class _Work:
-    """What one build pass over some releases produced (picklable: it crosses processes)."""
-
-    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # release id -> facts
-    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> {"key"} or the reused unit
-    pending: dict[str, dict[str, bytes]] = field(default_factory=dict)  # unit -> files to write
-    pages: dict[str, dict[str, Any]] = field(default_factory=dict)  # unit -> {"key", "page"}
-    error: tuple[type[PubflowError], str, str | None] | None = None
-
-
-@dataclass
-class _Pass:
-    """Everything a pass over releases needs; a forked worker inherits it."""
+# ---------------------------------------------------------------- typed state of one build
+@dataclass(frozen=True)
+class Job:
+    """What is fixed for one build (a forked worker inherits it)."""
 
     nr: Newsroom
-    renderer: render.Renderer
-    inputs: Inputs
     settings: Outputs
-    moment: dt.datetime
-    target: Path
-    old_units: Mapping[str, Any]
-    reuse: bool  # may a unit whose key did not change be kept?
-    forced: set[str]
-    docs: dict[str, Document]
+    target: Path  # the output folder
+    moment: dt.datetime  # what is out at this time is built
+    renderer: Renderer
+    inputs: Inputs
+    incremental: bool  # may a unit whose key did not change be kept?
+    forced: frozenset[str]  # releases rendered again whatever their keys
+    docs: Mapping[str, Document]  # documents not read from disk (publish's trial)
+    keep_state: bool  # the default output folder: read and write `.pubflow/build*`
 
-    def run(self, release_ids: Iterable[str]) -> _Work:
-        work = _Work()
-        try:
-            for release_id in release_ids:
-                self.one(release_id, work)
-        except PubflowError as exc:
-            work.error = (type(exc), exc.message, exc.hint)
-        return work
+    @property
+    def trial(self) -> bool:
+        return bool(self.docs)
 
-    def one(self, release_id: str, work: _Work) -> None:
-        doc = self.docs.get(release_id) or self.nr.load(release_id)
-        facts = release_facts(self.nr, doc)
-        work.facts[release_id] = facts
-        langs = _out_from_facts(facts, self.moment)
+    def document(self, release_id: str) -> Document:
+        return self.docs.get(release_id) or self.nr.load(release_id)
+
+
+@dataclass
+class Plan:
+    """What the last build left usable, and which releases must be parsed again."""
+
+    old: BuildState | None
+    old_pages: dict[str, CachedPage]
+    sigs: dict[str, str | None]  # release id -> stat stamps of its files (None: not trusted)
+    facts: dict[str, Facts] = field(default_factory=dict)  # releases kept without parsing
+    units: dict[str, Unit] = field(default_factory=dict)  # their units, all fresh
+    pages: dict[str, CachedPage] = field(default_factory=dict)  # their pages
+    dirty: list[str] = field(default_factory=list)  # releases to parse (and render what changed)
+
+    @property
+    def old_units(self) -> Mapping[str, Unit]:
+        return self.old.units if self.old else {}
+
+
+@dataclass
+class Rendered:
+    """What rendering some releases produced (picklable: it crosses processes)."""
+
+    facts: dict[str, Facts] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)  # a kept unit (with files) or a new one (key only)
+    files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # unit -> files to write
+    pages: dict[str, CachedPage] = field(default_factory=dict)
+
+    def merge(self, other: Rendered) -> Rendered:
+        self.facts.update(other.facts)
+        self.units.update(other.units)
+        self.files.update(other.files)
+        self.pages.update(other.pages)
+        return self
+
+
+def _bundle_unit(lang: str, release_id: str) -> str:
+    return f"bundle:{lang}:{release_id}"
+
+
+# ---------------------------------------------------------------- 1. plan
+def plan(job: Job) -> Plan:
+    """Read the last build's state and keep every release whose files and outputs did not change."""
+    state_dir = job.nr.config.state_dir
+    old = state_cache(state_dir, job.target).load() if job.keep_state else None
+    old_pages = (pages_cache(state_dir, job.inputs.base).load() or {}) if old is not None else {}
+    known = old.releases if old is not None and old.inputs == job.inputs.base else {}
+    result = Plan(old, old_pages, {})
+    cutoff = racy_cutoff()
+    release_ids = job.nr.release_ids()
+    extra = [rid for rid in job.docs if rid not in release_ids]
+    if extra:
+        release_ids = sorted([*release_ids, *extra])
+    for release_id in release_ids:
+        sig = result.sigs[release_id] = folder_signature(job.nr.release_dir(release_id), cutoff)
+        entry = known.get(release_id)
+        if sig is None or release_id in job.forced or entry is None or entry.sig != sig:
+            result.dirty.append(release_id)
+            continue
+        langs = entry.facts.out_at(job.moment)
+        kept_units: dict[str, Unit] = {}
+        kept_pages: dict[str, CachedPage] = {}
         for lang in langs:
-            key = self.inputs.bundle(facts, lang, langs)
-            unit = f"bundle:{lang}:{release_id}"
-            page = pagemodel.page_data(doc, self.nr.config, lang, base_url=self.settings.base_url, alternates=langs)
-            work.pages[unit] = {"key": key, "page": _page_record(page)}
-            old = self.old_units.get(unit)
-            if self.reuse and release_id not in self.forced and isinstance(old, dict) and _fresh(old, key, self.target):
-                work.units[unit] = old
-                continue
-            work.pending[unit] = bundle_files(self.renderer, page)
-            work.units[unit] = {"key": key}
+            key = job.inputs.bundle(entry.facts, lang, langs)
+            unit = _bundle_unit(lang, release_id)
+            old_unit, page = result.old_units.get(unit), old_pages.get(unit)
+            if not (job.incremental and old_unit is not None and old_unit.fresh(key, job.target)
+                    and page is not None and page.key == key):
+                result.dirty.append(release_id)
+                break
+            kept_units[unit], kept_pages[unit] = old_unit, page
+        else:
+            result.facts[release_id] = entry.facts
+            result.units.update(kept_units)
+            result.pages.update(kept_pages)
+    return result
 
 
-PARALLEL_MIN = 64  # releases to render before a second process pays for itself
-_FORKED: Callable[[Any], Any] | None = None
+# ---------------------------------------------------------------- 2. render
+def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, out: Rendered) -> None:
+    doc = job.document(release_id)
+    facts = out.facts[release_id] = release_facts(job.nr, doc)
+    langs = facts.out_at(job.moment)
+    for lang in langs:
+        key = job.inputs.bundle(facts, lang, langs)
+        unit = _bundle_unit(lang, release_id)
+        page = page_data(doc, job.nr.config, lang, base_url=job.settings.base_url, alternates=langs)
+        out.pages[unit] = CachedPage(key, page_record(page))
+        old = old_units.get(unit)
+        if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
+            out.units[unit] = old
+            continue
+        out.files[unit] = bundle_files(job.renderer, page)
+        out.units[unit] = Unit(key)
 
 
-@dataclass(frozen=True)
-class _Failed:
-    """A PubflowError raised in the forked child, to raise again as it was in the parent."""
+def render_releases(job: Job, old_units: Mapping[str, Unit], release_ids: list[str]) -> Rendered:
+    """Parse `release_ids` and render the bundles whose keys changed (two cores when many)."""
 
-    kind: type[PubflowError]
-    message: str
-    hint: str | None
+    def run(ids: list[str]) -> Rendered:
+        out = Rendered()
+        for release_id in ids:
+            _render_release(job, old_units, release_id, out)
+        return out
 
-
-def _call_forked(items: Any) -> Any:
-    assert _FORKED is not None
-    try:
-        return _FORKED(items)
-    except PubflowError as exc:
-        return _Failed(type(exc), exc.message, exc.hint)
+    halves = workers.two_cores(run, release_ids, len(release_ids) >= PARALLEL_MIN)
+    return run(release_ids) if halves is None else halves[0].merge(halves[1])
 
 
-def _two_cores(fn: Callable[[list[Any]], Any], items: list[Any], worth: bool) -> tuple[Any, Any] | None:
-    """`fn` of the first half of `items` here and of the second half in a forked child, at once;
-    None when it is not `worth` it or cannot be done (one core, no fork).  The child inherits
-    everything by fork, so `fn` may be a closure; only its result crosses back (pickled)."""
-    global _FORKED
-    import multiprocessing
-
-    if (not worth or len(items) < 2 or (os.cpu_count() or 1) < 2
-            or "fork" not in multiprocessing.get_all_start_methods()):
-        return None
-    half = len(items) // 2
-    _FORKED = fn
-    try:
-        with multiprocessing.get_context("fork").Pool(1) as pool:
-            child = pool.apply_async(_call_forked, (items[half:],))
-            mine = fn(items[:half])
-            theirs = child.get()
-    finally:
-        _FORKED = None
-    if isinstance(theirs, _Failed):
-        raise theirs.kind(theirs.message, theirs.hint)
-    return mine, theirs
+def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
+               out: Mapping[str, list[str]]) -> tuple[dict[str, Unit], list[str]]:
+    """The site index and feed units of every language, and the languages to render them for
+    (those whose list of bundles changed; all of them on a trial)."""
+    site_units: dict[str, Unit] = {}
+    langs: list[str] = []
+    for lang in job.nr.config.languages:
+        key = job.inputs.site(lang, sorted(f"{rid}:{units[_bundle_unit(lang, rid)].key}"
+                                           for rid, codes in out.items() if lang in codes))
+        names = (f"index:{lang}", f"feed:{lang}")
+        olds = [old_units.get(name) for name in names]
+        if job.incremental and not job.trial and all(o is not None and o.fresh(key, job.target) for o in olds):
+            site_units.update((name, o) for name, o in zip(names, olds, strict=True) if o is not None)
+            continue
+        langs.append(lang)
+        site_units.update((name, Unit(key)) for name in names)
+    return site_units, langs
 
 
-def _run(job: _Pass, release_ids: list[str]) -> _Work:
-    """Process releases, on two cores when there are many.
+def render_sites(job: Job, langs: list[str], pages: Mapping[str, CachedPage],
+                 out: Mapping[str, list[str]]) -> dict[str, dict[str, bytes]]:
+    """The site index and feed files of `langs`, from the pages of every bundle that is out."""
+    languages = job.nr.config.languages
 
-    The output does not depend on how the releases were split: each unit's
-    bytes come from its own inputs, and everything is written in sorted order.
-    """
-    halves = _two_cores(job.run, release_ids, len(release_ids) >= PARALLEL_MIN)
+    def run(codes: list[str]) -> dict[str, dict[str, bytes]]:
+        rendered: dict[str, dict[str, bytes]] = {}
+        for lang in codes:
+            lang_pages = [page_from_record(pages[_bundle_unit(lang, rid)].record)
+                          for rid, out_langs in out.items() if lang in out_langs]
+            rendered.update(site_files(job.renderer, lang, lang_pages, languages))
+        return rendered
+
+    halves = workers.two_cores(run, langs, len(out) >= 4 * PARALLEL_MIN)
     if halves is None:
-        return job.run(release_ids)
-    mine: _Work = halves[0]
-    theirs: _Work = halves[1]
-    mine.facts.update(theirs.facts)
-    mine.units.update(theirs.units)
-    mine.pending.update(theirs.pending)
-    mine.pages.update(theirs.pages)
-    mine.error = mine.error or theirs.error
-    return mine
+        return run(langs)
+    return {**halves[0], **halves[1]}
 
 
+# ---------------------------------------------------------------- 3. write
+def write(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
+          files: Mapping[str, Mapping[str, bytes]], result: BuildResult) -> dict[str, Unit]:
+    """Write every file whose bytes changed, remove outputs no unit claims any more, sync once.
+    Returns `units`, each with the files it now has."""
+    target = job.target
+    if files or any(name not in units for name in old_units):
+        check_writable(target)
+    done = dict(units)
+    made: set[str] = set()
+    base = str(target) + os.sep
+    for unit, unit_files in sorted(files.items()):
+        for name in sorted(unit_files):
+            data = unit_files[name]
+            where = base + name
+            try:
+                with open(where, "rb") as fh:
+                    same = fh.read() == data
+            except OSError:
+                same = False
+            if not same:
+                store.write_output(Path(where), data, made)
+                result.written.append(name)
+        done[unit] = Unit(units[unit].key, {name: {"size": len(data), "sha256": sha256(data)}
+                                            for name, data in unit_files.items()})
+    wanted = {name for unit in done.values() for name in unit.files or ()}
+    for unit, old in sorted(old_units.items()):
+        if unit in done:
+            continue
+        for name in sorted(old.files or ()):
+            if name in wanted:
+                continue
+            path = target / name
+            if path.is_file():
+                store.remove_file(path)
+                result.removed.append(name)
+                store.remove_empty_dirs(path.parent, target)
+    if result.written or result.removed:
+        store.sync_outputs()  # durable before the state below names them
+    return done
+
+
+def save(job: Job, planned: Plan, units: dict[str, Unit], facts: Mapping[str, Facts],
+         pages: Mapping[str, CachedPage]) -> None:
+    """Record what this build knows for the next one (only what changed is written)."""
+    state_dir = job.nr.config.state_dir
+    kept_pages = {unit: page for unit, page in pages.items() if unit in units}
+    if kept_pages != planned.old_pages:
+        pages_cache(state_dir, job.inputs.base).save(pages_json(job.inputs.base, kept_pages))
+    releases = {}
+    for release_id, release_facts_ in facts.items():
+        sig = planned.sigs.get(release_id)
+        if sig is not None and release_id not in job.docs:
+            releases[release_id] = KnownRelease(sig, release_facts_)
+    state = BuildState(str(job.target), job.inputs.base, units, releases)
+    if state != planned.old:
+        state_cache(state_dir, job.target).save(state.to_json())
+
+
+# ---------------------------------------------------------------- build
 def build(
     nr: Newsroom,
     *,
@@ -359,175 +398,57 @@ def build(
     so a template error leaves the folder as it was.  With `dry_run` it only
     says what would be out at `at`.  With `trial` (a document not yet saved)
     everything is rendered as if it were on disk, and nothing is written:
-    publish does this before it moves the release.
-
-    A release whose files did not change since the last build (same stat keys,
-    recorded in `.pubflow/build.json` with its embargo, publication times and
-    file hashes) is not parsed at all; its pages for the site index and feed
-    come from the same state.  Outputs are written with `store.write_output`
-    and synced once, before the state that names them is written.
+    publish does this before it moves the release.  With `out_dir` everything
+    is rendered into that folder and the build state is neither read nor written.
     """
     config = nr.config
     settings = output_settings(config)
-    target = out_dir or settings.dir
-    moment = at or utc_now()
-    result = BuildResult(target, format_time(moment), dry_run=dry_run)
-    renderer = render.Renderer(config, settings.base_url, config.state_dir / "templates")
+    renderer = Renderer(config, settings.base_url, config.state_dir / "templates")
     for code in config.languages:
-        dates.check_language(config.languages[code])
-    inputs = Inputs(nr, renderer, settings)
-    incremental = out_dir is None and not force
-    forced = set(force_ids) | ({trial.release.id} if trial else set())
-    state_file = _state_cache(config.state_dir / STATE_FILE, target)
-    old = (state_file.load() or {}) if out_dir is None else {}
-    old_units: dict[str, Any] = old.get("units", {})
-    pages_path = config.state_dir / PAGES_FILE
-    old_pages: dict[str, Any] = _load_pages(pages_path, inputs.base) if old else {}
-    cached: dict[str, Any] = old.get("releases", {}) if old.get("inputs") == inputs.base else {}
-    docs: dict[str, Document] = {trial.release.id: trial} if trial else {}
+        check_language(config.languages[code])
+    job = Job(
+        nr, settings, out_dir or settings.dir, at or utc_now(), renderer, Inputs(nr, renderer, settings),
+        incremental=out_dir is None and not force,
+        forced=frozenset(force_ids) | ({trial.release.id} if trial else frozenset()),
+        docs={trial.release.id: trial} if trial else {},
+        keep_state=out_dir is None,
+    )
+    result = BuildResult(job.target, format_time(job.moment), dry_run=dry_run)
 
-    # Which releases must be parsed: those whose files changed, or whose outputs must be redone.
-    racy_after = cache.racy_cutoff()
-    release_ids = nr.release_ids()
-    if trial and trial.release.id not in release_ids:
-        release_ids = sorted([*release_ids, trial.release.id])
-    sigs: dict[str, str | None] = {}
-    facts: dict[str, dict[str, Any]] = {}
-    units: dict[str, dict[str, Any]] = {}
-    page_records: dict[str, dict[str, Any]] = {}
-    dirty: list[str] = []
-    for release_id in release_ids:
-        sig = sigs[release_id] = cache.folder_signature(nr.release_dir(release_id), racy_after)
-        entry = cached.get(release_id)
-        if (sig is None or release_id in forced or not isinstance(entry, dict) or entry.get("sig") != sig
-                or not isinstance(entry.get("facts"), dict)):
-            dirty.append(release_id)
-            continue
-        known = entry["facts"]
-        langs = _out_from_facts(known, moment)
-        kept: dict[str, dict[str, Any]] = {}
-        kept_pages: dict[str, dict[str, Any]] = {}
-        for lang in langs:
-            key = inputs.bundle(known, lang, langs)
-            unit = f"bundle:{lang}:{release_id}"
-            record = old_pages.get(unit)
-            if not (incremental and _fresh(old_units.get(unit), key, target)
-                    and isinstance(record, dict) and record.get("key") == key):
-                break
-            kept[unit], kept_pages[unit] = old_units[unit], record
-        else:
-            facts[release_id] = known
-            units.update(kept)
-            page_records.update(kept_pages)
-            result.unchanged += len(kept)
-            continue
-        dirty.append(release_id)
-
-    job = _Pass(nr, renderer, inputs, settings, moment, target, old_units, incremental, forced, docs)
+    planned = plan(job)
+    facts, units, pages = dict(planned.facts), dict(planned.units), dict(planned.pages)
+    files: dict[str, dict[str, bytes]] = {}
     if dry_run:  # what is out needs the facts, nothing rendered
-        for release_id in dirty:
-            doc = docs.get(release_id) or nr.load(release_id)
-            facts[release_id] = release_facts(nr, doc)
-        pending: dict[str, dict[str, bytes]] = {}
+        for release_id in planned.dirty:
+            facts[release_id] = release_facts(nr, job.document(release_id))
     else:
-        work = _run(job, dirty)
-        if work.error:
-            kind, message, hint = work.error
-            raise kind(message, hint)
-        facts.update(work.facts)
-        pending = work.pending
-        for unit, value in work.units.items():
-            if "files" in value:
-                result.unchanged += 1
-            units[unit] = value
-        page_records.update(work.pages)
+        rendered = render_releases(job, planned.old_units, planned.dirty)
+        facts.update(rendered.facts)
+        units.update(rendered.units)
+        pages.update(rendered.pages)
+        files = rendered.files
     for release_id in sorted(facts):
-        langs = _out_from_facts(facts[release_id], moment)
+        langs = facts[release_id].out_at(job.moment)
         if langs:
             result.out[release_id] = langs
+    if not dry_run:
+        site_units, site_langs = plan_sites(job, planned.old_units, units, result.out)
+        units.update(site_units)
+        files.update(render_sites(job, site_langs, pages, result.out))
+    result.unchanged = sum(1 for unit in units.values() if unit.files is not None)
     if dry_run:
         result.bundles = [f"{rid}-{code}.zip" for rid, codes in result.out.items() for code in codes]
         return result
-
-    new_units: dict[str, dict[str, Any]] = dict(units)
-    sites: list[str] = []
-    for lang in config.languages:
-        keys = sorted(f"{rid}:{units[f'bundle:{lang}:{rid}']['key']}"
-                      for rid, langs in result.out.items() if lang in langs)
-        site_key = sha256((inputs.language(lang) + "\n" + "\n".join(keys)).encode())
-        names = (f"index:{lang}", f"feed:{lang}")
-        if incremental and not trial and all(_fresh(old_units.get(n), site_key, target) for n in names):
-            for n in names:
-                new_units[n] = old_units[n]
-            result.unchanged += 2
-            continue
-        sites.append(lang)
-        for n in names:
-            new_units[n] = {"key": site_key}
-
-    def render_sites(codes: list[str]) -> dict[str, dict[str, bytes]]:
-        rendered: dict[str, dict[str, bytes]] = {}
-        for lang in codes:
-            lang_pages = [_page_from_record(page_records[f"bundle:{lang}:{rid}"]["page"])
-                          for rid, langs in result.out.items() if lang in langs]
-            rendered.update(site_files(renderer, lang, lang_pages, config.languages))
-        return rendered
-
-    halves = _two_cores(render_sites, sites, len(result.out) >= 4 * PARALLEL_MIN)
-    for part in halves or (render_sites(sites),):
-        pending.update(part)
-
-    if trial is not None:
-        check_writable(target)
+    if job.trial:
+        check_writable(job.target)
         return result
-    # Everything is rendered: now write.
-    if pending or any(u not in new_units for u in old_units):
-        check_writable(target)
-    made: set[str] = set()
-    base = str(target) + os.sep
-    for unit, files in sorted(pending.items()):
-        for name in sorted(files):
-            data = files[name]
-            path = base + name
-            try:
-                with open(path, "rb") as fh:
-                    same = fh.read() == data
-            except OSError:
-                same = False
-            if not same:
-                store.write_output(Path(path), data, made)
-                result.written.append(name)
-        new_units[unit]["files"] = {name: {"size": len(data), "sha256": sha256(data)} for name, data in files.items()}
-    wanted = {name for unit in new_units.values() for name in unit.get("files", {})}
-    for unit, meta in sorted(old_units.items()):
-        if unit in new_units or not isinstance(meta, dict):
-            continue
-        for name in sorted(meta.get("files", {})):
-            if name in wanted:
-                continue
-            path = target / name
-            if path.is_file():
-                store.remove_file(path)
-                result.removed.append(name)
-                store.remove_empty_dirs(path.parent, target)
-    if result.written or result.removed:
-        store.sync_outputs()  # durable before the state below names them
+
+    units = write(job, planned.old_units, units, files, result)
     result.sites = list(config.languages)
     for release_id, langs in result.out.items():
         result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
-    if out_dir is None:
-        releases = {rid: {"sig": sigs.get(rid), "facts": facts[rid]} for rid in sorted(facts)
-                    if sigs.get(rid) is not None and rid not in docs}
-        pages = {unit: page_records[unit] for unit in sorted(page_records) if unit in new_units}
-        if pages != old_pages:
-            import marshal
-
-            store.atomic_write(pages_path, marshal.dumps(
-                {"version": STATE_VERSION, "inputs": inputs.base, "pages": pages, "days": dates.known_days()}))
-        state = {"version": STATE_VERSION, "out": str(target), "inputs": inputs.base,
-                 "units": dict(sorted(new_units.items())), "releases": releases}
-        if state != old:
-            state_file.save(state, sort_keys=True)
+    if job.keep_state:
+        save(job, planned, units, facts, pages)
     return result
 
 
