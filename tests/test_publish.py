@@ -153,7 +153,7 @@ def test_incremental_build_from_cached_releases_equals_a_build_from_scratch(cli:
     assert files_of(newsroom / "dist") == incremental
 
 
-@pytest.mark.parametrize("damage", ["facts", "unit", "pages"])
+@pytest.mark.parametrize("damage", ["facts", "unit", "pages", "planted"])
 def test_a_damaged_build_state_costs_a_full_build_not_an_error(cli: Any, newsroom: Path, damage: str) -> None:
     """The build's memory under .pubflow/ is derived data: a damaged entry is ignored, the
     build renders again and writes the same bytes (it used to stop with an internal error)."""
@@ -170,14 +170,19 @@ def test_a_damaged_build_state_costs_a_full_build_not_an_error(cli: Any, newsroo
         state = json.loads(state_path.read_text("utf-8"))
         if damage == "facts":
             state["releases"][rid]["facts"] = {"moments": "en"}
-        else:
+        elif damage == "unit":
             state["units"][f"bundle:en:{rid}"] = ["not", "a", "unit"]
+        else:  # a state naming files outside the output folder: never removed
+            (newsroom / "keep.txt").write_text("mine", "utf-8")
+            state["units"]["bundle:en:gone"] = {"key": "k", "files": {"../keep.txt": {"size": 4, "sha256": ""}}}
         state_path.write_text(json.dumps(state), "utf-8")
     result = cli("build")
     assert result.exit_code == 0, result.output
     assert "Nothing changed" in result.stdout
     assert files_of(newsroom / "dist") == before
     assert "Nothing changed" in cli("build").stdout
+    if damage == "planted":
+        assert (newsroom / "keep.txt").read_text("utf-8") == "mine"
 
 
 def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:

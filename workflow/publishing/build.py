@@ -125,7 +125,7 @@ def release_facts(nr: Newsroom, doc: Document) -> Facts:
             hashes[name] = sha256((folder / name).read_bytes())
         except OSError:
             pass
-    moments = tuple((code, published_at(doc, nr.config, code)) for code in candidate_languages(rel, nr.config))
+    moments = [[code, published_at(doc, nr.config, code)] for code in candidate_languages(rel, nr.config)]
     return Facts(rel.embargo, rel.source_language, moments, hashes)
 
 
@@ -241,7 +241,7 @@ def plan(job: Job) -> Plan:
             unit = _bundle_unit(lang, release_id)
             old_unit, page = result.old_units.get(unit), old_pages.get(unit)
             if not (job.incremental and old_unit is not None and old_unit.fresh(key, job.target)
-                    and page is not None and page.key == key):
+                    and page is not None and page["key"] == key):
                 result.dirty.append(release_id)
                 break
             kept_units[unit], kept_pages[unit] = old_unit, page
@@ -261,7 +261,7 @@ def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, ou
         key = job.inputs.bundle(facts, lang, langs)
         unit = _bundle_unit(lang, release_id)
         page = page_data(doc, job.nr.config, lang, base_url=job.settings.base_url, alternates=langs)
-        out.pages[unit] = CachedPage(key, page_record(page))
+        out.pages[unit] = {"key": key, "page": page_record(page)}
         old = old_units.get(unit)
         if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
             out.units[unit] = old
@@ -310,7 +310,7 @@ def render_sites(job: Job, langs: list[str], pages: Mapping[str, CachedPage],
     def run(codes: list[str]) -> dict[str, dict[str, bytes]]:
         rendered: dict[str, dict[str, bytes]] = {}
         for lang in codes:
-            lang_pages = [page_from_record(pages[_bundle_unit(lang, rid)].record)
+            lang_pages = [page_from_record(pages[_bundle_unit(lang, rid)]["page"])
                           for rid, out_langs in out.items() if lang in out_langs]
             rendered.update(site_files(job.renderer, lang, lang_pages, languages))
         return rendered
@@ -322,6 +322,13 @@ def render_sites(job: Job, langs: list[str], pages: Mapping[str, CachedPage],
 
 
 # ---------------------------------------------------------------- 3. write
+def _inside(name: str) -> bool:
+    """Is `name` (from the build state) a path inside the output folder?  Only such files
+    are ever removed, whatever a damaged or planted state names."""
+    parts = name.split("/")
+    return bool(name) and not name.startswith("/") and "\\" not in name and ".." not in parts and "" not in parts
+
+
 def write(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
           files: Mapping[str, Mapping[str, bytes]], result: BuildResult) -> dict[str, Unit]:
     """Write every file whose bytes changed, remove outputs no unit claims any more, sync once.
@@ -351,7 +358,7 @@ def write(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
         if unit in done:
             continue
         for name in sorted(old.files or ()):
-            if name in wanted:
+            if name in wanted or not _inside(name):
                 continue
             path = target / name
             if path.is_file():

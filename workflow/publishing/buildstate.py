@@ -46,14 +46,16 @@ def _need(value: Any, kind: type | tuple[type, ...]) -> Any:
 
 
 # ---------------------------------------------------------------- per release
-@dataclass(frozen=True)
+# Records read from the state are built thousands of times per build: plain slotted dataclasses
+# (a frozen one takes four times as long to make); treat them as values, never change one.
+@dataclass(slots=True)
 class Facts:
     """What a build needs to know about one release, kept so it is not parsed again."""
 
     embargo: str | None
     source: str  # source language
-    moments: tuple[tuple[str, str], ...]  # (language, when it went out or "") per candidate language
-    hashes: Mapping[str, str]  # file name -> sha256 of its content
+    moments: list[list[str]]  # [language, when it went out or ""] per candidate language
+    hashes: dict[str, str]  # file name -> sha256 of its content
 
     def out_at(self, at: dt.datetime) -> list[str]:
         """The languages that are out at `at` (embargo and publication times applied)."""
@@ -62,22 +64,21 @@ class Facts:
         return [code for code, moment in self.moments if moment and parse_time(moment, "time") <= at]
 
     def to_json(self) -> dict[str, Any]:
-        return {"embargo": self.embargo, "source": self.source,
-                "moments": [list(m) for m in self.moments], "hashes": dict(self.hashes)}
+        return {"embargo": self.embargo, "source": self.source, "moments": self.moments, "hashes": self.hashes}
 
     @classmethod
     def from_json(cls, data: Any) -> Facts:
-        _need(data, dict)
-        hashes = _need(data["hashes"], dict)
-        for name, digest in hashes.items():
-            _need(name, str), _need(digest, str)
-        moments = []
-        for code, moment in _need(data["moments"], list):
-            moments.append((_need(code, str), _need(moment, str)))
-        return cls(_need(data["embargo"], (str, type(None))), _need(data["source"], str), tuple(moments), hashes)
+        embargo, source, moments, hashes = data["embargo"], data["source"], data["moments"], data["hashes"]
+        if not (isinstance(source, str) and (embargo is None or isinstance(embargo, str))
+                and isinstance(moments, list) and isinstance(hashes, dict)
+                and all(isinstance(m, list) and len(m) == 2 and isinstance(m[0], str) and isinstance(m[1], str)
+                        for m in moments)
+                and all(isinstance(k, str) and isinstance(v, str) for k, v in hashes.items())):
+            raise TypeError("not release facts")
+        return cls(embargo, source, moments, hashes)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class KnownRelease:
     sig: str  # the stat stamps of its files when the facts were taken
     facts: Facts
@@ -89,12 +90,12 @@ class FileMeta(TypedDict):
     sha256: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Unit:
     """One output unit: the key of its inputs and, once written, its files."""
 
     key: str
-    files: Mapping[str, FileMeta] | None = None  # paths relative to the output folder
+    files: dict[str, FileMeta] | None = None  # paths relative to the output folder
 
     def fresh(self, key: str, out_dir: Path) -> bool:
         """Same key, and every file it wrote still there with its size?"""
@@ -110,12 +111,14 @@ class Unit:
         return True
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": self.key} if self.files is None else {"key": self.key, "files": dict(self.files)}
+        return {"key": self.key} if self.files is None else {"key": self.key, "files": self.files}
 
     @classmethod
     def from_json(cls, data: Any) -> Unit:
-        files = _need(data, dict).get("files")
-        return cls(_need(data["key"], str), None if files is None else _need(files, dict))
+        key, files = data["key"], data.get("files")
+        if not isinstance(key, str) or not (files is None or isinstance(files, dict)):
+            raise TypeError("not an output unit")
+        return cls(key, files)
 
 
 # ---------------------------------------------------------------- build.json
@@ -141,8 +144,8 @@ def state_cache(state_dir: Path, out_dir: Path) -> JsonCache[BuildState]:
     def check(data: dict[str, Any]) -> BuildState | None:
         if data.get("out") != str(out_dir):
             return None
-        units = {_need(name, str): Unit.from_json(unit) for name, unit in _need(data["units"], dict).items()}
-        releases = {_need(rid, str): KnownRelease(_need(known["sig"], str), Facts.from_json(known["facts"]))
+        units = {name: Unit.from_json(unit) for name, unit in _need(data["units"], dict).items()}
+        releases = {rid: KnownRelease(_need(known["sig"], str), Facts.from_json(known["facts"]))
                     for rid, known in _need(data["releases"], dict).items()}
         return BuildState(data["out"], _need(data["inputs"], str), units, releases)
 
@@ -188,17 +191,18 @@ def page_from_record(data: Sequence[Any]) -> Page:
     return page
 
 
-def _record(data: Any) -> PageRecord:
-    if len(_need(data, list)) != 6 or len(_need(data[0], list)) != len(_PAGE_SCALARS):
-        raise ValueError("not a page record")
-    record: PageRecord = data
-    return record
-
-
-@dataclass(frozen=True)
-class CachedPage:
+class CachedPage(TypedDict):
     key: str  # the key of the bundle unit the page belongs to
-    record: PageRecord
+    page: PageRecord
+
+
+def _cached_page(entry: Any) -> CachedPage:
+    record = entry["page"]
+    if (not isinstance(entry["key"], str) or not isinstance(record, list) or len(record) != 6
+            or not isinstance(record[0], list) or len(record[0]) != len(_PAGE_SCALARS)):
+        raise TypeError("not a cached page")
+    page: CachedPage = entry
+    return page
 
 
 class PagesCache(JsonCache[T]):
@@ -246,8 +250,7 @@ def pages_cache(state_dir: Path, inputs: str) -> PagesCache[dict[str, CachedPage
     def check(data: dict[str, Any]) -> dict[str, CachedPage] | None:
         if data.get("inputs") != inputs:
             return None
-        pages = {_need(unit, str): CachedPage(_need(entry["key"], str), _record(entry["page"]))
-                 for unit, entry in _need(data["pages"], dict).items()}
+        pages = {unit: _cached_page(entry) for unit, entry in _need(data["pages"], dict).items()}
         dates.remember_days(data.get("days"))
         return pages
 
@@ -255,6 +258,5 @@ def pages_cache(state_dir: Path, inputs: str) -> PagesCache[dict[str, CachedPage
 
 
 def pages_json(inputs: str, pages: Mapping[str, CachedPage]) -> dict[str, Any]:
-    return {"inputs": inputs, "pages": {unit: {"key": p.key, "page": p.record} for unit, p in sorted(pages.items())},
-            "days": dates.known_days()}
+    return {"inputs": inputs, "pages": dict(sorted(pages.items())), "days": dates.known_days()}
 

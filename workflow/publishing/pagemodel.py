@@ -110,6 +110,11 @@ class Page:
         return data
 
 
+def site_name(config: Config, lang: str) -> str:
+    """The newsroom's name in `lang` (`site:` in pubflow.yaml), else in its source language."""
+    return config.site.get(lang, config.site.get(config.source_language, ""))
+
+
 def is_live(config: Config, state: str) -> bool:
     """Is `state` one whose releases are out (published, retracted)?"""
     spec = config.workflow.states.get(state)
@@ -226,7 +231,7 @@ def page_data(
         links.append(Link(code, other.name, f"../../{code}/{rel.id}/", other.direction))
     return Page(
         id=rel.id, lang=lang, dir=language.direction, language_name=language.name,
-        site=config.site.get(lang, config.site.get(config.source_language, "")),
+        site=site_name(config, lang),
         title=texts.get("title", ""), body=tuple(body), source_line=source_line,
         category=translations.gettext(rel.category) if rel.category else "",
         date=rel.date, date_text=format_day(dt.date.fromisoformat(rel.date), language),

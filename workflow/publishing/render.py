@@ -31,7 +31,7 @@ from workflow.core.digits import in_style
 from workflow.errors import InvalidData, PubflowError
 from workflow.i18n import _
 from workflow.publishing.dates import day_of, format_day
-from workflow.publishing.pagemodel import Link, Page
+from workflow.publishing.pagemodel import Link, Page, site_name
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -267,7 +267,7 @@ class Renderer:
                            base=base, entries=entries)
 
     def _site(self, lang: str) -> str:
-        return self.config.site.get(lang, self.config.site.get(self.config.source_language, ""))
+        return site_name(self.config, lang)
 
     def _index_links(self, lang: str, codes: Iterable[str]) -> list[Link]:
         out = []
