@@ -42,13 +42,15 @@ def test_a_file_changed_within_the_last_second_is_racy(tmp_path: Path) -> None:
 
 
 def test_files_signature_is_the_signature_of_the_stamps(tmp_path: Path) -> None:
-    paths = [str(tmp_path / name) for name in ("release.yaml", "en.yaml", "ar.yaml")]
+    names = ("release", "en", "ar")
+    paths = [tmp_path / f"{name}.yaml" for name in names]
     for path in paths[:2]:
-        Path(path).write_text(path, encoding="utf-8")
-    assert cache.files_signature(paths) == cache.signature(cache.stamp(p) for p in paths)
-    before = cache.files_signature(paths)
-    Path(paths[2]).write_text("new language file\n", encoding="utf-8")
-    assert cache.files_signature(paths) != before
+        path.write_text(str(path), encoding="utf-8")
+    prefix = f"{tmp_path}/"
+    assert cache.files_signature(prefix, names, ".yaml") == cache.signature(cache.stamp(p) for p in paths)
+    before = cache.files_signature(prefix, names, ".yaml")
+    paths[2].write_text("new language file\n", encoding="utf-8")
+    assert cache.files_signature(prefix, names, ".yaml") != before
 
 
 def test_folder_signature(tmp_path: Path) -> None:

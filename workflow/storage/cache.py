@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from workflow.errors import PubflowError
@@ -51,13 +51,13 @@ def signature(stamps: Iterable[Stamp]) -> int:
     return hash(tuple(flat))
 
 
-def files_signature(paths: Sequence[str]) -> int:
-    """`signature(stamp(p) for p in paths)`, in one loop: it runs for every release on every read."""
+def files_signature(prefix: str, names: Iterable[str], suffix: str = "") -> int:
+    """`signature` of the files `prefix + name + suffix`, in one loop: it runs for every release on every read."""
     stat = os.stat
     flat: list[int] = []
-    for path in paths:
+    for name in names:
         try:
-            st = stat(path)
+            st = stat(prefix + name + suffix)
         except OSError:
             flat.extend(MISSING)
             continue

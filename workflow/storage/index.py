@@ -160,11 +160,6 @@ def connect(root: str | os.PathLike[str]) -> sqlite3.Connection:
 
 
 # ------------------------------------------------------------------ keys
-def _current_sig(prefix: str, codes: Sequence[str]) -> int:
-    """The signature of the files `prefix`release.yaml and `prefix`<code>.yaml."""
-    return cache.files_signature([f"{prefix}{name}.yaml" for name in ("release", *codes)])
-
-
 def _is_release_id(name: str) -> bool:
     from workflow.core.model import ID_RE
 
@@ -269,9 +264,12 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
     changed: list[tuple[str, str]] = []
     base = releases_dir + os.sep
     get = stored.get
+    signature = cache.files_signature
     for release_id in ids:
         entry = get(release_id)
-        if entry is None or entry[0] is None or _current_sig(f"{base}{release_id}/", entry[1].split()) != entry[0]:
+        # The release's files: release.yaml and the <lang>.yaml of the languages it had.
+        if entry is None or entry[0] is None or signature(
+                f"{base}{release_id}/", ("release", *entry[1].split()), ".yaml") != entry[0]:
             changed.append((release_id, base + release_id))
     gone = set(stored) - set(ids)
     if not changed and not gone:
