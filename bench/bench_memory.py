@@ -171,7 +171,7 @@ def bench_lookup(count: int, queries: int, seed: int) -> None:
 def bench_newsroom(releases: int, seed: int) -> None:
     from tests.conftest import FIXTURES
     from workflow.core.model import SCHEMA
-    from workflow.storage import store
+    from workflow.storage import store, yamlio
     from workflow.storage.newsroom import Newsroom
 
     rng = random.Random(seed)
@@ -185,14 +185,19 @@ def bench_newsroom(releases: int, seed: int) -> None:
             pairs = [make_pair(rng, r * 12 + k) for k in range(12)]
             folder = root / "releases" / rid
             segs = [("title", pairs[0])] + [(f"p{k}", pairs[k]) for k in range(1, 12)]
-            store.write_yaml(folder / "release.yaml", {
-                "schema": SCHEMA, "id": rid, "date": rid[:10], "category": "news", "source_language": "en",
-                "languages": ["en", "ar"], "embargo": None, "state": "published", "revision": 1, "history": []})
-            store.write_yaml(folder / "en.yaml", {"schema": SCHEMA, "release": rid, "language": "en",
-                                                  "segments": [{"id": i, "text": p[0]} for i, p in segs]})
-            store.write_yaml(folder / "ar.yaml", {"schema": SCHEMA, "release": rid, "language": "ar", "segments": [
-                {"id": i, "status": "approved", "text": p[1], "source": p[0], "origin": "human",
-                 "by": "Lina Aziz"} for i, p in segs]})
+            files = {
+                "release.yaml": {
+                    "schema": SCHEMA, "id": rid, "date": rid[:10], "category": "news", "source_language": "en",
+                    "languages": ["en", "ar"], "embargo": None, "state": "published", "revision": 1,
+                    "history": []},
+                "en.yaml": {"schema": SCHEMA, "release": rid, "language": "en",
+                            "segments": [{"id": i, "text": p[0]} for i, p in segs]},
+                "ar.yaml": {"schema": SCHEMA, "release": rid, "language": "ar", "segments": [
+                    {"id": i, "status": "approved", "text": p[1], "source": p[0], "origin": "human",
+                     "by": "Lina Aziz"} for i, p in segs]},
+            }
+            for name, data in files.items():  # as the newsroom writes YAML
+                store.write_text(folder / name, yamlio.format_yaml(data))
         print(f"newsroom: {releases:,} releases ({releases * 12:,} segments) written in "
               f"{time.perf_counter() - t0:.0f} s")
         nr = Newsroom.open(root)

@@ -19,6 +19,7 @@ import random
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -27,9 +28,9 @@ if str(ROOT) not in sys.path:
 from workflow.core import segments as seg  # noqa: E402
 from workflow.core.config import CONFIG_NAME  # noqa: E402
 from workflow.core.history import seal  # noqa: E402
-from workflow.core.model import Document, Event, Release, TargetSegment, format_time  # noqa: E402
+from workflow.core.model import Document, EditChanges, Event, Release, TargetSegment, format_time  # noqa: E402
 from workflow.editorial.scaffold import GITIGNORE, default_config  # noqa: E402
-from workflow.storage import store  # noqa: E402
+from workflow.storage import store, yamlio  # noqa: E402
 from workflow.storage.newsroom import Newsroom  # noqa: E402
 
 EN_WORDS = (
@@ -179,9 +180,9 @@ def make_release(rng: random.Random, index: int, day: dt.date, state: str, used:
     return finish(doc, "published")
 
 
-def event(doc: Document, clock: Clock, kind: str, actor: str, role: str, **fields: str) -> Document:
+def event(doc: Document, clock: Clock, kind: str, actor: str, role: str, **fields: Any) -> Document:
     sealed = seal(doc.release.history, Event(at=clock.tick(), kind=kind, actor=actor, role=role,
-                                             content=doc.content_hash(), **fields))  # type: ignore[arg-type]
+                                             content=doc.content_hash(), **fields))
     state = sealed.target or doc.release.state
     return replace(doc, release=replace(doc.release, history=(*doc.release.history, sealed), state=state))
 
@@ -220,7 +221,7 @@ def edit_paragraph(rng: random.Random, doc: Document, clock: Clock, editor: str,
                        for s in doc.source)
     doc = replace(doc, source=new_source)
     return event(doc, clock, "edit", editor, "editor", source=state, target=state,
-                 comment=f"changed {victim.id}, added -, removed -")
+                 changes=EditChanges(changed=(victim.id,)))
 
 
 def finish(doc: Document, state: str) -> Document:
@@ -238,7 +239,7 @@ def generate(count: int, directory: Path, seed: int = 1, published_only: bool = 
         raise SystemExit(f"{directory} already holds a newsroom")
     for sub in ("releases", "templates", "locales"):
         store.make_dirs(directory / sub)
-    store.write_yaml(directory / CONFIG_NAME, config)
+    store.write_text(directory / CONFIG_NAME, yamlio.format_yaml(config))  # as `pubflow init` writes it
     store.write_text(directory / ".gitignore", GITIGNORE)
     nr = Newsroom.open(directory)
     rng = random.Random(seed)

@@ -147,10 +147,10 @@ TEXT = st.one_of(ANY_TEXT, ARABIC, st.lists(st.one_of(ARABIC, ANY_TEXT), min_siz
 def _write_read(data: object) -> tuple[object, bytes, bytes]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.yaml"
-        store.write_yaml(path, data)
+        store.write_text(path, yamlio.format_yaml(data))  # as init and the newsroom write YAML
         first = path.read_bytes()
         back = yamlio.read(path)
-        store.write_yaml(path, back)
+        store.write_text(path, yamlio.format_yaml(back))
         return back, first, path.read_bytes()
 
 

@@ -209,6 +209,8 @@ def progress_text(summary: ReleaseSummary) -> str:
 
 
 def echo_event(event: Event) -> None:
+    from workflow.core.history import event_note
+
     if event.source and event.target and event.source != event.target:
         move = f"{event.source} → {event.target}"
     else:
@@ -217,8 +219,9 @@ def echo_event(event: Event) -> None:
     line = f"{event.at}  {what:<10} {move:<26} {event.actor}"
     if event.language:
         line += f" [{event.language}]"
-    if event.comment:
-        line += f"  “{event.comment}”"
+    note = event_note(event)
+    if note:
+        line += f"  “{note}”"
     typer.echo(line)
 
 

@@ -52,6 +52,22 @@ def clean_comment(comment: str | None) -> str | None:
     return text or None
 
 
+def event_note(event: Event) -> str | None:
+    """The text shown beside an event, in the reader's language.
+
+    An edit's changes are stored as data and rendered here; any other note is
+    the comment someone wrote (and an edit recorded before 0.2 kept its summary
+    there, in the editor's language: shown as written).
+    """
+    changes = event.changes
+    if changes is None:
+        return event.comment
+    if changes.by_hand:
+        return _("recorded a change made to the files by hand")
+    return _("changed {c}, added {a}, removed {r}").format(
+        c=", ".join(changes.changed) or "-", a=", ".join(changes.added) or "-", r=", ".join(changes.removed) or "-")
+
+
 def first_broken(history: Sequence[Event]) -> int | None:
     """Index of the first event whose chain hash is wrong (altered, or one before it removed)."""
     previous = ""

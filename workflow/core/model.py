@@ -69,6 +69,30 @@ def parse_time(value: Any, where: str, need_zone: bool = True) -> dt.datetime:
 
 
 @dataclass(frozen=True)
+class EditChanges:
+    """What an `edit` event changed, as data (rendered in the reader's language, never stored as text).
+
+    The segment ids changed, added and removed by `pubflow edit`; `by_hand`
+    when the event records a change already made to the files by hand (which
+    segments is not known: only the content hash moved).
+    """
+
+    changed: tuple[str, ...] = ()
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    by_hand: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.by_hand:
+            return {"by_hand": True}
+        return {"changed": list(self.changed), "added": list(self.added), "removed": list(self.removed)}
+
+    def public(self) -> dict[str, Any]:
+        return {"changed": list(self.changed), "added": list(self.added), "removed": list(self.removed),
+                "by_hand": self.by_hand}
+
+
+@dataclass(frozen=True)
 class Event:
     """One entry of a release's history; never rewritten once written."""
 
@@ -83,6 +107,7 @@ class Event:
     comment: str | None = None
     content: str = ""  # hash of the source content at that moment
     hash: str = ""  # chain hash over the previous event's hash and this event
+    changes: EditChanges | None = None  # `edit` events since 0.2; older ones explain in `comment`
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"at": self.at, "kind": self.kind, "actor": self.actor}
@@ -98,6 +123,8 @@ class Event:
             data["language"] = self.language
         if self.comment is not None:
             data["comment"] = self.comment
+        if self.changes is not None:
+            data["changes"] = self.changes.to_dict()
         data["content"] = self.content
         data["hash"] = self.hash
         return data
@@ -108,6 +135,7 @@ class Event:
             "at": self.at, "kind": self.kind, "actor": self.actor, "role": self.role,
             "transition": self.transition, "from": self.source, "to": self.target,
             "language": self.language, "comment": self.comment, "content": self.content,
+            "changes": self.changes.public() if self.changes is not None else None,
         }
 
 
@@ -260,7 +288,8 @@ def _date_text(value: Any, where: str) -> str:
 RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "languages", "embargo",
                   "state", "revision", "published_languages", "history"}
 EVENT_FIELDS = {"at", "kind", "actor", "role", "transition", "from", "to", "language", "comment",
-                "content", "hash"}
+                "content", "hash", "changes"}
+CHANGES_FIELDS = {"changed", "added", "removed", "by_hand"}
 
 
 def release_from_dict(data: Any, where: str) -> Release:
@@ -325,12 +354,30 @@ def event_from_dict(data: Any, where: str) -> Event:
     parse_time(at, f"{where}.at")
     opt = {k: _field(data, k, where, str, required=False) for k in ("transition", "from", "to", "language",
                                                                    "comment", "role")}
+    changes = data.get("changes")
     return Event(
         at=at, kind=kind, actor=_field(data, "actor", where, str), role=opt["role"] or "",
         transition=opt["transition"], source=opt["from"], target=opt["to"], language=opt["language"],
         comment=opt["comment"], content=_field(data, "content", where, str, required=False, default=""),
         hash=_field(data, "hash", where, str, required=False, default=""),
+        changes=None if changes is None else _changes_from_dict(changes, f"{where}.changes"),
     )
+
+
+def _changes_from_dict(data: Any, where: str) -> EditChanges:
+    if not isinstance(data, dict):
+        raise InvalidData(_("{where}: expected a mapping").format(where=where), _("restore the file from git"))
+    _no_unknown(data, CHANGES_FIELDS, where)
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("changed", "added", "removed"):
+        ids = _field(data, key, where, list, required=False, default=[])
+        for seg_id in ids:
+            if not isinstance(seg_id, str) or not SEGMENT_ID_RE.match(seg_id):
+                raise InvalidData(_("{where}: {id!r} is not a segment id").format(where=f"{where}.{key}", id=seg_id),
+                                  _("restore the file from git"))
+        lists[key] = tuple(ids)
+    by_hand = _field(data, "by_hand", where, bool, required=False, default=False)
+    return EditChanges(by_hand=by_hand, **lists)
 
 
 LANG_FIELDS = {"schema", "release", "language", "segments"}

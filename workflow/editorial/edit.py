@@ -9,7 +9,7 @@ from pathlib import Path
 from workflow.core import segments as seg
 from workflow.core.config import Person
 from workflow.core.history import record, recorded_content
-from workflow.core.model import Document, Event, format_time, utc_now
+from workflow.core.model import Document, EditChanges, Event, format_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import main_role, may_write
 from workflow.editorial.sourcetext import ImportedText, read_source_file
@@ -61,14 +61,13 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
             new_doc, event = record(doc, Event(
                 at=format_time(now), kind="edit", actor=actor.name, role=main_role(actor),
                 source=doc.release.state, target=doc.release.state, content=doc.content_hash(),
-                comment=_("recorded a change made to the files by hand")))
+                changes=EditChanges(by_hand=True)))
             return new_doc, EditResult(summarize(new_doc), [], [], [], event)
         new_doc = replace(doc, source=new_source)
         new_doc, event = record(new_doc, Event(
             at=format_time(now), kind="edit", actor=actor.name, role=main_role(actor),
             source=doc.release.state, target=doc.release.state, content=new_doc.content_hash(),
-            comment=_("changed {c}, added {a}, removed {r}").format(
-                c=", ".join(changed) or "-", a=", ".join(added) or "-", r=", ".join(removed) or "-"),
+            changes=EditChanges(tuple(changed), tuple(added), tuple(removed)),
         ))
         return new_doc, EditResult(summarize(new_doc), changed, added, removed, event)
 

@@ -25,7 +25,6 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 from workflow.errors import Conflict, InvalidData
 from workflow.i18n import _
@@ -136,12 +135,6 @@ def _fsync_dir(folder: Path) -> None:
 
 def write_text(path: Path, text: str) -> None:
     atomic_write(path, text.encode("utf-8"))
-
-
-def write_yaml(path: Path, data: Any) -> None:
-    from workflow.storage.yamlio import format_yaml
-
-    write_text(path, format_yaml(data))
 
 
 def write_files(files: dict[Path, bytes]) -> None:
