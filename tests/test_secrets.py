@@ -113,7 +113,7 @@ def test_any_error_line_is_redacted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_redact_hides_env_secrets_and_url_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    from workflow.core.redact import redact
+    from workflow.redact import redact
 
     monkeypatch.setenv("SOME_SERVICE_TOKEN", "tok-123456789")
     assert redact("sent tok-123456789 to x") == "sent *** to x"

@@ -113,7 +113,7 @@ class PubflowGroup(TyperGroup):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    from workflow.core.redact import redact  # last line of defence: no API key ever reaches the terminal
+    from workflow.redact import redact  # last line of defence: no API key ever reaches the terminal
 
     typer.echo(_("error: {message}").format(message=redact(message)), err=True)
     raise typer.Exit(code)

@@ -68,7 +68,7 @@ def install(nr: Newsroom, notify: Notify | None = None) -> bool:
 def commit(nr: Newsroom, written: Written, notify: Notify | None = None) -> str | None:
     """Commit exactly the files of `written` as one commit; returns the commit id (None: nothing to commit)."""
     from workflow.collab.gitcmd import git, git_lock, last_line, repo_root
-    from workflow.core.redact import redact
+    from workflow.redact import redact
     from workflow.storage import store
 
     paths = written.files

@@ -13,9 +13,9 @@ import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow.core.redact import redact
 from workflow.errors import ExternalError
 from workflow.i18n import _
+from workflow.redact import redact
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom

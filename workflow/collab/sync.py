@@ -24,10 +24,10 @@ from workflow.collab.gitcmd import git, git_lock, last_line, repo_root
 from workflow.collab.settings import parse_git_settings
 from workflow.core.history import describe
 from workflow.core.model import ID_RE, release_from_dict
-from workflow.core.redact import redact
 from workflow.editorial.verify import approval_problems, replay
 from workflow.errors import Conflict, ExternalError, InvalidData, PubflowError, UsageError
 from workflow.i18n import _, ngettext
+from workflow.redact import redact
 from workflow.storage import store, yamlio
 from workflow.storage.newsroom import Newsroom
 
