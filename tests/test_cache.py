@@ -156,3 +156,17 @@ def test_memory_cache_is_used_and_sees_an_edit_that_keeps_size_and_mtime(
     assert ar.stat().st_size == st.st_size
     memory._OPEN.clear()
     assert memory.lookup(nr, p2, "en", "ar")[0].target == sample_arabic["p2"][::-1]
+
+
+def test_marshal_cache_keeps_the_same_contract(tmp_path: Path) -> None:
+    import marshal
+
+    path = tmp_path / "pages.marshal"
+    box = cache.MarshalCache(path, 2, _entries)
+    assert box.save({"entries": {"unit": ["صفحة", 1, None]}})
+    assert marshal.loads(path.read_bytes()) == {"version": 2, "entries": {"unit": ["صفحة", 1, None]}}
+    assert box.load() == {"unit": ["صفحة", 1, None]}
+    for wrong in (marshal.dumps({"version": 1, "entries": {}}), marshal.dumps([1]), b"\x00garbage", b""):
+        path.write_bytes(wrong)
+        assert box.load() is None
+        assert not path.exists()

@@ -7,7 +7,7 @@
   * per release, the stat stamps of its files (`storage.cache.folder_signature`)
     with the `Facts` a build needs from them, so an unchanged release is not even
     parsed.
-`.pubflow/build-pages.marshal` (`PagesCache`, the same contract in marshal: for the
+`.pubflow/build-pages.marshal` (a `storage.cache.MarshalCache`, the same contract in marshal: for the
 ~7 MB of page text of 1,000 releases JSON took 2-3x as long to read and 4-6x as long to write): the page models the
 site index and feed show, and the days Babel formatted.
 
@@ -23,19 +23,17 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict
 
 from workflow.core.model import parse_time
-from workflow.errors import PubflowError
 from workflow.publishing import dates
 from workflow.publishing.pagemodel import Link, Notice, Page, Para
-from workflow.storage.cache import JsonCache
+from workflow.storage.cache import JsonCache, MarshalCache
 
 STATE_FILE = "build.json"
 PAGES_FILE = "build-pages.marshal"
 VERSION = 3
 
-T = TypeVar("T")
 
 
 def _need(value: Any, kind: type | tuple[type, ...]) -> Any:
@@ -205,45 +203,7 @@ def _cached_page(entry: Any) -> CachedPage:
     return page
 
 
-class PagesCache(JsonCache[T]):
-    """`JsonCache`'s contract (version, check, delete when wrong, atomic write, no error when
-    it cannot be written) for a file in marshal: fast for the megabytes of page text."""
-
-    def load(self) -> T | None:
-        import marshal
-
-        try:
-            raw = self.path.read_bytes()
-        except OSError:
-            return None
-        try:
-            data = marshal.loads(raw)
-        except (ValueError, EOFError, TypeError):
-            data = None
-        value: T | None = None
-        if isinstance(data, dict) and data.get("version") == self.version:
-            try:
-                value = self.check(data)
-            except (TypeError, ValueError, KeyError, IndexError, AttributeError):
-                value = None
-        if value is None:
-            self.remove()
-        return value
-
-    def save(self, data: Mapping[str, Any], *, sort_keys: bool = False) -> bool:
-        import marshal
-
-        from workflow.storage import store
-
-        payload = {"version": self.version, **{k: v for k, v in data.items() if k != "version"}}
-        try:
-            store.atomic_write(self.path, marshal.dumps(payload))
-        except PubflowError:
-            return False
-        return True
-
-
-def pages_cache(state_dir: Path, inputs: str) -> PagesCache[dict[str, CachedPage]]:
+def pages_cache(state_dir: Path, inputs: str) -> MarshalCache[dict[str, CachedPage]]:
     """`.pubflow/build-pages.marshal`, trusted only for the inputs key `inputs`; reading it
     also hands the days it keeps to `dates` (no Babel for a day formatted before)."""
 
@@ -254,7 +214,7 @@ def pages_cache(state_dir: Path, inputs: str) -> PagesCache[dict[str, CachedPage
         dates.remember_days(data.get("days"))
         return pages
 
-    return PagesCache(state_dir / PAGES_FILE, VERSION, check)
+    return MarshalCache(state_dir / PAGES_FILE, VERSION, check)
 
 
 def pages_json(inputs: str, pages: Mapping[str, CachedPage]) -> dict[str, Any]:

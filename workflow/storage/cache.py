@@ -9,7 +9,7 @@ translation memory, the machine-translation cache, the build state):
   `files_signature` fold the stamps of a release's files into one integer,
   `folder_signature` describes a folder's YAML files as text (for JSON caches)
   and refuses a folder a killed writer left half-done.
-* `JsonCache`: one versioned JSON file.  It is read with its version and a
+* `JsonCache`: one versioned JSON file (`MarshalCache`: the same in marshal).  It is read with its version and a
   caller's check of its shape; a file that does not parse, has another
   version or fails the check is deleted and reads as absent.  It is written
   atomically through `workflow.storage.store` (the only writer); a cache that
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 # store (tempfile, filelock) and json are imported by the functions that write or parse.
 
 __all__ = [
-    "MISSING", "RACY_NS", "JsonCache", "Stamp", "files_signature", "folder_signature", "is_racy",
+    "MISSING", "RACY_NS", "JsonCache", "MarshalCache", "Stamp", "files_signature", "folder_signature", "is_racy",
     "racy_cutoff", "signature", "stamp", "stamp_text",
 ]
 
@@ -94,14 +94,16 @@ def folder_signature(folder: str | os.PathLike[str], cutoff: int, suffix: str = 
     return "|".join(sorted(parts))
 
 
-# ------------------------------------------------------------------ versioned JSON files
+# ------------------------------------------------------------------ versioned cache files
 class JsonCache(Generic[T]):
     """`{"version": N, ...}` in one file: checked on read, written atomically, deleted when wrong.
 
     `check` receives the parsed object (a dict whose version matched) and
     returns what the caller wants from it, or None when its shape is wrong.
     A TypeError, ValueError, KeyError, IndexError or AttributeError raised by
-    `check` on unexpected data counts as a wrong shape as well.
+    `check` on unexpected data counts as a wrong shape as well.  The file is
+    JSON (UTF-8, Arabic unescaped); `MarshalCache` keeps the same contract in
+    marshal.
     """
 
     def __init__(self, path: Path, version: int, check: Callable[[dict[str, Any]], T | None]) -> None:
@@ -109,16 +111,29 @@ class JsonCache(Generic[T]):
         self.version = version
         self.check = check
 
-    def load(self) -> T | None:
+    def decode(self, raw: bytes) -> object:
+        """The file's bytes as an object; ValueError when they are not this format."""
         import json
 
+        try:
+            return json.loads(raw)
+        except RecursionError:  # nested beyond reason
+            raise ValueError("too deep") from None
+
+    def encode(self, payload: dict[str, Any], sort_keys: bool) -> bytes:
+        import json
+
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+        return (text + "\n").encode("utf-8")
+
+    def load(self) -> T | None:
         try:
             raw = self.path.read_bytes()
         except OSError:
             return None
         try:
-            data = json.loads(raw)
-        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+            data = self.decode(raw)
+        except ValueError:  # not this format (for JSON: not JSON, not UTF-8)
             data = None
         value: T | None = None
         if isinstance(data, dict) and data.get("version") == self.version:
@@ -132,14 +147,11 @@ class JsonCache(Generic[T]):
 
     def save(self, data: Mapping[str, Any], *, sort_keys: bool = False) -> bool:
         """Write `data` (plus the version) atomically; False when it cannot be written."""
-        import json
-
         from workflow.storage import store
 
         payload = {"version": self.version, **{k: v for k, v in data.items() if k != "version"}}
-        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
         try:
-            store.atomic_write(self.path, (text + "\n").encode("utf-8"))
+            store.atomic_write(self.path, self.encode(payload, sort_keys))
         except PubflowError:
             return False
         return True
@@ -159,3 +171,25 @@ class JsonCache(Generic[T]):
 
         with contextlib.suppress(OSError):
             store.remove_file(self.path)
+
+
+class MarshalCache(JsonCache[T]):
+    """`JsonCache`'s contract in marshal: fast for megabytes of plain data (the build's pages).
+
+    Only for plain values (dicts, lists, strings, numbers) that this Python
+    wrote: a file from another Python version, or damaged, does not load and
+    is deleted like any wrong cache.
+    """
+
+    def decode(self, raw: bytes) -> object:
+        import marshal
+
+        try:
+            return marshal.loads(raw)
+        except (EOFError, TypeError) as exc:
+            raise ValueError(str(exc)) from None
+
+    def encode(self, payload: dict[str, Any], sort_keys: bool) -> bytes:
+        import marshal
+
+        return marshal.dumps(dict(sorted(payload.items())) if sort_keys else payload)
