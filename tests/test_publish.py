@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import EDITOR, run_env
 from tests.pubhelp import approved_sample, set_translation
 
-BUNDLE_FILES = ["assets/pubflow.css", "index.html", "release.json", "release.txt"]
+BUNDLE_FILES = ["assets/pubflow.css", "index.html", "release.json", "release.pdf", "release.txt"]
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -379,8 +379,9 @@ def test_render_writes_pages_of_an_unpublished_release(cli: Any, newsroom: Path,
     assert result.exit_code == 0, result.output
     assert "not translated yet" in result.stderr
     ar = (out / "ar" / sample_id / "index.html").read_text("utf-8")
-    assert '<p lang="en" dir="ltr" class="untranslated">' in ar
+    assert '<div lang="en" dir="ltr" class="untranslated">\n<p>' in ar
     assert (out / "en" / sample_id / "release.txt").is_file()
+    assert (out / "ar" / sample_id / "release.pdf").read_bytes().startswith(b"%PDF-")
     assert not (newsroom / "dist").exists()
     only = cli("render", sample_id, "--lang", "en", "-o", str(newsroom / "look2"))
     assert only.exit_code == 0

@@ -85,6 +85,12 @@ class Inputs:
         for path in renderer.input_files():
             digest.update(path.as_posix().encode())
             digest.update(sha256(path.read_bytes()).encode())
+        if settings.pdf:  # the PDFs also depend on the engine, the fonts it embeds and the logo
+            from workflow.publishing import pdf
+
+            digest.update(pdf.engine_key().encode())
+            if settings.letterhead.logo is not None:
+                digest.update(sha256(settings.letterhead.logo.read_bytes()).encode())
         self.base = digest.hexdigest()
         self._lang: dict[str, str] = {}
 
@@ -266,7 +272,7 @@ def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, ou
         if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
             out.units[unit] = old
             continue
-        out.files[unit] = bundle_files(job.renderer, page)
+        out.files[unit] = bundle_files(job.renderer, page, job.settings)
         out.units[unit] = Unit(key)
 
 

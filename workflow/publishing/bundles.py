@@ -1,7 +1,8 @@
 """What is published, file by file: the files of a release's bundle and of a language's site.
 
 A bundle is everything published for one language of one release:
-`<lang>/<id>/` (index.html, release.txt, release.json, assets/) and
+`<lang>/<id>/` (index.html, release.txt, release.json, release.pdf unless
+`outputs.pdf` is false, assets/) and
 `<id>-<lang>.zip` holding the same files plus `manifest.json` (sizes, sha256,
 release id, language, revision, publication time).  Zips are deterministic
 (`store.zip_bytes`), so a rebuild is byte-identical.  Each language also has a
@@ -20,9 +21,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from workflow.publishing.outputs import Outputs
 from workflow.publishing.pagemodel import Page
-from workflow.publishing.render import ASSETS, STYLESHEET, Renderer
+from workflow.publishing.render import ASSETS, PRINT_ASSETS, STYLESHEET, Renderer
 from workflow.storage import store
+
+PDF_NAME = "release.pdf"
 
 
 def sha256(data: bytes) -> str:
@@ -50,13 +54,36 @@ class RenderedRelease:
     files: Mapping[str, bytes] = field(default_factory=dict)
 
 
-def render_release(renderer: Renderer, page: Page) -> RenderedRelease:
-    """The page, its text and JSON, and the assets: a release's folder in one language."""
+def release_pdf(renderer: Renderer, page: Page, settings: Outputs) -> bytes:
+    """The print-ready PDF of the page: the print version of the same template, the print
+    stylesheet, the letterhead; its dates are the page's (publication, last update, else its day)."""
+    from workflow.publishing import markdown, pdf
+
+    html = renderer.release_print(page, settings.letterhead, pdf.ASSET_SCHEME + "assets/")
+    resources = {name: renderer.asset(name) for name in PRINT_ASSETS}
+    if settings.letterhead.logo is not None:
+        resources[f"assets/{settings.letterhead.logo_asset}"] = settings.letterhead.logo.read_bytes()
+    subject = markdown.summary(page.paragraphs[0]) if page.paragraphs else ""
+    meta = pdf.PdfMeta(
+        title=page.title, lang=page.lang, direction=page.dir, author=page.site,
+        subject=subject[:300], created=page.published or page.date,
+        modified=page.updated or page.published or page.date)
+    return pdf.render_pdf(html, meta, resources, base_url=page.url or None).data
+
+
+def render_release(renderer: Renderer, page: Page, settings: Outputs | None = None, *,
+                   with_pdf: bool = True) -> RenderedRelease:
+    """The page, its text and JSON, the assets, and the PDF when `settings` ask for one (and
+    `with_pdf`): a release's folder in one language.  The page links the PDF when there is one
+    in the bundle, even if this call leaves it out."""
+    pdf_on = settings is not None and settings.pdf
     files = {
-        "index.html": renderer.release_page(page).encode("utf-8"),
+        "index.html": renderer.release_page(page, has_pdf=pdf_on).encode("utf-8"),
         "release.txt": renderer.release_text(page).encode("utf-8"),
         "release.json": release_json(page),
     }
+    if settings is not None and pdf_on and with_pdf:
+        files[PDF_NAME] = release_pdf(renderer, page, settings)
     for name in ASSETS:
         files[name] = renderer.asset(name)
     return RenderedRelease(page.lang, page, files)
@@ -70,9 +97,9 @@ def manifest(page: Page, files: Mapping[str, bytes]) -> bytes:
     })
 
 
-def bundle_files(renderer: Renderer, page: Page) -> dict[str, bytes]:
+def bundle_files(renderer: Renderer, page: Page, settings: Outputs | None = None) -> dict[str, bytes]:
     """Paths relative to the output folder -> bytes, for one language of one release."""
-    rendered = render_release(renderer, page)
+    rendered = render_release(renderer, page, settings)
     folder = f"{page.lang}/{page.id}/"
     files = {folder + name: data for name, data in rendered.files.items()}
     archive = dict(rendered.files)

@@ -4,13 +4,15 @@ One segment is one Markdown block (see `workflow.core.blocks`, which also holds
 the parser configuration: raw HTML, images, code and reference definitions
 off; links only to http(s), mailto, tel or relative targets).  Here:
 
-- `to_html(text)`: the block as HTML.  Everything a writer or translator typed
+- `to_html(text, direction)`: the block as HTML.  Everything a writer or translator typed
   is escaped; `<script>` is text, `javascript:` and `data:` links are not
   links.  Bare URLs, ``www.`` addresses and e-mail addresses become links
   (linkify-it-py); Arabic punctuation or a closing quote right after a URL
   (``https://example.org/report،``) stays outside the link.  Subheads are
   ``<h2>``..``<h6>`` (the page's ``<h1>`` is the release title).  A lone
-  ``###`` (a press release's end mark) stays text.
+  ``###`` (a press release's end mark) stays text.  On right-to-left pages a
+  bare URL's link carries ``dir="ltr"``: the URL reads left to right inside
+  the Arabic sentence, in browsers and in the PDF.
 - `inline_html(text)`: one line (the source line) without the ``<p>``.
 - `to_text(text, direction)`: plain text for release.txt and e-mail: emphasis
   markers dropped, links as ``text <url>`` (a bare URL or address as itself),
@@ -118,9 +120,22 @@ def _tokens(text: str) -> list[Token] | None:
 
 
 # ---------------------------------------------------------------- HTML
-def to_html(text: str) -> str:
-    """One segment as block HTML (escaped; safe to put in a page as is)."""
+def _isolate_urls(tokens: Sequence[Token]) -> None:
+    """In right-to-left text a bare URL or address is a left-to-right island: `dir="ltr"` on its
+    link isolates it (browsers; WeasyPrint, which has neither <bdi> nor dir=auto), so its
+    trailing "/" or "." stays where it belongs."""
+    for token in tokens:
+        for child in token.children or ():
+            if child.type == "link_open" and child.markup in ("linkify", "autolink"):
+                child.attrSet("dir", "ltr")
+
+
+def to_html(text: str, direction: str = "ltr") -> str:
+    """One segment as block HTML (escaped; safe to put in a page as is).  On a right-to-left
+    page (`direction` "rtl") bare URLs and e-mail addresses are isolated left to right."""
     tokens = _tokens(text)
+    if tokens is not None and direction == "rtl":
+        _isolate_urls(tokens)
     if tokens is None:
         return "<p>" + html.escape(text, quote=False).replace("\n", "<br>\n") + "</p>"
     md = _parser()
@@ -128,9 +143,9 @@ def to_html(text: str) -> str:
     return rendered.rstrip("\n")
 
 
-def inline_html(text: str) -> str:
+def inline_html(text: str, direction: str = "ltr") -> str:
     """One line of text as inline HTML (links, emphasis), without a paragraph around it."""
-    rendered = to_html(text)
+    rendered = to_html(text, direction)
     if rendered.startswith("<p>") and rendered.endswith("</p>") and rendered.count("<p>") == 1:
         return rendered[3:-4]
     return rendered

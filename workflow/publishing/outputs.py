@@ -3,14 +3,25 @@
     outputs:
       dir: dist                               # relative to the newsroom, or absolute
       base_url: https://example.org/news/     # optional: absolute URLs in pages and feeds
+      pdf: true                               # release.pdf in every bundle (the default)
+      letterhead:                             # optional: the PDF's letterhead
+        logo: templates/assets/logo.png       # PNG, JPEG or SVG inside the newsroom
+        contact:                              # the contact block, per language, one line each
+          en: |
+            Media Department
+            press@example.org
+          ar: |
+            الدائرة الإعلامية
+            press@example.org
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from workflow.errors import InvalidData
 from workflow.i18n import _
@@ -18,13 +29,42 @@ from workflow.i18n import _
 if TYPE_CHECKING:
     from workflow.core.config import Config
 
-OUTPUT_KEYS = {"dir", "base_url"}
+OUTPUT_KEYS = {"dir", "base_url", "pdf", "letterhead"}
+LETTERHEAD_KEYS = {"logo", "contact"}
+LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg")
+LOGO_ASSET = "letterhead-logo"  # the logo's name among the PDF's resources (plus its suffix)
+MAX_CONTACT_LINES = 8
+
+
+@dataclass(frozen=True)
+class LetterheadPage:
+    """The letterhead as one language's print page shows it."""
+
+    logo: str  # the logo's URL among the PDF's resources, "" for none
+    contact: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Letterhead:
+    """The PDF's letterhead: the newsroom's name (from `site:`), a logo, a contact block per language."""
+
+    logo: Path | None = None
+    contact: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def logo_asset(self) -> str:
+        return f"{LOGO_ASSET}{self.logo.suffix.lower()}" if self.logo else ""
+
+    def for_language(self, lang: str, assets: str) -> LetterheadPage:
+        return LetterheadPage(f"{assets}{self.logo_asset}" if self.logo else "", tuple(self.contact.get(lang, ())))
 
 
 @dataclass(frozen=True)
 class Outputs:
     dir: Path
     base_url: str = ""
+    pdf: bool = True
+    letterhead: Letterhead = field(default_factory=Letterhead)
 
 
 def output_settings(config: Config) -> Outputs:
@@ -43,8 +83,65 @@ def output_settings(config: Config) -> Outputs:
                           _("e.g. base_url: https://example.org/news/"))
     if base and not base.endswith("/"):
         base += "/"
+    pdf = raw.get("pdf", True)
+    if not isinstance(pdf, bool):
+        raise InvalidData(_("pubflow.yaml: outputs.pdf must be true or false, not {value!r}").format(value=pdf),
+                          _("e.g. pdf: false"))
     path = Path(folder).expanduser()
-    return Outputs(path if path.is_absolute() else config.root / path, base)
+    return Outputs(path if path.is_absolute() else config.root / path, base, pdf,
+                   _letterhead(config, raw.get("letterhead")))
+
+
+def _letterhead(config: Config, raw: Any) -> Letterhead:
+    """`outputs.letterhead`, validated: a logo file inside the newsroom, contact lines per language."""
+    if raw is None:
+        return Letterhead()
+    if not isinstance(raw, Mapping):
+        raise InvalidData(_("pubflow.yaml: outputs.letterhead must be a mapping"),
+                          _("e.g. letterhead: {logo: templates/assets/logo.png}"))
+    unknown = sorted(str(k) for k in raw if k not in LETTERHEAD_KEYS)
+    if unknown:
+        raise InvalidData(
+            _("pubflow.yaml: outputs.letterhead.{field} is not a known setting").format(field=unknown[0]),
+            _("known: {known}").format(known=", ".join(sorted(LETTERHEAD_KEYS))))
+    logo: Path | None = None
+    if raw.get("logo") is not None:
+        value = raw["logo"]
+        root = config.root.resolve()
+        candidate = (root / str(value)).resolve() if isinstance(value, str) and value.strip() else None
+        if candidate is None or not candidate.is_relative_to(root) or not candidate.is_file():
+            raise InvalidData(
+                _("pubflow.yaml: outputs.letterhead.logo {value!r} is not a file in the newsroom").format(value=value),
+                _("give a path relative to the newsroom, e.g. templates/assets/logo.png"))
+        if candidate.suffix.lower() not in LOGO_TYPES:
+            raise InvalidData(
+                _("pubflow.yaml: outputs.letterhead.logo must be a PNG, JPEG or SVG file, not {name}").format(
+                    name=candidate.name),
+                _("convert the logo to PNG or SVG"))
+        logo = candidate
+    contact: dict[str, tuple[str, ...]] = {}
+    given = raw.get("contact")
+    if given is not None:
+        if not isinstance(given, Mapping):
+            raise InvalidData(_("pubflow.yaml: outputs.letterhead.contact must give the block per language"),
+                              _("e.g. contact: {en: press@example.org, ar: press@example.org}"))
+        for code, text in given.items():
+            if code not in config.languages:
+                raise InvalidData(
+                    _("pubflow.yaml: outputs.letterhead.contact.{code}: not one of the languages ({known})").format(
+                        code=code, known=", ".join(config.languages)))
+            if not isinstance(text, str):
+                raise InvalidData(
+                    _("pubflow.yaml: outputs.letterhead.contact.{code} must be text, one line per line").format(
+                        code=code))
+            lines = tuple(line.strip() for line in text.splitlines() if line.strip())
+            if len(lines) > MAX_CONTACT_LINES:
+                raise InvalidData(
+                    _("pubflow.yaml: outputs.letterhead.contact.{code} has {n} lines (at most {limit})").format(
+                        code=code, n=len(lines), limit=MAX_CONTACT_LINES),
+                    _("keep the contact block short: it is printed beside the newsroom's name"))
+            contact[str(code)] = lines
+    return Letterhead(logo, contact)
 
 
 def check_writable(folder: Path) -> None:

@@ -161,6 +161,23 @@ def check_fonts(families: list[str]) -> dict[str, str]:
     return files
 
 
+def engine_key() -> str:
+    """What a PDF depends on besides its HTML: the WeasyPrint version and the font files
+    (path, size, modification time) of both families, for build keys.  Missing fonts are the
+    clear error of `check_fonts`, raised before anything is rendered or written."""
+    from importlib.metadata import version
+
+    parts = [f"weasyprint {version('weasyprint')}"]
+    for family, path in sorted(check_fonts([LATIN_FONT, ARABIC_FONT]).items()):
+        try:
+            stat = os.stat(path)
+        except OSError:
+            parts.append(f"{family} {path} ?")
+            continue
+        parts.append(f"{family} {path} {stat.st_size} {stat.st_mtime_ns}")
+    return "\n".join(parts)
+
+
 # ---------------------------------------------------------------- WeasyPrint
 def _weasyprint() -> Any:
     """The weasyprint module; a missing Pango (or other system library) is one clear error."""

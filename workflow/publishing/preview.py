@@ -35,6 +35,7 @@ TYPES = {
     ".json": "application/json; charset=utf-8",
     ".css": "text/css; charset=utf-8",
     ".atom": "application/atom+xml; charset=utf-8",
+    ".pdf": "application/pdf",
 }
 
 
@@ -45,9 +46,11 @@ class RenderResult:
     missing: dict[str, list[str]]  # language -> segments shown in the source language
 
 
-def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
+def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None, *, with_pdf: bool = True,
                  ) -> tuple[dict[str, bytes], dict[str, list[str]]]:
-    """Every page of one release, whatever its state, as `<lang>/<id>/...` -> bytes (no writes)."""
+    """Every page of one release, whatever its state, as `<lang>/<id>/...` -> bytes (no writes);
+    the PDFs too when the newsroom makes them and `with_pdf` (the preview asks only when one
+    is requested: a PDF takes a good part of a second)."""
     config = nr.config
     settings = output_settings(config)
     doc = nr.load(release_id)
@@ -65,7 +68,8 @@ def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = No
                          alternates=doc.release.languages, allow_missing=True)
         if page.missing:
             missing[code] = list(page.missing)
-        for name, data in render_release(renderer, page).files.items():
+        rendered = render_release(renderer, page, settings, with_pdf=with_pdf)
+        for name, data in rendered.files.items():
             files[f"{code}/{release_id}/{name}"] = data
         site = site_files(renderer, code, [page], doc.release.languages)
         for unit in site.values():
@@ -91,7 +95,7 @@ class PreviewServer(http.server.ThreadingHTTPServer):
         self.nr = nr
         self.release_id = release_id
         self.languages = list(nr.load_release(release_id).languages)
-        render_files(nr, release_id)  # a broken template or release fails now, not on the first request
+        render_files(nr, release_id, with_pdf=False)  # a broken template or release fails now, not on the first request
         self.lock = threading.Lock()
         super().__init__(("127.0.0.1", port), Handler)
 
@@ -102,9 +106,9 @@ class PreviewServer(http.server.ThreadingHTTPServer):
     def urls(self) -> list[str]:
         return [f"{self.base_url}{code}/{self.release_id}/" for code in self.languages]
 
-    def files(self) -> dict[str, bytes]:
+    def files(self, with_pdf: bool = False) -> dict[str, bytes]:
         with self.lock:
-            files, _missing = render_files(self.nr, self.release_id)
+            files, _missing = render_files(self.nr, self.release_id, with_pdf=with_pdf)
         return files
 
 
@@ -119,7 +123,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             return
         try:
-            files = self.server.files()
+            files = self.server.files(with_pdf=path.endswith(".pdf"))
         except PubflowError as exc:
             self._send(500, "text/plain; charset=utf-8", (exc.line() + "\n").encode("utf-8"))
             return

@@ -1,7 +1,10 @@
 """Rendering pages with Jinja2: the only module that imports jinja2.
 
 `Renderer` turns page models (`pagemodel.Page`) into text: a release page,
-its plain text, a language's site index and Atom feed.  What files a bundle
+its print version (the HTML of release.pdf), its plain text, a language's
+site index and Atom feed.  Release text is Markdown: the `markdown`,
+`inline_markdown`, `plaintext` and `summary` filters render it
+(`publishing.markdown`), knowing the page's direction.  What files a bundle
 holds is `bundles`' job; what a page says is `pagemodel`'s.
 
 Templates come from the newsroom's `templates/` folder first and from the
@@ -30,7 +33,9 @@ from workflow import i18n, resources
 from workflow.core.digits import in_style
 from workflow.errors import InvalidData, PubflowError
 from workflow.i18n import _
+from workflow.publishing import markdown
 from workflow.publishing.dates import day_of, format_day
+from workflow.publishing.outputs import Letterhead
 from workflow.publishing.pagemodel import Link, Page, site_name
 
 if TYPE_CHECKING:
@@ -40,12 +45,15 @@ if TYPE_CHECKING:
 
 TEMPLATES = {
     "page": "release.html.j2",
+    "print": "release.print.html.j2",
     "index": "index.html.j2",
     "text": "release.txt.j2",
     "feed": "feed.atom.j2",
 }
 STYLESHEET = "assets/pubflow.css"
+PRINT_STYLESHEET = "assets/print.css"
 ASSETS = (STYLESHEET,)
+PRINT_ASSETS = (STYLESHEET, PRINT_STYLESHEET)  # what the print page links (the PDF's resources)
 AUTOESCAPE_SUFFIXES = (".html.j2", ".xml.j2", ".atom.j2", ".html", ".xml", ".atom", ".htm")
 FSI, PDI = "\u2068", "\u2069"
 EPOCH = "1970-01-01T00:00:00Z"
@@ -199,8 +207,23 @@ class Renderer:
                 return f"{FSI}{text}{PDI}"
             return text
 
+        def markdown_block(value: Any) -> Any:
+            from markupsafe import Markup
+
+            return Markup(markdown.to_html(str(value), direction))
+
+        def markdown_inline(value: Any) -> Any:
+            from markupsafe import Markup
+
+            return Markup(markdown.inline_html(str(value), direction))
+
         env.filters["bdi"] = bdi
         env.filters["isolate"] = isolate
+        env.filters["markdown"] = markdown_block
+        env.filters["inline_markdown"] = markdown_inline
+        env.filters["plaintext"] = lambda value: markdown.to_text(str(value), direction)
+        env.filters["summary"] = lambda value: markdown.summary(str(value))
+        env.filters["direction"] = lambda value: first_strong(str(value)) or "ltr"
         env.filters["digits"] = lambda value: in_style(str(value), language.digits)
         env.filters["day"] = lambda moment: format_day(day_of(str(moment)), language)
         env.globals["language"] = language
@@ -243,8 +266,15 @@ class Renderer:
         return self._where(name), "?"
 
     # -------------------------------------------------- the outputs
-    def release_page(self, page: Page, assets: str = "assets/") -> str:
-        return self.render("page", page.lang, page=page, assets=assets, home="../")
+    def release_page(self, page: Page, assets: str = "assets/", has_pdf: bool = False) -> str:
+        return self.render("page", page.lang, page=page, assets=assets, home="../", has_pdf=has_pdf)
+
+    def release_print(self, page: Page, letterhead: Letterhead, assets: str) -> str:
+        """The print version of the release page (the HTML of release.pdf); `assets` is where its
+        stylesheets and the letterhead's logo are found (the PDF's resource scheme)."""
+        counter = "arabic-indic" if self.config.language(page.lang).digits == "arab" else "decimal"
+        return self.render("print", page.lang, page=page, assets=assets, home="../", counter=counter,
+                           letterhead=letterhead.for_language(page.lang, assets), has_pdf=True)
 
     def release_text(self, page: Page) -> str:
         return self.render("text", page.lang, page=page)
