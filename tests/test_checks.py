@@ -124,6 +124,24 @@ def test_glossary_matches_arabic_with_attached_prefixes(config: Config) -> None:
     assert found(config, "The Hamas statement", "بيان حماس") == {}  # Hama is not Hamas
 
 
+def test_the_longest_glossary_term_wins(config: Config) -> None:
+    """"UN" inside "UN Security Council" asks for no الأمم المتحدة; on its own elsewhere it still does."""
+    glossary = load_glossary(config.root, ("en", "ar"))
+    source = "We call on the UN Security Council to meet."
+    assert [t.preferred("en") for t in glossary.terms_in(source, "en", "ar")] == ["UN Security Council"]
+    assert "glossary" not in found(config, source, "نطالب مجلس الأمن الدولي بالانعقاد.")
+    assert found(config, source, "نطالب المجلس بالانعقاد.")["glossary"] == [
+        "‘UN Security Council’ should be translated as ‘مجلس الأمن الدولي’ (glossary)"]
+    both = "The UN and the UN Security Council must act."
+    assert [t.preferred("en") for t in glossary.terms_in(both, "en", "ar")] == ["United Nations",
+                                                                                "UN Security Council"]
+    assert found(config, both, "على مجلس الأمن الدولي أن يتحرك.")["glossary"] == [
+        "‘UN’ should be translated as ‘الأمم المتحدة’ (glossary)"]
+    # Arabic: مجلس الأمن الدولي holds no separate term either way.
+    assert "glossary" not in found(config, "طالب الائتلاف مجلس الأمن الدولي", "The Coalition asked the UN "
+                                   "Security Council", "ar", "en")
+
+
 def test_disabled_checks_and_severity_overrides(newsroom: Path) -> None:
     with (newsroom / "pubflow.yaml").open("a", encoding="utf-8") as fh:
         fh.write("checks: {disabled: [numbers], severity: {glossary: error}}\n")

@@ -126,15 +126,28 @@ class Glossary:
         return len(self.terms)
 
     def terms_in(self, text: str, source_lang: str, target_lang: str) -> list[Term]:
-        """Terms whose `source_lang` form occurs in `text` and that have a `target_lang` form."""
+        """Terms whose `source_lang` form occurs in `text` and that have a `target_lang` form.
+
+        The longest match wins: where one term's form lies inside a longer
+        term's form ("UN" in "UN Security Council"), only the longer term is
+        found there, so "UN" asks for no rendering of its own unless it also
+        occurs on its own elsewhere in the text.
+        """
         folded = fold(text)
-        found = []
-        for term in self.terms:
+        spans: list[tuple[int, int, int]] = []  # (start, end, term position)
+        for position, term in enumerate(self.terms):
             if not term.forms.get(target_lang):
                 continue
-            if any(_compiled(form).search(folded) for form in term.forms.get(source_lang, ())):
-                found.append(term)
-        return found
+            for form in term.forms.get(source_lang, ()):
+                spans += [(m.start(), m.end(), position) for m in _compiled(form).finditer(folded)]
+        taken: list[tuple[int, int, int]] = []
+        for start, end, position in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+            inside_longer = any(o_start <= start and end <= o_end and o_end - o_start > end - start
+                                and o_pos != position for o_start, o_end, o_pos in taken)
+            if not inside_longer:
+                taken.append((start, end, position))
+        found = sorted({position for _start, _end, position in taken})
+        return [self.terms[position] for position in found]
 
     def forbidden_in(self, text: str, lang: str) -> list[tuple[Term, str]]:
         """(term, variant) for every forbidden variant occurring in `text`."""
