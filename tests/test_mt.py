@@ -239,3 +239,51 @@ def test_suggest_text_errors(newsroom: Path, libre: LibreServer, monkeypatch: py
 
 def test_redact() -> None:
     assert redact("url?api_key=abc&q=1", "abc", None) == "url?api_key=***&q=1"
+
+
+# ------------------------------------------------------------------ suggest --memory-only (offline offices)
+def test_memory_only_suggests_from_memory_without_any_provider(cli: Cli, newsroom: Path, in_translation: str,
+                                                               sample_arabic: dict[str, str]) -> None:
+    """No provider configured, no network: exact memory matches only; the rest stays untranslated."""
+    from tests.conftest import SAMPLE
+    from tests.test_checks import translate_all
+
+    translate_all(newsroom, in_translation, {k: sample_arabic[k] for k in ("title", "p1", "p2")}, "translated")
+    second = "2019-07-22-the-same-statement-again"
+    made: Any = cli("new", "--from", str(SAMPLE), "--slug", "the-same-statement-again", "--title",
+                    "Coalition: Assad regime and Russia's crimes in northwestern Syria are international crimes",
+                    as_=WRITER)
+    assert made.exit_code == 0, made.output
+    assert cli("submit", second, as_=WRITER).exit_code == 0
+    assert cli("approve", second, as_=EDITOR).exit_code == 0
+    result: Any = cli("suggest", second, "--lang", "ar", "--memory-only", as_=TRANSLATOR)
+    assert result.exit_code == 0, result.output
+    total = len(Newsroom.open(newsroom).load(second).source)
+    assert (f"{second} [ar]: 3 suggestion(s) from translation memory saved with status machine; "
+            f"{total - 3} segment(s) without an exact match") in result.stdout
+    doc = Newsroom.open(newsroom).load(second)
+    target = doc.target("ar")
+    assert [(s, target[s].text, target[s].status, target[s].origin) for s in ("title", "p1", "p2")] == [
+        (s, sample_arabic[s], "machine", f"memory:{in_translation}") for s in ("title", "p1", "p2")]
+    assert {target[s.id].status for s in doc.source if s.id not in ("title", "p1", "p2")} == {"untranslated"}
+    as_json: Any = cli("suggest", second, "--lang", "ar", "--memory-only", "--json", as_=TRANSLATOR)
+    data = json.loads(as_json.stdout)
+    assert (data["provider"], data["filled"], data["requests"]) == ("memory", [], 0)
+    assert len(data["unmatched"]) == total - 3
+    # Without --memory-only the same newsroom has no provider: the usual usage error.
+    assert cli("suggest", second, "--lang", "ar", as_=TRANSLATOR).exit_code == 2  # type: ignore[attr-defined]
+
+
+def test_memory_only_never_touches_the_network(cli: Cli, newsroom: Path, in_translation: str,
+                                               libre: LibreServer) -> None:
+    configure(newsroom, libre.url)
+    result: Any = cli("suggest", in_translation, "--lang", "ar", "--memory-only", as_=TRANSLATOR, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert libre.count == 0
+    assert set(statuses(newsroom, in_translation).values()) == {"untranslated"}
+    both: Any = cli("suggest", in_translation, "--lang", "ar", "--memory-only", "--url", libre.url, as_=TRANSLATOR)
+    assert both.exit_code == 2
+    assert "--memory-only uses no provider (leave out --provider and --url)" in both.stderr
+    none: Any = cli("suggest", in_translation, "--lang", "ar", "--memory-only", "--no-memory", as_=TRANSLATOR)
+    assert none.exit_code == 2
+    assert libre.count == 0

@@ -42,6 +42,7 @@ def _argv_ui_lang(argv: list[str]) -> str | None:
 # Help texts are built when this module is imported: pick the language first.
 i18n.set_language(_argv_ui_lang(sys.argv))
 _ = i18n._
+ngettext = i18n.ngettext
 
 # typer (and the click it vendors) writes a few words of every help page itself: its
 # stdlib-gettext `_` becomes ours, and the formatter translates the two it does not mark.
@@ -244,7 +245,8 @@ def init_cmd(
 @app.command("new")
 def new_cmd(
     title: Annotated[str | None, typer.Option("--title", help=_("Title (default: first line of FILE)."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=_("Source language code (en or ar)."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=_(
+        "Source language code (default: the language of the text's script)."))] = None,
     from_file: Annotated[Path | None, typer.Option(
         "--from", help=_("Markdown with front matter, or plain text."))] = None,
     date: Annotated[str | None, typer.Option("--date", help=_("Release date YYYY-MM-DD."))] = None,
@@ -267,10 +269,18 @@ def new_cmd(
     result = create_release(nr, actor(nr, as_name), title=title, language=lang, from_file=from_file,
                             text=text, date=date, category=category, slug=slug, embargo=embargo)
     if as_json:
-        print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored})
+        print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored,
+                    "language_from": result.language_from})
         return
     typer.echo(_("Created {id} ({n} segments, state {state}).").format(
         id=result.release.id, n=result.segments, state=result.release.state))
+    source = result.release.source_language
+    if result.language_from == "script":
+        typer.echo(_("Source language: {lang} (detected from the text's script; pass --lang to choose)").format(
+            lang=source))
+    elif result.language_from == "default":
+        typer.echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
+            lang=source))
     if result.ignored:
         typer.echo(_("Left out {n} paragraph(s) after the source line: {first}").format(
             n=len(result.ignored), first=result.ignored[0][:60]), err=True)
@@ -374,6 +384,10 @@ def edit_cmd(
     release_id: IdArg,
     from_file: Annotated[Path | None, typer.Option("--from", help=_("New text (same formats as `new`)."))] = None,
     title: Annotated[str | None, typer.Option("--title", help=_("New title."))] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help=_("The source text's real language (drafts only)."))] = None,
+    discard: Annotated[bool, typer.Option("--discard-translations", help=_(
+        "With --lang: drop translations into the new source language."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -384,6 +398,14 @@ def edit_cmd(
     from workflow.editorial.edit import edit_source
 
     nr = newsroom()
+    if lang is not None:
+        if from_file is not None or title is not None:
+            from workflow.errors import UsageError
+
+            raise UsageError(_("--lang cannot be combined with --from or --title"),
+                             _("change the language first, then the text"))
+        _edit_language(nr, release_id, actor(nr, as_name), lang, discard, as_json)
+        return
     result = edit_source(nr, release_id, actor(nr, as_name), from_file=from_file, title=title)
     if as_json:
         print_json({"release": result.release.public(), "changed": result.changed, "added": result.added,
@@ -395,6 +417,65 @@ def edit_cmd(
     typer.echo(_("{id}: changed {c}, added {a}, removed {r}").format(
         id=release_id, c=", ".join(result.changed) or "-", a=", ".join(result.added) or "-",
         r=", ".join(result.removed) or "-"))
+
+
+def _edit_language(nr: Newsroom, release_id: str, person: Person, lang: str, discard: bool, as_json: bool) -> None:
+    from workflow.editorial.language import set_source_language
+
+    result = set_source_language(nr, release_id, person, lang, discard=discard)
+    if as_json:
+        print_json(result.public())
+    elif result.event is None:
+        typer.echo(_("{id}: the source language already is {lang}").format(id=release_id, lang=lang))
+    else:
+        typer.echo(_("{id}: source language {old} → {new}").format(id=release_id, old=result.old, new=result.new))
+        if result.discarded:
+            typer.echo(ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
+                                result.discarded).format(n=result.discarded, lang=lang))
+
+
+@app.command("delete")
+def delete_cmd(
+    release_id: IdArg,
+    message: Annotated[str | None, typer.Option("-m", "--message", help=_("Why (recorded in the git commit)."))] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask for confirmation."))] = False,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete a draft made by mistake (writers and editors; drafts only)."""
+    from workflow.editorial.delete import deletable, delete_release
+
+    nr = newsroom()
+    person = actor(nr, as_name)
+    if not yes:
+        summary = deletable(nr, release_id, person)
+        if not confirm(_("Delete {id} ({title}) for good?").format(id=release_id, title=summary.title)):
+            typer.echo(_("Nothing deleted."))
+            return
+    result = delete_release(nr, release_id, person, message)
+    if as_json:
+        print_json(result.public())
+        return
+    typer.echo(ngettext("Deleted {id} ({n} file).", "Deleted {id} ({n} files).", result.files).format(
+        id=release_id, n=result.files))
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question (y/n, نعم/لا, ن/ل); no answer (end of input) is a usage error."""
+    from workflow.errors import UsageError
+
+    while True:
+        try:
+            answer = typer.prompt(question + " " + _("[y/N]"), default="", show_default=False)
+        except typer.Abort:
+            typer.echo("")
+            raise UsageError(_("no answer"), _("pass --yes to go ahead without being asked")) from None
+        if not answer.strip():
+            return False
+        said = i18n.yes_no(answer)
+        if said is not None:
+            return said
+        typer.echo(_("Please answer y or n."))
 
 
 @app.command("history")

@@ -32,6 +32,8 @@ def suggest_cmd(
     url: Annotated[str | None, typer.Option("--url", help=_("Server URL of a self-hosted LibreTranslate."))] = None,
     no_memory: Annotated[bool, typer.Option("--no-memory", help=_("Do not use exact translation-memory matches."))]
     = False,
+    memory_only: Annotated[bool, typer.Option("--memory-only", help=_(
+        "Only exact translation-memory matches: no provider, no network."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -51,17 +53,22 @@ def suggest_cmd(
                 segment=segment))
 
         result = suggest_release(nr, release_id, lang, who, provider=provider, url=url, progress=progress,
-                                 use_memory=not no_memory)
+                                 use_memory=not no_memory, memory_only=memory_only)
     if as_json:
         print_json(result.public())
         return
     if not result.total:
         typer.echo(_("{id} [{lang}]: no untranslated segment").format(id=release_id, lang=lang))
         return
-    typer.echo(_("{id} [{lang}]: {n} suggestion(s) saved with status machine "
-                 "({memory} from memory, {cache} from the cache, {sent} sent to {provider})").format(
-        id=release_id, lang=lang, n=len(result.filled), memory=result.from_memory, cache=result.from_cache,
-        sent=result.requests, provider=result.provider))
+    if memory_only:
+        typer.echo(_("{id} [{lang}]: {n} suggestion(s) from translation memory saved with status machine; "
+                     "{left} segment(s) without an exact match").format(
+            id=release_id, lang=lang, n=len(result.filled), left=len(result.unmatched)))
+    else:
+        typer.echo(_("{id} [{lang}]: {n} suggestion(s) saved with status machine "
+                     "({memory} from memory, {cache} from the cache, {sent} sent to {provider})").format(
+            id=release_id, lang=lang, n=len(result.filled), memory=result.from_memory, cache=result.from_cache,
+            sent=result.requests, provider=result.provider))
     if result.skipped:
         typer.echo(_("Skipped (translated meanwhile): {ids}").format(ids=", ".join(result.skipped)))
     errors = [f for f in result.findings if f.severity == "error"]

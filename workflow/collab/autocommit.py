@@ -80,20 +80,33 @@ def commit(nr: Newsroom, written: Written, notify: Notify | None = None) -> str 
                      "not committed (run `git init` there)").format(root=nr.root))
         return None
     before, after, action = written.before, written.after, written.action
-    old = before.release.history if before is not None else ()
-    new_events = list(after.release.history[len(old):])
-    if action is None and not new_events and before is not None:
-        action = derive_action(before, after)
-    message = commit_message(nr, written.release_id, new_events, after, paths, action)
-    author = _author(nr, new_events, action)
     names = [os.path.relpath(p, nr.root) for p in paths]
+    if after is None:  # deleted: commit the removal of the files git knows
+        assert before is not None
+        new_events: list[Event] = []
+        action = action or Action("delete")
+        shown = before
+    else:
+        old = before.release.history if before is not None else ()
+        new_events = list(after.release.history[len(old):])
+        if action is None and not new_events and before is not None:
+            action = derive_action(before, after)
+        shown = after
+    message = commit_message(nr, written.release_id, new_events, shown, paths, action)
+    author = _author(nr, new_events, action)
     with store.locked(git_lock(nr)):
         extra: dict[str, str] = {}
         if author:
             extra = {"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]}
             if not git(nr.root, "config", "user.email", check=False).stdout.strip():
                 extra.update({"GIT_COMMITTER_NAME": author[0], "GIT_COMMITTER_EMAIL": author[1]})
-        git(nr.root, "add", "--", *names)
+        if after is None:
+            names = [n for n in git(nr.root, "ls-files", "-z", "--", *names).stdout.split("\0") if n]
+            if not names:
+                return None  # never committed: nothing for git to record
+            git(nr.root, "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *names)
+        else:
+            git(nr.root, "add", "--", *names)
         proc = git(nr.root, "commit", "--quiet", "-m", message, "--", *names, env=extra, check=False)
         if proc.returncode != 0:
             if "nothing to commit" in proc.stdout + proc.stderr:
@@ -161,7 +174,7 @@ def commit_message(nr: Newsroom, release_id: str, events: Sequence[Event], doc: 
         languages = sorted({e.language for e in events if e.language})
     elif any(e.kind in ("create", "edit") for e in events):
         languages = [rel.source_language]
-    else:
+    elif action is None or action.verb != "delete":
         languages = sorted(p.stem for p in paths if p.name != "release.yaml")
     if main is not None and main.kind == "transition":
         subject = f"{main.transition} {release_id}: {main.source} -> {main.target}"

@@ -9,15 +9,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from workflow.core import segments as seg
-from workflow.core.config import Person
+from workflow.core.config import Config, Person
 from workflow.core.history import seal
 from workflow.core.model import Document, Event, Release, check_release_id, format_time, parse_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import main_role, may_write
-from workflow.editorial.sourcetext import parse_source_text, read_source_file
+from workflow.editorial.sourcetext import ImportedText, parse_source_text, read_source_file
 from workflow.errors import InvalidData, Refused, UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
+
+# Where a new release's source language came from (CreateResult.language_from).
+FROM_OPTION = "option"  # --lang
+FROM_FILE = "file"  # the file's front matter (lang:)
+FROM_SCRIPT = "script"  # detected from the script most of the text is written in
+FROM_DEFAULT = "default"  # pubflow.yaml source_language (no words to judge, or no language in that script)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ class CreateResult:
     release: ReleaseSummary
     segments: int
     ignored: list[str]
+    language_from: str = FROM_OPTION
 
 
 def slugify(title: str, limit: int = 60) -> str:
@@ -66,8 +73,7 @@ def create_release(
         raise UsageError(_("no body given"), _("pass --from FILE"))
     if title:
         imported.title = seg.normalize(title)
-    lang = language or imported.language or nr.config.source_language
-    nr.config.language(lang)
+    lang, language_from = source_language(nr, imported, language)
     when = date or imported.date or now.date().isoformat()
     try:
         when = dt.date.fromisoformat(str(when)).isoformat()
@@ -97,4 +103,59 @@ def create_release(
                            target=release.state, content=doc.content_hash()))
     doc = replace(doc, release=replace(release, history=(event,)))
     nr.create(doc)
-    return CreateResult(summarize(doc), len(segments), imported.ignored)
+    return CreateResult(summarize(doc), len(segments), imported.ignored, language_from)
+
+
+def source_language(nr: Newsroom, imported: ImportedText, given: str | None) -> tuple[str, str]:
+    """(language, where it came from) of a new release's text.
+
+    `given` (--lang) or the file's `lang:` must fit the text (`require_fit`).
+    Without either, the language is the configured one written in the script
+    most words are in; pubflow.yaml's `source_language` when the text says
+    nothing (or is in no configured language's script).
+    """
+    from workflow.translation.checks import settings
+    from workflow.translation.script import language_by_script
+
+    config = nr.config
+    text = release_text(imported.title, imported.paragraphs, imported.source_line)
+    stated = given or imported.language
+    if stated:
+        require_fit(config, text, stated, FROM_OPTION if given else FROM_FILE)
+        return stated, FROM_OPTION if given else FROM_FILE
+    scripts = settings(config).scripts
+    found, _script = language_by_script(text, list(config.languages), config.source_language, scripts)
+    if found is not None:
+        return found, FROM_SCRIPT
+    config.language(config.source_language)
+    return config.source_language, FROM_DEFAULT
+
+
+def release_text(title: str, paragraphs: list[str], source_line: str | None) -> str:
+    return "\n".join([title, *paragraphs, source_line or ""])
+
+
+def require_fit(config: Config, text: str, lang: str, stated: str = FROM_OPTION, detect_hint: bool = True) -> None:
+    """Refuse `lang` for `text` when fewer of its words than `checks.script.min_share` (0.5) are in
+    that language's script (Arabic text with --lang en).  A language whose script pubflow does not
+    know is never refused.  `stated`: FROM_OPTION (a usage error) or FROM_FILE (invalid data)."""
+    from workflow.translation.checks import SCRIPT_NAMES, quote, settings
+    from workflow.translation.script import language_by_script, script_share
+
+    config.language(lang)
+    conf = settings(config)
+    share = script_share(text, lang, overrides=conf.scripts)
+    if share is None or share.share >= conf.script_min_share:
+        return
+    found, _script = language_by_script(text, list(config.languages), None, conf.scripts)
+    message = _("the text is not in {lang}: only {share:.0%} of its words are in the {script} script "
+                "(e.g. {word})").format(lang=lang, share=share.share,
+                                        script=_(SCRIPT_NAMES.get(share.script, share.script)),
+                                        word=quote(share.stray))
+    if stated == FROM_FILE:
+        raise InvalidData(message, _("fix lang: in the file's front matter, or remove it to detect the language"))
+    if found and detect_hint:
+        raise UsageError(message, _("pass --lang {found}, or leave --lang out to detect it").format(found=found))
+    if found:
+        raise UsageError(message, _("pass --lang {found}").format(found=found))
+    raise UsageError(message, _("check the text and the language code"))

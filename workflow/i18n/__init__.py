@@ -146,6 +146,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return (_active.get() or _ENGLISH).translations.ngettext(singular, plural, n)
 
 
+# Answers to a yes/no question, in every interface language (a translator may answer in either).
+YES = frozenset({"y", "yes", "ن", "نعم", "أجل", "اجل"})
+NO = frozenset({"n", "no", "ل", "لا", "كلا"})
+
+
+def yes_no(answer: str) -> bool | None:
+    """True for yes (y, yes, ن, نعم), False for no (n, no, ل, لا), None for anything else."""
+    word = " ".join(answer.split()).casefold()
+    if word in YES:
+        return True
+    if word in NO:
+        return False
+    return None
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
     return message

@@ -2,9 +2,10 @@
 
 Storage knows nothing about git or any other listener.  Each `Newsroom` has
 a registry, `nr.after_write`; after every successful `create` or `update`
-that wrote files, every registered hook is called with one `Written` record
-(the release id, the files written, the document before and after, and the
-optional `Action` the operation passed).  Hooks run in the order they were
+that wrote files, and after every `delete`, every registered hook is called
+with one `Written` record (the release id, the files written or removed, the
+document before and after -- `after` is None when the release was deleted --,
+and the optional `Action` the operation passed).  Hooks run in the order they were
 added, in the writing process, still under the release's lock, so two
 writers of one release reach their hooks in the order of their writes.
 
@@ -46,10 +47,14 @@ class Written:
     """One successful write of a release, as the hooks receive it."""
 
     release_id: str
-    files: tuple[Path, ...]  # absolute paths, in the order they were written
+    files: tuple[Path, ...]  # absolute paths, in the order they were written (deleted: the files removed)
     before: Document | None  # None: the release was created
-    after: Document
+    after: Document | None  # None: the release was deleted
     action: Action | None = None
+
+    @property
+    def deleted(self) -> bool:
+        return self.after is None
 
 
 AfterWrite = Callable[[Written], None]

@@ -4,7 +4,8 @@
 lock, re-reads every file under it, applies a pure function, checks the
 revision the caller expected, and writes only the files that changed.
 After a successful `create` or `update` the newsroom's after-write hooks
-(`nr.after_write`, see `workflow.storage.hooks`) receive what was written.
+(`nr.after_write`, see `workflow.storage.hooks`) receive what was written;
+`Newsroom.delete` removes a release folder in one step and tells them too.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Newsroom:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.root = config.root
-        self.after_write = AfterWriteHooks()  # called after each successful create/update
+        self.after_write = AfterWriteHooks()  # called after each successful create/update/delete
 
     @classmethod
     def open(cls, root: str | Path | None = None) -> Newsroom:
@@ -137,6 +138,8 @@ class Newsroom:
         store.make_dirs(folder)
         files: dict[Path, bytes] = {}
         rel = doc.release
+        if before is not None and before.release.source_language != rel.source_language:
+            before = None  # relabelled (`edit --lang`): every language file changes its role
         if before is None or before.source != doc.source:
             path = folder / f"{rel.source_language}.yaml"
             files[path] = _yaml_bytes(source_to_dict(rel.id, rel.source_language, doc.source))
@@ -193,6 +196,24 @@ class Newsroom:
                 if files:
                     self.after_write(Written(release_id, tuple(files), before, after, action))
             return result
+
+    def delete(self, release_id: str, allow: Callable[[Document], None],
+               action: Action | None = None) -> tuple[Document, list[Path]]:
+        """Remove a release folder under its lock, all at once; returns the release as it was and its files.
+
+        `allow` sees the release re-read under the lock and raises to refuse
+        (nothing is touched then).  The folder disappears in one rename
+        (`store.remove_tree`); the after-write hooks then get a `Written`
+        whose `after` is None and whose `files` are the files removed.
+        """
+        with store.locked(self.lock_path(release_id)):
+            folder = self.release_dir(release_id)
+            store.recover(folder)
+            before = self.load(release_id)
+            allow(before)
+            files = store.remove_tree(folder)
+            self.after_write(Written(release_id, tuple(files), before, None, action))
+            return before, files
 
 
 def _refuse_overrides(before: Document | None, after: Document) -> None:

@@ -247,6 +247,43 @@ def remove_file(path: Path) -> None:
         path.unlink()
 
 
+DELETED = ".deleted" + TMP_SUFFIX  # a folder being removed: never a release, git-ignored like any temp
+
+
+def remove_tree(folder: Path) -> list[Path]:
+    """Remove `folder` and everything in it as one step; returns the files it held.
+
+    The folder is first renamed, in one atomic `os.replace` within its parent,
+    to a dot-name ending in `DELETED`: from that moment it is gone for every
+    reader (release ids never start with a dot), and a crash leaves only a
+    hidden folder that the next removal in the same parent sweeps away.  Then
+    the renamed copy is deleted.  Hold the folder's lock.
+    """
+    files = sorted(p for p in folder.rglob("*") if p.is_file() or p.is_symlink())
+    parent = folder.parent
+    doomed = parent / f".{folder.name}.{os.getpid()}{DELETED}"
+    try:
+        os.replace(folder, doomed)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise InvalidData(_("cannot remove {path}: {error}").format(path=folder, error=exc.strerror),
+                          _("check permissions; nothing was removed")) from None
+    _fsync_dir(parent)
+    sweep_deleted(parent)
+    return files
+
+
+def sweep_deleted(parent: Path) -> None:
+    """Delete folders that `remove_tree` renamed but did not finish removing (a crash, a full disk)."""
+    import shutil
+
+    with contextlib.suppress(FileNotFoundError):
+        for entry in os.scandir(parent):
+            if entry.name.startswith(".") and entry.name.endswith(DELETED) and entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+
+
 def lock_timeout() -> float:
     """Seconds to wait for a lock: $PUBFLOW_LOCK_TIMEOUT, else LOCK_TIMEOUT."""
     raw = os.environ.get("PUBFLOW_LOCK_TIMEOUT")

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["SCRIPTS", "ScriptShare", "dominant_script", "expected_script", "script_share", "word_script"]
+__all__ = ["SCRIPTS", "ScriptShare", "dominant_script", "expected_script", "language_by_script", "script_share",
+           "word_script"]
 
 # The script each language is written in (BCP 47 primary subtag); others are not checked
 # unless pubflow.yaml names their script (checks: {script: {scripts: {xx: Latin}}}).
@@ -103,3 +104,20 @@ def dominant_script(text: str) -> str | None:
     if not counts:
         return None
     return max(sorted(counts), key=lambda name: counts[name])
+
+
+def language_by_script(text: str, languages: Sequence[str], preferred: str | None = None,
+                       overrides: Mapping[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(language, script): the one of `languages` written in the script most of `text` is in.
+
+    When several languages share that script, `preferred` (the newsroom's default source
+    language) wins if it is one of them, else the first listed.  (None, script) when no
+    language is written in that script; (None, None) when the text has no words to judge.
+    """
+    script = dominant_script(text)
+    if script is None:
+        return None, None
+    fitting = [code for code in languages if expected_script(code, overrides) == script]
+    if preferred in fitting:
+        return preferred, script
+    return (fitting[0] if fitting else None), script

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from workflow.core.config import Person
 from workflow.core.model import Document
 from workflow.errors import PubflowError
-from workflow.i18n import N_, _
+from workflow.i18n import N_, _, yes_no
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.operations import (
     HUMAN,
@@ -308,10 +308,10 @@ class Session:
         if not any(severity == "error" for _c, severity, _m in findings):
             return True
         try:
-            again = self.io.ask(_("save anyway? [y/N] ")).strip().lower()
+            again = self.io.ask(_("save anyway? [y/N] "))
         except EOFError:
             return False
-        return again in ("y", "yes")
+        return yes_no(again) is True
 
     def _source_lang(self) -> str:
         return self.nr.load_release(self.release_id).source_language

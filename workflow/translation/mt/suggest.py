@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
     from workflow.translation.checks import Finding
 
+MEMORY = "memory"  # SuggestResult.provider with --memory-only
 SAVE_EVERY = 25  # suggestions per write of the language file
 SAVE_SECONDS = 5.0
 
@@ -68,22 +69,28 @@ class SuggestResult:
     requests: int = 0  # texts sent to the provider
     skipped: tuple[str, ...] = ()  # translated by someone else meanwhile
     findings: tuple[Finding, ...] = ()  # checks on the suggestions
+    unmatched: tuple[str, ...] = ()  # memory only: segments the memory has no exact match for
 
     def public(self) -> dict[str, Any]:
         return {"release": self.release, "language": self.language, "provider": self.provider,
                 "untranslated": self.total, "filled": [{"segment": s, "origin": o} for s, o in self.filled],
                 "from_memory": self.from_memory, "from_cache": self.from_cache, "requests": self.requests,
-                "skipped": list(self.skipped), "findings": [f.public() for f in self.findings]}
+                "skipped": list(self.skipped), "findings": [f.public() for f in self.findings],
+                "unmatched": list(self.unmatched)}
 
 
 def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, provider: str | None = None,
                     url: str | None = None, progress: Callable[[int, int, str], None] | None = None,
-                    use_memory: bool = True) -> SuggestResult:
+                    use_memory: bool = True, memory_only: bool = False) -> SuggestResult:
     """Pre-fill every untranslated segment of `release_id` in `lang` with a suggestion (status machine).
 
     Exact translation-memory matches are used first (origin memory:<release>),
     then the cache, then the provider.  Each suggestion is saved at once, so an
     error halfway keeps what was done; running again continues.
+
+    `memory_only`: the translation memory alone, no provider, no settings of
+    one, no network (an office offline): segments without an exact match are
+    left untranslated and listed in `unmatched`.
     """
     from workflow.core.model import Document, TargetSegment, format_time, utc_now
     from workflow.core.segments import normalize
@@ -92,7 +99,13 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
     from workflow.translation.operations import require_open, require_role, require_target, with_target
 
     nr.config.language(lang)
-    conf = provider_config(nr.config, provider, url)
+    if memory_only and (provider is not None or url is not None):
+        raise UsageError(_("--memory-only uses no provider"), _("leave out --provider and --url"))
+    if memory_only and not use_memory:
+        raise UsageError(_("--memory-only and --no-memory leave nothing to suggest from"),
+                         _("use one of them"))
+    conf = None if memory_only else provider_config(nr.config, provider, url)
+    source_name = conf.name if conf is not None else MEMORY
     doc = nr.load(release_id)
     require_target(doc, lang)
     require_role(actor, "translator", lang)
@@ -105,7 +118,8 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
 
         memory = open_memory(nr)
     glossary = load_glossary(nr.root, tuple(nr.config.languages))
-    cache = read_cache(nr)
+    cache = read_cache(nr) if conf is not None else {}
+    unmatched: list[str] = []
     filled: list[tuple[str, str]] = []
     skipped: list[str] = []
     findings: list[Finding] = []
@@ -145,14 +159,20 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
 
     try:
         for done, seg in enumerate(todo):
-            origin = f"machine:{conf.name}"
+            origin = f"machine:{source_name}"
             text: str | None = None
             if memory is not None:
                 matches = [m for m in memory.lookup(seg.text, src_lang, lang, limit=1) if m.score == 100]
                 if matches:
                     text, origin = matches[0].target, f"memory:{matches[0].release}"
                     counts["memory"] += 1
+            if text is None and conf is None:
+                unmatched.append(seg.id)
+                if progress is not None:
+                    progress(done + 1, len(todo), seg.id)
+                continue
             if text is None:
+                assert conf is not None
                 key = cache_key(conf.name, src_lang, lang, seg.text)
                 if key in cache:
                     text = cache[key]
@@ -177,5 +197,5 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
         save()  # Ctrl-C keeps what was fetched
         raise
     save()
-    return SuggestResult(release_id, lang, conf.name, len(todo), tuple(filled), counts["memory"], counts["cache"],
-                         counts["requests"], tuple(skipped), tuple(findings))
+    return SuggestResult(release_id, lang, source_name, len(todo), tuple(filled), counts["memory"], counts["cache"],
+                         counts["requests"], tuple(skipped), tuple(findings), tuple(unmatched))
