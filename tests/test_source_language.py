@@ -136,7 +136,12 @@ def test_edit_lang_repairs_a_drafts_source_language(cli: Cli, newsroom: Path, mi
     assert read(folder / "en.yaml")["segments"] == []
     history: Any = cli("history", mislabelled, "--json")
     last = json.loads(history.stdout)[-1]
-    assert (last["kind"], last["actor"], last["comment"]) == ("edit", "Sami Khoury", "source language en → ar")
+    assert (last["kind"], last["actor"], last["comment"]) == ("edit", "Sami Khoury", None)
+    assert (last["changes"]["language"], last["changes"]["dropped"]) == ({"from": "en", "to": "ar"}, 0)
+    text: Any = cli("history", mislabelled)
+    assert text.stdout.splitlines()[-1].endswith("Sami Khoury  “source language en → ar”")
+    arabic: Any = cli("--ui-lang", "ar", "history", mislabelled)
+    assert "لغة المصدر en ← ar" in arabic.stdout.splitlines()[-1]  # rendered in the reader's language
     assert cli("verify").exit_code == 0  # type: ignore[attr-defined]
     again: Any = cli("edit", mislabelled, "--lang", "ar", as_=WRITER)
     assert (again.exit_code, again.stdout) == (0, f"{mislabelled}: the source language already is ar\n")
@@ -201,8 +206,8 @@ def test_translations_into_the_new_source_language_are_dropped_only_when_asked(
     folder = newsroom / "releases" / mislabelled
     assert read(folder / "ar.yaml")["segments"][0]["text"].startswith("الائتلاف يحذّر")
     assert read(folder / "en.yaml")["segments"] == []
-    history: Any = cli("history", mislabelled, "--json")
-    assert json.loads(history.stdout)[-1]["comment"] == "source language en → ar; dropped 2 translations into ar"
+    history: Any = cli("history", mislabelled)
+    assert history.stdout.splitlines()[-1].endswith("“source language en → ar; dropped 2 translations into ar”")
 
 
 def test_translations_into_languages_that_stay_targets_are_kept(cli: Cli, newsroom: Path, mislabelled: str) -> None:

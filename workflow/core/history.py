@@ -18,7 +18,7 @@ from typing import Any
 from workflow.core.model import Document, Event, Release, release_from_dict
 from workflow.core.statemachine import Workflow, permits
 from workflow.errors import UsageError
-from workflow.i18n import _
+from workflow.i18n import _, ngettext
 
 
 # ---------------------------------------------------------------- the chain
@@ -64,6 +64,12 @@ def event_note(event: Event) -> str | None:
         return event.comment
     if changes.by_hand:
         return _("recorded a change made to the files by hand")
+    if changes.language is not None:
+        note = _("source language {old} → {new}").format(old=changes.language[0], new=changes.language[1])
+        if changes.dropped:
+            note += _("; ") + ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
+                                       changes.dropped).format(n=changes.dropped, lang=changes.language[1])
+        return note
     return _("changed {c}, added {a}, removed {r}").format(
         c=", ".join(changes.changed) or "-", a=", ".join(changes.added) or "-", r=", ".join(changes.removed) or "-")
 

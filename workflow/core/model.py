@@ -81,15 +81,27 @@ class EditChanges:
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     by_hand: bool = False
+    # `edit --lang`: the source language before and after, and how many translations into the
+    # new source language were dropped (the text itself did not change).
+    language: tuple[str, str] | None = None
+    dropped: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         if self.by_hand:
             return {"by_hand": True}
+        if self.language is not None:
+            data: dict[str, Any] = {"language": {"from": self.language[0], "to": self.language[1]}}
+            if self.dropped:
+                data["dropped"] = self.dropped
+            return data
         return {"changed": list(self.changed), "added": list(self.added), "removed": list(self.removed)}
 
     def public(self) -> dict[str, Any]:
-        return {"changed": list(self.changed), "added": list(self.added), "removed": list(self.removed),
+        data = {"changed": list(self.changed), "added": list(self.added), "removed": list(self.removed),
                 "by_hand": self.by_hand}
+        if self.language is not None:
+            data.update(language={"from": self.language[0], "to": self.language[1]}, dropped=self.dropped)
+        return data
 
 
 @dataclass(frozen=True)
@@ -289,7 +301,8 @@ RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "langua
                   "state", "revision", "published_languages", "history"}
 EVENT_FIELDS = {"at", "kind", "actor", "role", "transition", "from", "to", "language", "comment",
                 "content", "hash", "changes"}
-CHANGES_FIELDS = {"changed", "added", "removed", "by_hand"}
+CHANGES_FIELDS = {"changed", "added", "removed", "by_hand", "language", "dropped"}
+LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 def release_from_dict(data: Any, where: str) -> Release:
@@ -377,7 +390,19 @@ def _changes_from_dict(data: Any, where: str) -> EditChanges:
                                   _("restore the file from git"))
         lists[key] = tuple(ids)
     by_hand = _field(data, "by_hand", where, bool, required=False, default=False)
-    return EditChanges(by_hand=by_hand, **lists)
+    language = _field(data, "language", where, dict, required=False, default=None)
+    pair: tuple[str, str] | None = None
+    if language is not None:
+        _no_unknown(language, {"from", "to"}, f"{where}.language")
+        pair = (_field(language, "from", f"{where}.language", str), _field(language, "to", f"{where}.language", str))
+        for code in pair:
+            if not LANGUAGE_CODE_RE.match(code):
+                raise InvalidData(_("{where}: {code!r} is not a language code").format(
+                    where=f"{where}.language", code=code), _("restore the file from git"))
+    dropped = _field(data, "dropped", where, int, required=False, default=0)
+    if isinstance(dropped, bool) or dropped < 0:
+        raise InvalidData(_("{where}.dropped: expected a count").format(where=where), _("restore the file from git"))
+    return EditChanges(by_hand=by_hand, language=pair, dropped=dropped, **lists)
 
 
 LANG_FIELDS = {"schema", "release", "language", "segments"}

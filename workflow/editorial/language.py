@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 
 from workflow.core.config import Person
 from workflow.core.history import record
-from workflow.core.model import Document, Event, format_time, utc_now
+from workflow.core.model import Document, EditChanges, Event, format_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import main_role, may_write
 from workflow.editorial.create import require_fit
@@ -75,15 +75,12 @@ def set_source_language(nr: Newsroom, release_id: str, actor: Person, lang: str,
         languages = (lang, *(code for code in rel.languages if code != lang))
         targets = {code: doc.targets.get(code, ()) for code in languages[1:] if code != rel.source_language}
         targets[rel.source_language] = ()
-        comment = _("source language {old} → {new}").format(old=rel.source_language, new=lang)
-        if dropped:
-            comment += "; " + ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
-                                       len(dropped)).format(n=len(dropped), lang=lang)
         new_doc = replace(doc, release=replace(rel, source_language=lang, languages=languages),
                           targets={code: targets[code] for code in languages[1:]})
         new_doc, event = record(new_doc, Event(
             at=format_time(now), kind="edit", actor=actor.name, role=main_role(actor), source=rel.state,
-            target=rel.state, content=new_doc.content_hash(), comment=comment))
+            target=rel.state, content=new_doc.content_hash(),
+            changes=EditChanges(language=(rel.source_language, lang), dropped=len(dropped))))
         return new_doc, LanguageResult(summarize(new_doc), rel.source_language, lang, len(dropped), event)
 
     return nr.update(release_id, change)
