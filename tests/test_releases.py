@@ -54,7 +54,8 @@ def test_sample_import_reports_the_trailing_breadcrumb(cli):
     assert data["ignored"] == [BREADCRUMB]
     again = cli("new", "--from", str(SAMPLE), "--slug", "second-copy", as_=WRITER)
     assert again.exit_code == 0
-    assert again.stdout.strip() == "Created 2019-07-22-second-copy (11 segments, state draft)."
+    assert again.stdout.splitlines() == ["Created 2019-07-22-second-copy (11 segments, state draft).",
+                                         "Source language: en (detected from the text's script; pass --lang to choose)"]
     assert "Left out 1 paragraph(s) after the source line: Home Media Center" in again.stderr
 
 
