@@ -49,10 +49,12 @@ print(f"{time.perf_counter() - started:.3f}")
 
 
 def sample_newsroom(folder: Path) -> tuple[Path, str]:
+    from tests.conftest import enable_pdf
     from tests.pubhelp import approved_sample
 
     root = folder / "newsroom"
     shutil.copytree(ROOT / "tests" / "fixtures" / "newsroom", root)
+    enable_pdf(root)
     return root, approved_sample(root)
 
 

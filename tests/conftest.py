@@ -32,9 +32,23 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     i18n.set_language("en")
 
 
+PDF_OFF = "  pdf: false"
+
+
+def enable_pdf(root: Path) -> None:
+    """Turn PDFs on in a copy of the fixture newsroom.  The fixture makes none (`outputs.pdf:
+    false`): a PDF takes a good part of a second, so only the tests about PDFs and about
+    bundles that must hold one ask for them."""
+    config = root / "pubflow.yaml"
+    text = config.read_text("utf-8")
+    lines = [line for line in text.splitlines(keepends=True) if not line.startswith(PDF_OFF)]
+    assert len(lines) == text.count("\n") - 1, "the fixture's outputs.pdf line moved"
+    config.write_text("".join(lines), "utf-8")
+
+
 @pytest.fixture
 def newsroom(tmp_path: Path) -> Path:
-    """A copy of the fixture newsroom (config only, no releases)."""
+    """A copy of the fixture newsroom (config only, no releases; no PDFs: see `enable_pdf`)."""
     root = tmp_path / "newsroom"
     shutil.copytree(FIXTURES / "newsroom", root)
     return root

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EDITOR, WRITER, tree_hash
+from tests.conftest import EDITOR, WRITER, enable_pdf, tree_hash
 from tests.pubhelp import SAMPLE_ID, approved_sample, at, set_translation
 from workflow.core.config import find_person
 from workflow.editorial.transitions import apply_transition
@@ -76,6 +76,7 @@ MARKDOWN_AR = {
 
 
 def configure(root: Path, *, digits: str = "arab", letterhead: bool = True) -> None:
+    enable_pdf(root)
     config = root / "pubflow.yaml"
     text = config.read_text("utf-8").replace("ar: {name: العربية, direction: rtl, date_locale: ar_SY, digits: latn}",
                         f"ar: {{name: العربية, direction: rtl, date_locale: ar_SY, digits: {digits}}}")
@@ -255,6 +256,7 @@ def test_two_builds_in_two_processes_give_the_same_bytes(site: Path, tmp_path: P
 
 
 def test_fonts_missing_refuses_to_publish_and_writes_nothing(newsroom: Path, tmp_path: Path):
+    enable_pdf(newsroom)
     rid = approved_sample(newsroom)
     before = tree_hash(newsroom)
     empty = tmp_path / "fonts.conf"
@@ -294,6 +296,7 @@ def test_fonts_missing_refuses_to_publish_and_writes_nothing(newsroom: Path, tmp
      "outputs.letterhead.contact.en has 9 lines (at most 8)"),
 ])
 def test_bad_pdf_settings_are_one_line(cli: Any, newsroom: Path, setting: str, message: str):
+    enable_pdf(newsroom)
     (newsroom.parent / "outside.png").write_bytes(b"\x89PNG")
     config = newsroom / "pubflow.yaml"
     config.write_text(config.read_text("utf-8").replace("outputs:\n  dir: dist\n", "outputs:\n  dir: dist\n" + setting),
@@ -307,6 +310,7 @@ def test_bad_pdf_settings_are_one_line(cli: Any, newsroom: Path, setting: str, m
 
 
 def test_preview_renders_the_pdf_when_asked(newsroom: Path, sample_id: str):
+    enable_pdf(newsroom)
     import threading
     import urllib.request
 

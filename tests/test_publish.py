@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EDITOR, run_env
+from tests.conftest import EDITOR, enable_pdf, run_env
 from tests.pubhelp import approved_sample, set_translation
 
 BUNDLE_FILES = ["assets/pubflow.css", "index.html", "release.json", "release.pdf", "release.txt"]
@@ -34,6 +34,7 @@ def published(cli: Any, root: Path) -> str:
 
 
 def test_publish_writes_a_bundle_per_language_with_a_correct_manifest(cli: Any, newsroom: Path) -> None:
+    enable_pdf(newsroom)
     rid = approved_sample(newsroom)
     result = cli("publish", rid)
     assert result.exit_code == 0, result.output
@@ -374,6 +375,7 @@ def test_lang_needs_source_first_policy(cli: Any, newsroom: Path) -> None:
 
 
 def test_render_writes_pages_of_an_unpublished_release(cli: Any, newsroom: Path, sample_id: str) -> None:
+    enable_pdf(newsroom)
     out = newsroom / "look"
     result = cli("render", sample_id, "-o", str(out))
     assert result.exit_code == 0, result.output

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import enable_pdf
 from tests.pubhelp import SAMPLE_ID, approved_sample, at
 from workflow.core.config import Language
 from workflow.errors import InvalidData
@@ -68,6 +69,7 @@ GOLDEN_FILES = [
 
 
 def test_pages_match_golden_files(newsroom: Path) -> None:
+    enable_pdf(newsroom)  # the pages as a newsroom publishes them by default: with their PDF
     dist = published_site(newsroom)
     for produced, golden in GOLDEN_FILES:
         compare(golden, (dist / produced.format(id=SAMPLE_ID)).read_bytes())
