@@ -4,8 +4,8 @@
 
 Runs each command as a fresh process in the repository (which is itself a
 newsroom holding the sample release), output to /dev/null, and prints the
-median next to `python -c pass`; also the typer path alone
-(PUBFLOW_NO_FASTPATH=1) and `pubflow --help`.  Run by hand, not in CI.
+median next to `python -c pass`; also without the index (PUBFLOW_NO_INDEX=1)
+and `pubflow --help`.  Run by hand, not in CI.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def main() -> None:
     rows = [
         ("python -c pass", [sys.executable, "-c", "pass"], None),
         ("pubflow list", [pubflow, "list"], None),
-        ("pubflow list (typer path)", [pubflow, "list"], {"PUBFLOW_NO_FASTPATH": "1"}),
+        ("pubflow list (no index)", [pubflow, "list"], {"PUBFLOW_NO_INDEX": "1"}),
         ("pubflow list --json", [pubflow, "list", "--json"], None),
         ("pubflow --help", [pubflow, "--help"], None),
     ]

@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
 PY = sys.executable
-PUBFLOW = [PY, "-c", "from workflow.cli.launch import main; main()"]
+PUBFLOW = [PY, "-c", "from workflow.cli.app import main; main()"]
 REFERENCE_TYPER_MS = 129.0
 BARE_TYPER = '''
 import typer

@@ -249,7 +249,7 @@ def test_extract_update_compile_stats_on_a_copy(tmp_path: Path) -> None:
         '    return _("A brand-new greeting for {who}").format(who=who)\n', encoding="utf-8")
     cli_py = root / "workflow" / "cli" / "catalogs.py"
     code = cli_py.read_text(encoding="utf-8").replace('_("(unchanged)")', '_("(unchanged here)")')
-    code = code.replace('help=_("Also compile fuzzy translations.")', 'help="Also compile fuzzy translations."')
+    code = code.replace('help=N_("Also compile fuzzy translations.")', 'help="Also compile fuzzy translations."')
     cli_py.write_text(code, encoding="utf-8")
     result = run("catalogs", "extract", "--source", src, "--json")
     assert result.exit_code == 0, result.output

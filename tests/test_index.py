@@ -145,36 +145,37 @@ def test_index_unwritable_falls_back_to_files(room: Path, monkeypatch: pytest.Mo
     assert not (room / ".pubflow" / "index.sqlite").exists()
 
 
-def _run(room: Path, *args: str, fast: bool) -> subprocess.CompletedProcess[str]:
+def _run(room: Path, *args: str, indexed: bool) -> subprocess.CompletedProcess[str]:
+    """`pubflow --root room args`; `indexed=False`: without the index (every file read)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
     env["COLUMNS"] = "100"
-    if not fast:
-        env["PUBFLOW_NO_FASTPATH"] = "1"
-    return subprocess.run([sys.executable, "-c", "from workflow.cli.launch import main; main()", "--root", str(room),
+    if not indexed:
+        env["PUBFLOW_NO_INDEX"] = "1"
+    return subprocess.run([sys.executable, "-c", "from workflow.cli.app import main; main()", "--root", str(room),
                            *args], capture_output=True, text=True, env=env, check=False)
 
 
 @pytest.mark.slow
-def test_fast_list_prints_what_typer_prints(room: Path) -> None:
+def test_list_from_the_index_prints_what_the_files_give(room: Path) -> None:
     for args in (["list"], ["list", "--state", "translation"], ["list", "--lang=ar", "--limit", "3"],
                  ["list", "--state", "nonsense"], ["list", "--lang", "xx"], ["list", "--state", "retracted",
                                                                              "--lang", "ar"]):
-        fast, slow = _run(room, *args, fast=True), _run(room, *args, fast=False)
+        fast, slow = _run(room, *args, indexed=True), _run(room, *args, indexed=False)  # index, files
         assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr), args
-    assert "translation" in _run(room, "list", fast=True).stdout
+    assert "translation" in _run(room, "list", indexed=True).stdout
 
 
 @pytest.mark.slow
-def test_fast_list_sees_a_hand_edit_at_once(room: Path) -> None:
-    _run(room, "list", "--limit", "1", fast=True)
-    first = _run(room, "list", "--limit", "1", fast=True).stdout  # served from the cached output
+def test_list_sees_a_hand_edit_at_once(room: Path) -> None:
+    _run(room, "list", "--limit", "1", indexed=True)
+    first = _run(room, "list", "--limit", "1", indexed=True).stdout  # served from the cached output
     rid = sorted(p.name for p in (room / "releases").iterdir())[0]
     rel = room / "releases" / rid / "release.yaml"
     source = [line.split(": ")[1] for line in rel.read_text().splitlines() if line.startswith("source_language:")][0]
     path = room / "releases" / rid / f"{source}.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("- id: title\n  text: ", "- id: title\n  text: Zq ", 1),
                     encoding="utf-8")
-    second = _run(room, "list", "--limit", "1", fast=True).stdout
+    second = _run(room, "list", "--limit", "1", indexed=True).stdout
     assert "Zq" not in first
     assert "Zq" in second
 
@@ -215,7 +216,7 @@ def test_processes_building_the_index_at_once_agree(room: Path) -> None:
     """Three processes find no index and build it together; a fourth edits files meanwhile."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
     env["COLUMNS"] = "100"
-    code = "from workflow.cli.launch import main; main()"
+    code = "from workflow.cli.app import main; main()"
     procs = [subprocess.Popen([sys.executable, "-c", code, "--root", str(room), "list"], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, env=env) for _ in range(3)]
     target = sorted(room.glob("releases/*/ar.yaml"))[0]
@@ -224,7 +225,7 @@ def test_processes_building_the_index_at_once_agree(room: Path) -> None:
     outs = [p.communicate(timeout=300) for p in procs]
     assert all(p.returncode == 0 for p in procs), outs
     _same(room)
-    after = _run(room, "list", fast=True)
-    assert after.stdout == _run(room, "list", fast=False).stdout
+    after = _run(room, "list", indexed=True)
+    assert after.stdout == _run(room, "list", indexed=False).stdout
     conn = sqlite3.connect(room / ".pubflow" / "index.sqlite")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -11,29 +11,28 @@ from typing import Annotated
 
 import typer
 
-from workflow.cli.app import JsonOpt, PubflowGroup, app, print_json, table
-from workflow.i18n import _
+from workflow.cli.common import Area, JsonOpt, print_json, table
+from workflow.i18n import N_, _
 
-catalogs_app = typer.Typer(
-    cls=PubflowGroup,
+app = Area()
+catalogs_app = Area(
     name="catalogs",
-    help=_("Interface catalogs of pubflow itself (extract, update, compile, stats). They work on the locales/ "
+    help=N_("Interface catalogs of pubflow itself (extract, update, compile, stats). They work on the locales/ "
            "folder of the pubflow source checkout this command runs from (or --source DIR), whatever newsroom "
            "you are in; stats also reads an installed copy, and compile and stats take --locales DIR for a "
            "newsroom's own overrides."),
     no_args_is_help=True,
-    rich_markup_mode=None,
 )
 app.add_typer(catalogs_app, name="catalogs")
 
 SourceOpt = Annotated[Path | None, typer.Option(
-    "--source", help=_("pubflow source checkout (folder with babel.cfg and locales/); default: this pubflow's."),
+    "--source", help=N_("pubflow source checkout (folder with babel.cfg and locales/); default: this pubflow's."),
     show_default=False)]
 LocalesOpt = Annotated[Path | None, typer.Option(
-    "--locales", help=_("Work on this locales/ folder instead, e.g. a newsroom's own overrides of single strings."),
+    "--locales", help=N_("Work on this locales/ folder instead, e.g. a newsroom's own overrides of single strings."),
     show_default=False)]
 LangsOpt = Annotated[list[str] | None, typer.Option(
-    "--lang", help=_("Only this language (repeat for more); default: every catalog."), show_default=False)]
+    "--lang", help=N_("Only this language (repeat for more); default: every catalog."), show_default=False)]
 
 
 @catalogs_app.command("extract")
@@ -61,9 +60,11 @@ def update_cmd(
     langs: LangsOpt = None,
     source: SourceOpt = None,
     ignore_obsolete: Annotated[bool, typer.Option(
-        "--ignore-obsolete", help=_("Drop strings gone from the code instead of keeping them as #~ entries."))] = False,
+        "--ignore-obsolete", help=N_("Drop strings gone from the code instead of keeping them as #~ entries."))
+    ] = False,
     no_fuzzy: Annotated[bool, typer.Option(
-        "--no-fuzzy-matching", help=_("Do not reuse the translation of a similar old string (marked fuzzy)."))] = False,
+        "--no-fuzzy-matching", help=N_("Do not reuse the translation of a similar old string (marked fuzzy)."))
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Merge locales/messages.pot into every catalog, like `pybabel update`.
@@ -92,7 +93,7 @@ def update_cmd(
 def compile_cmd(
     langs: LangsOpt = None,
     source: SourceOpt = None,
-    use_fuzzy: Annotated[bool, typer.Option("--use-fuzzy", help=_("Also compile fuzzy translations."))] = False,
+    use_fuzzy: Annotated[bool, typer.Option("--use-fuzzy", help=N_("Also compile fuzzy translations."))] = False,
     locales: LocalesOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

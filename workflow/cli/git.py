@@ -1,13 +1,13 @@
-"""`pubflow sync`: collaboration through git (see workflow.collab.sync)."""
+"""`pubflow sync`: collaboration through git (see `workflow.collab.sync`)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 
-from workflow.cli.app import STATE, JsonOpt, app, newsroom, print_json
+from workflow.cli.common import Area, JsonOpt, newsroom, print_json
 from workflow.i18n import _
+
+app = Area()
 
 
 @app.command("sync")
@@ -28,12 +28,3 @@ def sync_cmd(as_json: JsonOpt = False) -> None:
         remote=result.remote, branch=result.branch, received=result.received, sent=result.sent,
         checked=len(result.checked)))
 
-
-def _print_notices(*_args: Any, **_kwargs: Any) -> None:
-    """After a successful command: the one-line notes the hooks sent (e.g. autocommit outside git)."""
-    for note in STATE.notices:
-        typer.echo(_("note: {text}").format(text=note), err=True)
-    STATE.notices.clear()
-
-
-app.info.result_callback = _print_notices

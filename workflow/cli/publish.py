@@ -8,14 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workflow.cli.app import AsOpt, IdArg, JsonOpt, MessageOpt, actor, app, newsroom, print_json
-from workflow.i18n import _
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, MessageOpt, actor, newsroom, print_json
+from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.publishing.build import BuildResult
 
-LangOpt = Annotated[str | None, typer.Option("--lang", help=_("Only this language (default: all)."))]
-OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=_("Folder to write to."))]
+app = Area()
+
+LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Only this language (default: all)."))]
+OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=N_("Folder to write to."))]
 
 
 def _echo_build(result: BuildResult) -> None:
@@ -60,7 +62,7 @@ def render_cmd(release_id: IdArg, lang: LangOpt = None, output: OutOpt = None, a
 @app.command("preview")
 def preview_cmd(
     release_id: IdArg,
-    port: Annotated[int, typer.Option("--port", help=_("Port on 127.0.0.1 (0: any free port)."))] = 8000,
+    port: Annotated[int, typer.Option("--port", help=N_("Port on 127.0.0.1 (0: any free port)."))] = 8000,
 ) -> None:
     """Serve a release's pages in every language on 127.0.0.1 until Ctrl-C."""
     from workflow.publishing.preview import serve
@@ -80,7 +82,7 @@ def preview_cmd(
 def publish_cmd(
     release_id: IdArg,
     lang: Annotated[str | None, typer.Option(
-        "--lang", help=_("Publish only this language (publish_policy: source_first)."))] = None,
+        "--lang", help=N_("Publish only this language (publish_policy: source_first)."))] = None,
     message: MessageOpt = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
@@ -107,9 +109,9 @@ def publish_cmd(
 
 @app.command("build")
 def build_cmd(
-    force: Annotated[bool, typer.Option("--force", help=_("Render everything, not only what changed."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=N_("Render everything, not only what changed."))] = False,
     at: Annotated[str | None, typer.Option(
-        "--at", help=_("Show what would be published at this time (e.g. 2019-07-22T09:00+03:00); "
+        "--at", help=N_("Show what would be published at this time (e.g. 2019-07-22T09:00+03:00); "
                        "writes only with -o."))] = None,
     output: OutOpt = None,
     as_json: JsonOpt = False,

@@ -12,27 +12,29 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workflow.cli.app import AsOpt, JsonOpt, actor, app, newsroom, print_json, table
-from workflow.i18n import _
+from workflow.cli.common import Area, AsOpt, JsonOpt, actor, newsroom, print_json, table
+from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
     from workflow.translation.checks import Finding
 
+app = Area()
 
-LangOpt = Annotated[str, typer.Option("--lang", "-l", help=_("Target language code, e.g. ar."),
+
+LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."),
                                       show_default=False)]
 
 
 @app.command("suggest")
 def suggest_cmd(
-    release_id: Annotated[str, typer.Argument(help=_("Release id, e.g. 2019-07-22-some-title."), show_default=False)],
+    release_id: Annotated[str, typer.Argument(help=N_("Release id, e.g. 2019-07-22-some-title."), show_default=False)],
     lang: LangOpt,
     provider: Annotated[str | None, typer.Option(
-        "--provider", help=_("libre, google, mymemory, microsoft, yandex or qcri (default: pubflow.yaml)."))] = None,
-    url: Annotated[str | None, typer.Option("--url", help=_("Server URL of a self-hosted LibreTranslate."))] = None,
-    no_memory: Annotated[bool, typer.Option("--no-memory", help=_("Do not use exact translation-memory matches."))]
+        "--provider", help=N_("libre, google, mymemory, microsoft, yandex or qcri (default: pubflow.yaml)."))] = None,
+    url: Annotated[str | None, typer.Option("--url", help=N_("Server URL of a self-hosted LibreTranslate."))] = None,
+    no_memory: Annotated[bool, typer.Option("--no-memory", help=N_("Do not use exact translation-memory matches."))]
     = False,
-    memory_only: Annotated[bool, typer.Option("--memory-only", help=_(
+    memory_only: Annotated[bool, typer.Option("--memory-only", help=N_(
         "Only exact translation-memory matches: no provider, no network."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
@@ -96,13 +98,13 @@ def _findings_table(findings: list[Finding]) -> None:
 
 @app.command("check")
 def check_cmd(
-    release_id: Annotated[str | None, typer.Argument(help=_("Release id (omit with --list)."),
+    release_id: Annotated[str | None, typer.Argument(help=N_("Release id (omit with --list)."),
                                                      show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help=_("Only this target language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."))] = None,
     skip_untranslated: Annotated[bool, typer.Option(
-        "--skip-untranslated", help=_("Leave out segments that have no translation yet (work in progress)."))]
+        "--skip-untranslated", help=N_("Leave out segments that have no translation yet (work in progress)."))]
     = False,
-    list_checks: Annotated[bool, typer.Option("--list", help=_("List the checks and exit."))] = False,
+    list_checks: Annotated[bool, typer.Option("--list", help=N_("List the checks and exit."))] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Run the translation checks on a release; exit 4 when any error is found."""

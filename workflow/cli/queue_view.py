@@ -1,8 +1,7 @@
-"""Text and JSON output of `pubflow pending` and `pubflow inbox`, without typer.
+"""Text and JSON output of `pubflow pending` and `pubflow inbox` (`workflow.cli.translate`).
 
-Used by the typer commands (`workflow.cli_translate`) and by the fast path
-(`workflow.launch`), so both print the same bytes.  Each function returns
-the whole output without its final newline.
+Each function returns the whole output without its final newline, so the
+command can keep it (`workflow.cli.rendered`) and print it again unchanged.
 """
 
 from __future__ import annotations

@@ -5,8 +5,7 @@ milliseconds and reads the same in a terminal, a pager or a file.  Widths
 are counted in terminal cells (combining marks take none, wide characters
 two), so Arabic titles with harakat line up too.  The title column is cut to
 fit the terminal (or $COLUMNS), like the rich table it replaces; a pipe or a
-file gets whole titles.  Used by both the typer command and the fast
-path (`workflow.launch`), so both print the same bytes.
+file gets whole titles.  Typer-free: the index also uses `progress_text`.
 """
 
 from __future__ import annotations

@@ -7,50 +7,87 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workflow.cli.app import AsOpt, IdArg, JsonOpt, actor, app, newsroom, print_json
-from workflow.i18n import _
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, newsroom, print_json
+from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from workflow.translation.operations import BatchResult
 
-LangOpt = Annotated[str, typer.Option("--lang", help=_("Target language code, e.g. ar."))]
-SegmentOpt = Annotated[str | None, typer.Option("--segment", help=_("Only this segment (e.g. p3)."))]
+app = Area()
+
+LangOpt = Annotated[str, typer.Option("--lang", help=N_("Target language code, e.g. ar."))]
+SegmentOpt = Annotated[str | None, typer.Option("--segment", help=N_("Only this segment (e.g. p3)."))]
 
 
 @app.command("pending")
 def pending_cmd(
-    release_id: Annotated[str | None, typer.Argument(help=_("Only this release."), show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=_("Only this target language."))] = None,
-    mine: Annotated[bool, typer.Option("--mine", help=_("Only what the acting person may do."))] = False,
+    release_id: Annotated[str | None, typer.Argument(help=N_("Only this release."), show_default=False)] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=N_("Only this target language."))] = None,
+    mine: Annotated[bool, typer.Option("--mine", help=N_("Only what the acting person may do."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List segments that need translation or review, by release, oldest first."""
+    from workflow.cli import rendered
     from workflow.cli.queue_view import pending_text
+    from workflow.storage import index
     from workflow.translation.queues import pending
 
     nr = newsroom()
-    items = pending(nr, lang, actor(nr, as_name) if mine else None, release_id)
-    typer.echo(pending_text(items, as_json))
+    person = actor(nr, as_name) if mine else None
+
+    def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:
+        return pending_text(pending(nr, lang, person, release_id, conn=conn), as_json), None
+
+    try:
+        with index.opened(nr) as conn:  # index first; the text printed last time while nothing changed
+            who = person.email if person else None
+            key = rendered.key("pending", release_id, lang, who, as_json)
+            text = rendered.cached(conn, key, lambda: render(conn))
+    except index.IndexUnavailable:
+        text = render()[0]
+    typer.echo(text)
 
 
 @app.command("inbox")
 def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
     """What awaits you: segments to translate, segments to approve, releases to move."""
+    from workflow.cli import rendered
     from workflow.cli.queue_view import inbox_text
+    from workflow.core.model import parse_time, utc_now
+    from workflow.storage import index
     from workflow.translation.queues import inbox
 
     nr = newsroom()
-    box = inbox(nr, actor(nr, as_name))
-    typer.echo(inbox_text(box, as_json))
+    person = actor(nr, as_name)
+
+    def render(conn: sqlite3.Connection | None = None) -> tuple[str, float | None]:
+        now = utc_now()
+        text = inbox_text(inbox(nr, person, now, conn=conn), as_json)
+        if conn is None:
+            return text, None
+        # Which releases may move depends on the clock (embargoes): the text holds until the next one ends.
+        later = [t for t in (parse_time(e, "embargo") for e in index.embargoes(conn)) if t > now]
+        return text, (min(later).timestamp() if later else None)
+
+    try:
+        with index.opened(nr) as conn:  # index first; the text printed last time while nothing changed
+            # The checks guard reads glossary.yaml: a change there changes what may move.
+            key = rendered.key("inbox", person.email, as_json, rendered.file_part(nr.root / "glossary.yaml"))
+            text = rendered.cached(conn, key, lambda: render(conn))
+    except index.IndexUnavailable:
+        text = render()[0]
+    typer.echo(text)
 
 
 @app.command("set")
 def set_cmd(
     release_id: IdArg,
-    segment: Annotated[str, typer.Argument(help=_("Segment id: title, p1, p2, …, source."), show_default=False)],
+    segment: Annotated[str, typer.Argument(help=N_("Segment id: title, p1, p2, …, source."), show_default=False)],
     lang: LangOpt,
-    text: Annotated[str, typer.Option("--text", help=_("The translation."))],
+    text: Annotated[str, typer.Option("--text", help=N_("The translation."))],
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -112,9 +149,9 @@ def confirm_cmd(release_id: IdArg, lang: LangOpt, segment: SegmentOpt = None, as
 def export_cmd(
     release_id: IdArg,
     lang: LangOpt,
-    fmt: Annotated[str, typer.Option("--format", help=_("po or xliff."))] = "po",
-    output: Annotated[Path | None, typer.Option("-o", "--output", help=_("Write to FILE (default: stdout)."))] = None,
-    include_all: Annotated[bool, typer.Option("--all", help=_("Every segment, not only those needing work."))] = False,
+    fmt: Annotated[str, typer.Option("--format", help=N_("po or xliff."))] = "po",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help=N_("Write to FILE (default: stdout)."))] = None,
+    include_all: Annotated[bool, typer.Option("--all", help=N_("Every segment, not only those needing work."))] = False,
 ) -> None:
     """Export segments for a CAT tool (PO or XLIFF 1.2)."""
     from workflow.translation.exchange import export_release
@@ -128,10 +165,10 @@ def export_cmd(
 
 @app.command("import")
 def import_cmd(
-    file: Annotated[Path, typer.Argument(help=_("A PO or XLIFF file made by `pubflow export`."),
+    file: Annotated[Path, typer.Argument(help=N_("A PO or XLIFF file made by `pubflow export`."),
                                          show_default=False)],
-    release_id: Annotated[str | None, typer.Option("--release", help=_("Refuse a file for another release."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=_("Refuse a file for another language."))] = None,
+    release_id: Annotated[str | None, typer.Option("--release", help=N_("Refuse a file for another release."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=N_("Refuse a file for another language."))] = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -174,8 +211,8 @@ class TerminalIO:
 def translate_cmd(
     release_id: IdArg,
     lang: LangOpt,
-    provider: Annotated[str | None, typer.Option("--provider", help=_("Machine translation provider."))] = None,
-    no_machine: Annotated[bool, typer.Option("--no-machine", help=_("Do not ask for machine suggestions."))] = False,
+    provider: Annotated[str | None, typer.Option("--provider", help=N_("Machine translation provider."))] = None,
+    no_machine: Annotated[bool, typer.Option("--no-machine", help=N_("Do not ask for machine suggestions."))] = False,
     as_name: AsOpt = None,
 ) -> None:
     """Translate interactively: walk the segments that need work, save each at once."""

@@ -1,0 +1,398 @@
+"""The editor's commands: init, new, list, show, the transitions, comment, edit, delete, history, people,
+workflow, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from workflow import i18n
+from workflow.cli.common import (
+    Area,
+    AsOpt,
+    IdArg,
+    JsonOpt,
+    MessageOpt,
+    actor,
+    current_run,
+    newsroom,
+    print_json,
+    table,
+)
+from workflow.i18n import N_, _
+
+if TYPE_CHECKING:
+    from workflow.core.config import Person
+    from workflow.core.model import Event
+    from workflow.core.summary import ReleaseSummary
+    from workflow.storage.newsroom import Newsroom
+
+app = Area()
+
+
+def progress_text(summary: ReleaseSummary) -> str:
+    from workflow.cli.tables import progress_text as text
+
+    return text(summary.progress, summary.published_languages)
+
+
+def echo_event(event: Event) -> None:
+    from workflow.core.history import event_note
+
+    if event.source and event.target and event.source != event.target:
+        move = f"{event.source} → {event.target}"
+    else:
+        move = event.target or event.source or ""
+    what = event.transition or event.kind
+    line = f"{event.at}  {what:<10} {move:<26} {event.actor}"
+    if event.language:
+        line += f" [{event.language}]"
+    note = event_note(event)
+    if note:
+        line += f"  “{note}”"
+    typer.echo(line)
+
+
+# ------------------------------------------------------------------ commands
+@app.command("init")
+def init_cmd(
+    directory: Annotated[Path, typer.Argument(help=N_("Folder to create the newsroom in."))],
+    site_name: Annotated[str, typer.Option("--site-name", help=N_("Site name in English."))] = "Press Office",
+) -> None:
+    """Create a new newsroom: pubflow.yaml, releases/, templates/, locales/."""
+    from workflow.editorial.scaffold import init_newsroom
+
+    created = init_newsroom(directory, site_name)
+    typer.echo(_("Created a newsroom in {path}").format(path=directory))
+    for path in created:
+        typer.echo(f"  {path}")
+    typer.echo(_("Next: edit people in pubflow.yaml, then `pubflow new --title ... --from FILE`."))
+
+
+@app.command("new")
+def new_cmd(
+    title: Annotated[str | None, typer.Option("--title", help=N_("Title (default: first line of FILE)."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=N_(
+        "Source language code (default: the language of the text's script)."))] = None,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", help=N_("Markdown with front matter, or plain text."))] = None,
+    date: Annotated[str | None, typer.Option("--date", help=N_("Release date YYYY-MM-DD."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("Category."))] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help=N_("Id suffix (default: from the title)."))] = None,
+    embargo: Annotated[str | None, typer.Option(
+        "--embargo", help=N_("Embargo time with zone, e.g. 2019-07-22T09:00+03:00."))] = None,
+    body: Annotated[str | None, typer.Option(
+        "--body", help=N_("Body text (paragraphs separated by blank lines)."))] = None,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Create a draft release from a file or from --title and --body."""
+    from workflow.editorial.create import create_release
+
+    nr = newsroom()
+    text = None
+    if from_file is None and body is not None:
+        text = f"{title or ''}\n\n{body}"
+    result = create_release(nr, actor(nr, as_name), title=title, language=lang, from_file=from_file,
+                            text=text, date=date, category=category, slug=slug, embargo=embargo)
+    if as_json:
+        print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored,
+                    "language_from": result.language_from})
+        return
+    typer.echo(_("Created {id} ({n} segments, state {state}).").format(
+        id=result.release.id, n=result.segments, state=result.release.state))
+    source = result.release.source_language
+    if result.language_from == "script":
+        typer.echo(_("Source language: {lang} (detected from the text's script; pass --lang to choose)").format(
+            lang=source))
+    elif result.language_from == "default":
+        typer.echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
+            lang=source))
+    if result.ignored:
+        typer.echo(_("Left out {n} paragraph(s) after the source line: {first}").format(
+            n=len(result.ignored), first=result.ignored[0][:60]), err=True)
+
+
+@app.command("list")
+def list_cmd(
+    state: Annotated[str | None, typer.Option("--state", help=N_("Only releases in this state."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help=N_("Only releases with this source language."))] = None,
+    limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("Only the first N releases."))] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List releases with their state and translation progress."""
+    from workflow.cli import rendered
+    from workflow.cli.tables import output_width, release_lines
+    from workflow.storage import index
+    from workflow.storage.config_file import find_root
+
+    if not as_json:  # index first: the rows as stored, their text as printed last time if nothing changed
+        width = output_width()
+
+        def render() -> tuple[str, None]:
+            rows = index.list_rows(conn, state, lang, limit)
+            if not rows and (state or lang):
+                from workflow.editorial.queries import list_releases
+
+                list_releases(newsroom(), state, lang)  # an unknown state or language: says so
+            return (release_lines(rows, width) if rows else _("No releases.")), None
+
+        try:
+            with index.opened(find_root(current_run().root)) as conn:
+                typer.echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width),
+                                           render))
+                return
+        except index.IndexUnavailable:
+            pass  # no usable index here: the operation reads the files
+    from workflow.editorial.queries import list_releases
+
+    releases = list_releases(newsroom(), state, lang)[:limit]
+    if as_json:
+        print_json([r.public() for r in releases])
+        return
+    if not releases:
+        typer.echo(_("No releases."))
+        return
+    typer.echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
+
+
+@app.command("show")
+def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Show one release: metadata, segments, allowed transitions."""
+    from workflow.editorial.queries import show_release
+
+    view = show_release(newsroom(), release_id)
+    if as_json:
+        print_json(view.public())
+        return
+    s = view.summary
+    typer.echo(f"{s.id}  [{s.state}]  r{s.revision}")
+    typer.echo(f"{_('title')}: {s.title}")
+    typer.echo(f"{_('date')}: {s.date}   {_('category')}: {s.category or '-'}   "
+               f"{_('source')}: {s.source_language}   {_('embargo')}: {s.embargo or '-'}")
+    typer.echo(f"{_('progress')}: {progress_text(s) or '-'}")
+    typer.echo(f"{_('allowed')}: {', '.join(view.allowed) or '-'}")
+    for row in view.segments:
+        typer.echo("")
+        typer.echo(f"[{row['id']}] {row['text']}")
+        for code, tr in row["translations"].items():
+            typer.echo(f"  {code} ({tr['status']}): {tr['text'] or '-'}")
+
+
+def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
+    from workflow.editorial.transitions import apply_transition
+
+    nr = newsroom()
+    result = apply_transition(nr, release_id, transition, actor(nr, as_name), message)
+    if as_json:
+        print_json({"release": result.release.public(), "event": result.event.public()})
+        return
+    typer.echo(_("{id}: {transition} ({source} → {target})").format(
+        id=release_id, transition=transition, source=result.event.source, target=result.event.target))
+
+
+def _transition_command(name: str, doc: str) -> None:
+    def command(release_id: IdArg, message: MessageOpt = None, as_name: AsOpt = None,
+                as_json: JsonOpt = False) -> None:
+        _move(release_id, name, message, as_name, as_json)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_transition_command("submit", N_("Send a draft to review."))
+_transition_command("approve", N_("Approve the text under review (binds the approval to this exact text)."))
+_transition_command("reject", N_("Send a release back to draft; needs -m with the reason."))
+_transition_command("correct", N_("Record a correction to a published release; needs -m."))
+_transition_command("retract", N_("Retract a published release; needs -m."))
+
+
+@app.command("move")
+def move_cmd(release_id: IdArg, transition: Annotated[str, typer.Argument(help=N_("Transition name."))],
+             message: MessageOpt = None, as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
+    """Apply any transition of the newsroom's workflow."""
+    _move(release_id, transition, message, as_name, as_json)
+
+
+@app.command("comment")
+def comment_cmd(release_id: IdArg, message: Annotated[str, typer.Option("-m", "--message", help=N_("The comment."))],
+                as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
+    """Add a comment to a release's history."""
+    from workflow.editorial.transitions import add_comment
+
+    nr = newsroom()
+    event = add_comment(nr, release_id, actor(nr, as_name), message)
+    if as_json:
+        print_json(event.public())
+        return
+    typer.echo(_("{id}: comment recorded").format(id=release_id))
+
+
+@app.command("edit")
+def edit_cmd(
+    release_id: IdArg,
+    from_file: Annotated[Path | None, typer.Option("--from", help=N_("New text (same formats as `new`)."))] = None,
+    title: Annotated[str | None, typer.Option("--title", help=N_("New title."))] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help=N_("The source text's real language (drafts only)."))] = None,
+    discard: Annotated[bool, typer.Option("--discard-translations", help=N_(
+        "With --lang: drop translations into the new source language."))] = False,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a release's source text; translations of changed segments become stale.
+
+    Without --from or --title, records a change made to the files by hand.
+    """
+    from workflow.editorial.edit import edit_source
+
+    nr = newsroom()
+    if lang is not None:
+        if from_file is not None or title is not None:
+            from workflow.errors import UsageError
+
+            raise UsageError(_("--lang cannot be combined with --from or --title"),
+                             _("change the language first, then the text"))
+        _edit_language(nr, release_id, actor(nr, as_name), lang, discard, as_json)
+        return
+    result = edit_source(nr, release_id, actor(nr, as_name), from_file=from_file, title=title)
+    if as_json:
+        print_json({"release": result.release.public(), "changed": result.changed, "added": result.added,
+                    "removed": result.removed, "event": result.event.public() if result.event else None})
+        return
+    if result.event is None:
+        typer.echo(_("{id}: nothing changed").format(id=release_id))
+        return
+    typer.echo(_("{id}: changed {c}, added {a}, removed {r}").format(
+        id=release_id, c=", ".join(result.changed) or "-", a=", ".join(result.added) or "-",
+        r=", ".join(result.removed) or "-"))
+
+
+def _edit_language(nr: Newsroom, release_id: str, person: Person, lang: str, discard: bool, as_json: bool) -> None:
+    from workflow.editorial.language import set_source_language
+
+    result = set_source_language(nr, release_id, person, lang, discard=discard)
+    if as_json:
+        print_json(result.public())
+    elif result.event is None:
+        typer.echo(_("{id}: the source language already is {lang}").format(id=release_id, lang=lang))
+    else:
+        typer.echo(_("{id}: source language {old} → {new}").format(id=release_id, old=result.old, new=result.new))
+        if result.discarded:
+            typer.echo(i18n.ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
+                                     result.discarded).format(n=result.discarded, lang=lang))
+
+
+@app.command("delete")
+def delete_cmd(
+    release_id: IdArg,
+    message: Annotated[str | None, typer.Option(
+        "-m", "--message", help=N_("Why (recorded in the git commit)."))] = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=N_("Do not ask for confirmation."))] = False,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete a draft made by mistake (writers and editors; drafts only)."""
+    from workflow.editorial.delete import deletable, delete_release
+
+    nr = newsroom()
+    person = actor(nr, as_name)
+    if not yes:
+        summary = deletable(nr, release_id, person)
+        if not confirm(_("Delete {id} ({title}) for good?").format(id=release_id, title=summary.title)):
+            typer.echo(_("Nothing deleted."))
+            return
+    result = delete_release(nr, release_id, person, message)
+    if as_json:
+        print_json(result.public())
+        return
+    typer.echo(i18n.ngettext("Deleted {id} ({n} file).", "Deleted {id} ({n} files).", result.files).format(
+        id=release_id, n=result.files))
+
+
+def confirm(question: str) -> bool:
+    """Ask a yes/no question (y/n, نعم/لا, ن/ل); no answer (end of input) is a usage error."""
+    from workflow.errors import UsageError
+
+    while True:
+        try:
+            answer = typer.prompt(question + " " + _("[y/N]"), default="", show_default=False)
+        except typer.Abort:
+            typer.echo("")
+            raise UsageError(_("no answer"), _("pass --yes to go ahead without being asked")) from None
+        if not answer.strip():
+            return False
+        said = i18n.yes_no(answer)
+        if said is not None:
+            return said
+        typer.echo(_("Please answer y or n."))
+
+
+@app.command("history")
+def history_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Show every event of a release, oldest first."""
+    from workflow.editorial.queries import history
+
+    events = history(newsroom(), release_id)
+    if as_json:
+        print_json([e.public() for e in events])
+        return
+    for event in events:
+        echo_event(event)
+
+
+@app.command("people")
+def people_cmd(as_json: JsonOpt = False) -> None:
+    """List the newsroom's people and their roles."""
+    people = newsroom().config.people
+    if as_json:
+        print_json([{"name": p.name, "email": p.email, "roles": list(p.roles)} for p in people])
+        return
+    table(None, [_("name"), _("e-mail"), _("roles")], [[p.name, p.email, ", ".join(p.roles)] for p in people])
+
+
+@app.command("workflow")
+def workflow_cmd(
+    fmt: Annotated[str, typer.Option("--format", help=N_("table, mermaid or json."))] = "table",
+) -> None:
+    """Show the workflow's states and transitions (or a Mermaid diagram)."""
+    from workflow.editorial.queries import workflow_description, workflow_mermaid
+    from workflow.errors import UsageError
+
+    nr = newsroom()
+    if fmt == "mermaid":
+        typer.echo(workflow_mermaid(nr), nl=False)
+        return
+    data = workflow_description(nr)
+    if fmt == "json":
+        print_json(data)
+        return
+    if fmt != "table":
+        raise UsageError(_("unknown format {fmt!r}").format(fmt=fmt), _("use table, mermaid or json"))
+    table(_("States"), [_("state"), _("label"), _("flags")],
+          [[s["name"], s["label"], " ".join(f for f in ("final", "live") if s[f]) +
+            (" initial" if s["name"] == data["initial"] else "")] for s in data["states"]])
+    table(_("Transitions"), [_("transition"), _("from"), _("to"), _("roles"), _("comment"), _("requires")],
+          [[t["name"], ", ".join(t["from"]), t["to"], ", ".join(t["roles"]), t["comment"],
+            ", ".join(t["requires"])] for t in data["transitions"]])
+
+
+@app.command("verify")
+def verify_cmd(as_json: JsonOpt = False) -> None:
+    """Check every file and replay every history against the workflow."""
+    from workflow.editorial.verify import verify
+
+    report = verify(newsroom())
+    if as_json:
+        print_json(report.public())
+    else:
+        for problem in report.problems:
+            typer.echo(f"{problem.release}: {problem.message}")
+        typer.echo(i18n.ngettext("{n} release checked, {p} problem(s).", "{n} releases checked, {p} problem(s).",
+                                 report.checked).format(n=report.checked, p=len(report.problems)))
+    if not report.ok:
+        from workflow.errors import INVALID_DATA
+
+        raise typer.Exit(INVALID_DATA)

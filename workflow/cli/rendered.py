@@ -1,0 +1,68 @@
+"""The printed output of `list`, `pending` and `inbox`, remembered in the newsroom's index.
+
+Aligning 10,000 rows of `pubflow list` costs more CPU than reading them, so
+the text a command printed is kept in the index (`.pubflow/index.sqlite`,
+derived data) and printed again while nothing it depends on has changed:
+
+* the releases and pubflow.yaml: the text is stored under the index
+  generation it was made from, and any change to a release or to
+  pubflow.yaml makes a new generation (`workflow.storage.index`);
+* the command line and the output width (the `key` parts);
+* the interface language and its catalog files (`i18n.catalog_key`), so a
+  new or updated catalog (.po or .mo) shows at once;
+* other files it reads, by their stat stamp (`file_part`, e.g. glossary.yaml);
+* the clock, when the output depends on it: `render` says until when its
+  text holds (the next embargo end, for `inbox`).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from workflow import i18n
+
+if TYPE_CHECKING:
+    import sqlite3
+
+Render = Callable[[], tuple[str, float | None]]
+
+
+def key(*parts: str | int | bool | None) -> str | None:
+    """The cache key of an output made of `parts`; None (do not keep it) while a catalog file is racy."""
+    words = i18n.catalog_key()
+    if words is None:
+        return None
+    return "\x1f".join(["" if part is None else str(part) for part in parts] + [words])
+
+
+def file_part(path: str | os.PathLike[str]) -> str:
+    """A file the output depends on, as a key part (its stat stamp)."""
+    from workflow import filestamp
+
+    return f"{os.fspath(path)}:{filestamp.stamp_text(filestamp.stamp(path))}"
+
+
+def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> str:
+    """The output stored under `cache_key` for the index's current generation, else `render()`'s (kept).
+
+    `render` returns (text, until): `until` is a time.time() after which the
+    text no longer holds, or None.  `conn` is a freshly refreshed index.
+    """
+    from workflow.storage import index
+
+    if cache_key is None:
+        return render()[0]
+    conn.execute("BEGIN")  # one snapshot: the generation and the text stored for it
+    made_from = index.generation(conn)
+    stored = index.cached_text(conn, cache_key, made_from)
+    conn.execute("COMMIT")
+    if stored is not None:
+        until, _sep, text = stored.partition("\n")
+        if not until or time.time() < float(until):
+            return text
+    text, valid_until = render()  # reads the index after `made_from`: never older than it
+    index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
+    return text
