@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
     from workflow.translation.operations import BatchResult, SetResult
 
-__version__ = "0.1.0"
+from workflow.version import __version__
 
 __all__ = [
     "Conflict",

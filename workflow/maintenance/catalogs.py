@@ -118,7 +118,7 @@ def _read_catalog(path: Path) -> Any:
 # -- extraction ------------------------------------------------------------
 def extract_catalog(tree: InterfaceTree) -> Any:
     """Extract every marked string of the code and templates into a Babel Catalog."""
-    from workflow import __version__
+    from workflow.version import __version__
 
     mapping = _read_bytes(tree.mapping).decode("utf-8", errors="replace")
     try:

@@ -40,7 +40,7 @@ def export_xliff(doc: Document, lang: str, units: Sequence[Unit]) -> bytes:
     """The XLIFF 1.2 file of `units` (pure)."""
     import xml.etree.ElementTree as ET
 
-    from workflow import __version__
+    from workflow.version import __version__
 
     ET.register_namespace("", XLIFF_NS)
     rel = doc.release
