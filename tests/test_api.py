@@ -18,11 +18,11 @@ from workflow.storage.newsroom import Newsroom
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_importing_workflow_loads_only_the_error_classes() -> None:
+def test_importing_workflow_loads_only_the_error_classes_and_version() -> None:
     done = subprocess.run([sys.executable, "-c", "import sys, workflow\n"
                            "print(sorted(m for m in sys.modules if m.startswith(('workflow', 'typer', 'yaml'))))"],
                           capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
-    assert ast.literal_eval(done.stdout) == ["workflow", "workflow.errors"]
+    assert ast.literal_eval(done.stdout) == ["workflow", "workflow.errors", "workflow.version"]
 
 
 def test_every_name_of_the_api_is_there() -> None:
