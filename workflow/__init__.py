@@ -37,6 +37,7 @@ from workflow.errors import (
     Refused,
     UsageError,
 )
+from workflow.version import __version__ as __version__
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `import workflow` stays cheap
 if TYPE_CHECKING:
@@ -52,7 +53,6 @@ if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
     from workflow.translation.operations import BatchResult, SetResult
 
-from workflow.version import __version__
 
 __all__ = [
     "Conflict",

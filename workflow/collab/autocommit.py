@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from workflow.collab.settings import parse_git_settings
 from workflow.errors import ExternalError, NotFound
 from workflow.i18n import _
 from workflow.storage.hooks import Action, Written
@@ -47,7 +46,7 @@ def install(nr: Newsroom, notify: Notify | None = None) -> bool:
     do); calling it again replaces the hook.  `notify` receives the one-line
     notes meant for the user.  Returns whether the hook is installed.
     """
-    if not parse_git_settings(nr.config.git).autocommit:
+    if not nr.config.git.autocommit:
         nr.after_write.remove(HOOK)
         return False
     said: set[str] = set()

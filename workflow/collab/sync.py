@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from workflow.collab import mergedriver
 from workflow.collab.gitcmd import git, git_lock, last_line, repo_root
-from workflow.collab.settings import parse_git_settings
 from workflow.core.history import describe
 from workflow.core.model import ID_RE, release_from_dict
 from workflow.editorial.verify import approval_problems, replay
@@ -108,7 +107,7 @@ def _validate(nr: Newsroom, release_ids: Sequence[str]) -> dict[str, str]:
 
 def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
     """fetch, rebase onto the remote, re-validate what changed, push."""
-    cfg = parse_git_settings(nr.config.git)
+    cfg = nr.config.git
     top = repo_root(nr.root)
     if top is None:
         raise UsageError(_("{root} is not a git repository").format(root=nr.root),

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core.digits import STYLES
+from workflow.core.gitsettings import GitSettings, parse_git_settings
 from workflow.core.guards import GUARDS
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Workflow, parse_workflow
 from workflow.errors import InvalidData, NotFound, UsageError
@@ -67,7 +68,7 @@ class Config:
     checks: Mapping[str, Any] = field(default_factory=dict)
     machine_translation: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, Any] = field(default_factory=dict)
-    git: Mapping[str, Any] = field(default_factory=dict)
+    git: GitSettings = field(default_factory=GitSettings)
 
     @property
     def releases_dir(self) -> Path:
@@ -205,7 +206,7 @@ def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
         checks=_mapping(data, where, "checks"),
         machine_translation=_mapping(data, where, "machine_translation"),
         outputs=_mapping(data, where, "outputs"),
-        git=_mapping(data, where, "git"),
+        git=parse_git_settings(_mapping(data, where, "git")),
     )
 
 

@@ -5,8 +5,8 @@
       remote: origin        # what `pubflow sync` pulls from and pushes to
       branch: main          # default: the branch checked out
 
-`workflow.core.config` checks only that the section is a mapping; this
-module, the one that interprets it, checks its fields.
+`workflow.core.config` calls it on load, so a bad section is refused by
+every command (`list` read from the index included), before any git runs.
 """
 
 from __future__ import annotations
