@@ -111,12 +111,11 @@ def test_install_only_when_autocommit_is_on(newsroom: Path) -> None:
     ('git:\n  branch: "main\\x01"\n', "git.branch: 'main\\x01' is not a git name"),  # a control character
     ("git:\n  push: always\n", "git: unknown field push"),
 ])
-def test_install_refuses_a_bad_git_section(newsroom: Path, section: str, message: str) -> None:
+def test_a_bad_git_section_is_refused_on_load(newsroom: Path, section: str, message: str) -> None:
     with (newsroom / "pubflow.yaml").open("a", encoding="utf-8") as fh:
         fh.write(section)
-    nr = Newsroom.open(newsroom)  # storage does not read the git section
-    with pytest.raises(InvalidData) as info:
-        autocommit.install(nr)
+    with pytest.raises(InvalidData) as info:  # before any hook is installed or git is run
+        Newsroom.open(newsroom)
     assert message in info.value.message
 
 
