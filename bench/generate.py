@@ -26,9 +26,18 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from workflow.core import segments as seg  # noqa: E402
+from workflow.core import snapshot  # noqa: E402
 from workflow.core.config import CONFIG_NAME  # noqa: E402
-from workflow.core.history import seal  # noqa: E402
-from workflow.core.model import Document, EditChanges, Event, Release, TargetSegment, format_time  # noqa: E402
+from workflow.core.history import current_snapshots, record_segments, seal  # noqa: E402
+from workflow.core.model import (  # noqa: E402
+    Document,
+    EditChanges,
+    Event,
+    Release,
+    TargetSegment,
+    format_time,
+    metadata_values,
+)
 from workflow.editorial.scaffold import GITIGNORE, default_config  # noqa: E402
 from workflow.storage import store, yamlio  # noqa: E402
 from workflow.storage.newsroom import Newsroom  # noqa: E402
@@ -143,7 +152,7 @@ def make_release(rng: random.Random, index: int, day: dt.date, state: str, used:
     release = Release(id=release_id, date=day.isoformat(), category=category, source_language=source,
                       languages=(source, target), state="draft", revision=1, embargo=embargo)
     doc = Document(release, segments, {target: ()})
-    doc = event(doc, clock, "create", writer, "writer", target="draft")
+    doc = event(doc, clock, "create", writer, "writer", target="draft", metadata=metadata_values(release.metadata()))
     if rng.random() < 0.2:
         doc = event(doc, clock, "comment", editor, "editor", source="draft", target="draft",
                     comment="Please check the figures in the second paragraph.")
@@ -165,15 +174,16 @@ def make_release(rng: random.Random, index: int, day: dt.date, state: str, used:
         if rng.random() < 0.1:
             doc = edit_paragraph(rng, doc, clock, editor, "translation")
         return finish(doc, "translation")
-    doc = event(doc, clock, "transition", editor, "editor", transition="publish", source="translation",
-                target="published")
+    doc = out(doc, clock, editor, "publish", "translation", "published")
     doc = replace(doc, release=replace(doc.release, published_languages=(source, target)))
     if rng.random() < 0.05:
-        doc = event(doc, clock, "transition", editor, "editor", transition="correct", source="published",
-                    target="published", comment="Corrected the date in the first paragraph.")
+        doc = out(doc, clock, editor, "correct", "published", "published",
+                  comment="Corrected the date in the first paragraph.")
     if state == "retracted":
+        carried = tuple((lang, sha) for lang, (sha, _e) in current_snapshots(doc.release.history).items())
         doc = event(doc, clock, "transition", editor, "editor", transition="retract", source="published",
-                    target="retracted", comment="Issued in error; superseded by a later statement.")
+                    target="retracted", comment="Issued in error; superseded by a later statement.",
+                    snapshots=carried)
         return finish(doc, "retracted")
     if rng.random() < 0.02:  # a few stale translations: the source was edited after publication
         doc = edit_paragraph(rng, doc, clock, editor, "published")
@@ -182,16 +192,32 @@ def make_release(rng: random.Random, index: int, day: dt.date, state: str, used:
 
 def event(doc: Document, clock: Clock, kind: str, actor: str, role: str, **fields: Any) -> Document:
     sealed = seal(doc.release.history, Event(at=clock.tick(), kind=kind, actor=actor, role=role,
-                                             content=doc.content_hash(), **fields))
+                                             meta=doc.metadata_hash(), content=doc.content_hash(), **fields))
     state = sealed.target or doc.release.state
     return replace(doc, release=replace(doc.release, history=(*doc.release.history, sealed), state=state))
 
 
+def out(doc: Document, clock: Clock, editor: str, name: str, source: str, target: str, **fields: Any) -> Document:
+    """A move that puts the text out: the snapshot of every language, named by the event."""
+    taken = tuple(snapshot.take(doc, lang) for lang in doc.release.languages)
+    doc = event(doc, clock, "transition", editor, "editor", transition=name, source=source, target=target,
+                snapshots=tuple((s.language, s.sha256) for s in taken), **fields)
+    return replace(doc, snapshots=(*doc.snapshots, *taken))
+
+
+def log(doc: Document, lang: str, clock: Clock, kind: str, actor: str, segment: TargetSegment) -> Document:
+    role = ("reviewer:" if kind == "reviewed" else "translator:") + lang
+    doc, _event = record_segments(doc, lang, Event(
+        at=clock.tick(), kind=kind, actor=actor, role=role,
+        segments=((segment.id, seg.pair_hash(segment.source, segment.text)),)))
+    return doc
+
+
 def translate(rng: random.Random, doc: Document, lang: str, clock: Clock, complete: bool) -> Document:
     """Translations of every segment (complete) or of some (work in progress)."""
-    out = []
-    translator = rng.choice(TRANSLATORS[lang])
+    made = []
     reviewer = rng.choice(REVIEWERS[lang])
+    translator = rng.choice([t for t in TRANSLATORS[lang] if t != reviewer])
     share = 1.0 if complete else rng.random()
     for s in doc.source:
         if not complete and rng.random() > share:
@@ -204,12 +230,19 @@ def translate(rng: random.Random, doc: Document, lang: str, clock: Clock, comple
         memory = "memory:" + (rng.choice(EARLIER) if EARLIER else doc.release.id)
         origin = "machine:libre" if status == "machine" else rng.choice(["human", "human", memory])
         reviewed = status == "approved"
-        out.append(TargetSegment(
-            id=s.id, text=fake_translation(rng, s.text, lang), status=status, source=s.text, origin=origin,
+        text = fake_translation(rng, s.text, lang)
+        made.append(TargetSegment(
+            id=s.id, text=text, status=status, source=s.text, origin=origin,
             by=translator, at=at, reviewed_by=reviewer if reviewed else "",
             reviewed_at=clock.tick() if reviewed else "",
+            approved=seg.pair_hash(s.text, text) if reviewed else "",
         ))
-    return replace(doc, targets={lang: tuple(out)})
+    doc = replace(doc, targets={lang: tuple(made)})
+    for segment in made:
+        doc = log(doc, lang, clock, "machine" if segment.status == "machine" else "translated", translator, segment)
+        if segment.status == "approved":
+            doc = log(doc, lang, clock, "reviewed", reviewer, segment)
+    return doc
 
 
 def edit_paragraph(rng: random.Random, doc: Document, clock: Clock, editor: str, state: str) -> Document:

@@ -19,9 +19,9 @@ from workflow.core.history import (
     seal,
     unrecorded_edit,
 )
+from workflow.core.integrity import Stored, release_problems
 from workflow.core.statemachine import guard_refusal, permits, role_admits
 from workflow.editorial.transitions import apply_transition
-from workflow.editorial.verify import approval_problems
 from workflow.errors import Refused
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.gate import guard_context
@@ -122,7 +122,7 @@ def test_the_approval_scan_is_shared_by_the_guard_and_verify(newsroom):
     edited = replace(doc, source=tuple(replace(s, text=s.text + " Changed.") if s.id == "p1" else s
                                        for s in doc.source))
     assert unrecorded_edit(edited, nr.config.workflow) == doc.content_hash()
-    assert "edited by hand" in approval_problems(nr, edited)[0]
+    assert "edited by hand" in release_problems(nr.config, Stored(edited))[0].message
     reason = GUARDS["approval_current"](guard_context(edited, nr.config, at(10)))
     assert reason is not None
     assert "the source changed after Hala Darwish approved it" in reason

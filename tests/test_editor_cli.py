@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, REVIEWER, SAMPLE, TRANSLATOR, WRITER, Cli
+from tests.pubhelp import arabic_texts, set_translation
 from workflow.storage import yamlio
+from workflow.storage.newsroom import Newsroom
 
 EVENT_KEYS = {"at", "actor", "transition", "from", "to", "comment"}
 RELEASE_KEYS = {"id", "title", "state", "source_language", "languages"}
@@ -128,7 +130,7 @@ def test_history_text_and_json(cli, sample_id):
 def test_people_text_and_json(cli):
     people = json.loads(ok(cli("people", "--json")).stdout)
     assert people[0] == {"name": "Hala Darwish", "email": EDITOR, "roles": ["editor", "writer"]}
-    assert {p["name"] for p in people} == {"Hala Darwish", "Sami Khoury", "Rami Haddad", "Lina Aziz"}
+    assert {p["name"] for p in people} == {"Hala Darwish", "Sami Khoury", "Rami Haddad", "Lina Aziz", "Nour Kassem"}
     text = ok(cli("people")).stdout
     assert "rami.haddad@example.org" in text
     assert "translator:ar, translator:en" in text
@@ -175,7 +177,8 @@ def test_publish_correct_retract(cli, in_translation, sample_arabic):
     assert "cannot correct from retracted (allowed here: none)" in fails(
         cli("correct", sample_id, "-m", "again"), 4)
     events = json.loads(cli("history", sample_id, "--json").stdout)
-    assert [e["transition"] for e in events] == [None, "submit", "approve", "publish", "correct", "retract"]
+    assert [e["transition"] for e in events if not e["segments"]] == [
+        None, "submit", "approve", "publish", "correct", "retract"]
     assert ok(cli("verify")).exit_code == 0
 
 
@@ -190,7 +193,8 @@ def test_move_with_a_custom_workflow(cli, newsroom, sample_id):
         },
         "transitions": {
             "to_legal": {"from": ["draft"], "to": "legal", "roles": ["writer"]},
-            "clear": {"from": ["legal"], "to": "ready", "roles": ["editor"], "comment": "required"},
+            "clear": {"from": ["legal"], "to": "ready", "roles": ["editor"], "comment": "required",
+                      "approval": True},
             "bounce": {"from": ["legal", "ready"], "to": "draft", "roles": ["editor"]},
             "release": {"from": ["ready"], "to": "out", "roles": ["translator"]},
         },
@@ -203,6 +207,10 @@ def test_move_with_a_custom_workflow(cli, newsroom, sample_id):
         cli("move", sample_id, "clear", "-m", "fine", as_=WRITER), 4)
     assert "clear needs a comment" in fails(cli("move", sample_id, "clear", as_=EDITOR), 4)
     ok(cli("move", sample_id, "clear", "-m", "Lawyers agree", as_=EDITOR))
+    # Whatever the table requires, nothing goes out untranslated or unapproved (issue 10).
+    assert "cannot release: 11 segment(s) are not approved: ar:title (untranslated)" in fails(
+        cli("move", sample_id, "release", as_=TRANSLATOR), 4)
+    set_translation(Newsroom.open(newsroom), sample_id, arabic_texts())
     # A bare `translator` in the table admits translator:ar.
     moved = json.loads(ok(cli("move", sample_id, "release", "--json", as_=TRANSLATOR)).stdout)
     assert moved["event"]["role"] == "translator:ar"
@@ -218,7 +226,7 @@ def test_move_with_a_custom_workflow(cli, newsroom, sample_id):
 def test_verify_json_when_everything_follows(cli, sample_id):
     ok(cli("submit", sample_id))
     report = json.loads(ok(cli("verify", "--json")).stdout)
-    assert report == {"ok": True, "checked": 1, "problems": []}
+    assert report == {"ok": True, "checked": 1, "problems": [], "warnings": []}
 
 
 def test_verify_finds_a_state_that_does_not_follow_the_history(cli, newsroom, sample_id):
@@ -226,12 +234,13 @@ def test_verify_finds_a_state_that_does_not_follow_the_history(cli, newsroom, sa
     edit_release_yaml(newsroom, sample_id, state="published")
     result = cli("verify")
     assert result.exit_code == 5
-    assert f"{sample_id}: history ends in review but the release says published" in result.stdout
+    assert f"{sample_id}: release.yaml: state: history ends in review but the release says published" in result.stdout
     assert "1 release checked, 1 problem(s)." in result.stdout
     report = json.loads(cli("verify", "--json").stdout)
     assert report["ok"] is False
-    assert report["problems"] == [{"release": sample_id,
-                                   "message": "history ends in review but the release says published"}]
+    assert report["problems"] == [{"release": sample_id, "file": "release.yaml", "field": "state",
+                                   "message": "history ends in review but the release says published",
+                                   "severity": "error"}]
 
 
 def test_verify_reports_a_broken_file_and_goes_on(cli, newsroom, sample_id):
@@ -272,7 +281,8 @@ def test_a_hand_edit_after_approval_is_caught_too(cli, newsroom, in_translation,
     translate(cli, sample_id, sample_arabic)
     path = newsroom / "releases" / sample_id / "en.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("At least 50", "At least 60"), encoding="utf-8")
-    assert "the source changed after Hala Darwish approved it" in fails(cli("publish", sample_id), 4)
+    line = fails(cli("publish", sample_id), 5)  # the gate: the files are not what the history recorded
+    assert f"{sample_id} is not what its history recorded: en.yaml: segments: the source text differs" in line
     assert cli("verify").exit_code == 5
 
 

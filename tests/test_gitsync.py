@@ -202,7 +202,7 @@ def test_sync_replaces_an_old_merge_driver_registration(clones):
     comments = [e["comment"] for e in history(alpha) if e["kind"] == "comment"]
     assert sorted(comments) == ["from alpha", "from beta"]
     attributes = (alpha / ".git" / "info" / "attributes").read_text(encoding="utf-8")
-    assert attributes.count("releases/*/release.yaml merge=pubflow-history") == 1
+    assert attributes.count("releases/*/*.yaml merge=pubflow-history") == 1
 
 
 def test_edit_on_one_side_and_comment_on_the_other_merge(clones, tmp_path):
@@ -216,7 +216,7 @@ def test_edit_on_one_side_and_comment_on_the_other_merge(clones, tmp_path):
     r = Cli(beta)("sync")
     assert r.exit_code == 0, r.output
     kinds = [e["kind"] for e in history(beta)]
-    assert kinds == ["create", "transition", "comment", "edit"]  # the comment-only side goes first
+    assert kinds == ["create", "transition", "edit", "comment"]  # in time order (issue 10)
     assert Cli(beta)("verify").exit_code == 0
 
 
@@ -275,7 +275,7 @@ def test_sync_will_not_push_a_history_that_does_not_replay(clones):
     git(alpha, "commit", "-qam", "by hand")
     r = Cli(alpha)("sync")
     assert r.exit_code == 5
-    assert f"not pushed: {RID}: history ends in review but the release says published" in r.stderr
+    assert f"not pushed: {RID}: release.yaml: state: history ends in review but the release says published" in r.stderr
     assert git(alpha, "rev-parse", "origin/main") != git(alpha, "rev-parse", "HEAD")
 
 

@@ -136,7 +136,7 @@ CASES = [
     Case("release source language 'no'", ("show", RID), 5, "source_language",
          edit(RELEASE, "source_language: en", "source_language: no")),
     Case("release future schema", ("show", RID), 5, "schema 99 is not supported",
-         edit(RELEASE, "schema: 1", "schema: 99")),
+         edit(RELEASE, "schema: 2", "schema: 99")),
     Case("release embargo without zone", ("show", RID), 5, "has no time zone",
          edit(RELEASE, "embargo: null", "embargo: '2024-02-02T09:00'")),
     Case("release empty file", ("show", RID), 5, "expected a mapping", put(RELEASE, "")),

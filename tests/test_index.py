@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -85,13 +86,11 @@ def test_index_agrees_with_files_after_random_edits(room: Path) -> None:
             text = path.read_text(encoding="utf-8")
             path.write_text(text.replace("- id: title\n  text: ", "- id: title\n  text: Edited ", 1), encoding="utf-8")
         elif action == "delete":
-            for p in victim.iterdir():
-                p.unlink()
-            victim.rmdir()
+            shutil.rmtree(victim)
         elif action == "copy":  # a release arrives (git pull): same content, new id
             new = victim.parent / ("2030-01-01-new-" + str(_step))
             new.mkdir()
-            for p in victim.iterdir():
+            for p in victim.glob("*.yaml"):
                 new.joinpath(p.name).write_text(p.read_text(encoding="utf-8").replace(victim.name, new.name),
                                                 encoding="utf-8")
         else:

@@ -15,8 +15,8 @@ from tests.conftest import FIXTURES
 from workflow.core.config import Person
 from workflow.core.guards import GUARDS
 from workflow.core.history import replay_history, seal
-from workflow.core.model import Document, Event, Release
-from workflow.core.segments import build
+from workflow.core.model import Document, Event, Release, TargetSegment, metadata_values
+from workflow.core.segments import build, pair_hash
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Transition, check_transition, parse_workflow, role_for
 from workflow.editorial.transitions import transition_document
 from workflow.errors import InvalidDefinition, Refused, UsageError
@@ -169,13 +169,22 @@ NAMES = [*WORKFLOW.transitions, "launch"]
 START = dt.datetime(2019, 7, 22, 9, 0, tzinfo=dt.UTC)
 
 
+ARABIC = {"title": "عنوان", "p1": "الفقرة الأولى.", "p2": "الفقرة الثانية.", "source": "(المصدر: المكتب)"}
+
+
 def new_document() -> Document:
+    """A draft whose Arabic is already approved: what goes out is complete (issue 10's integrity
+    guards apply whatever the workflow requires), so only state, role and comment decide here."""
     segments = build("A title", ["First paragraph.", "Second paragraph."], "(Source: Desk)")
     release = Release(id="2019-07-22-a-title", date="2019-07-22", category="", source_language="en",
                       languages=("en", "ar"), state=WORKFLOW.initial, revision=1)
-    doc = Document(release, tuple(segments), {"ar": ()})
+    arabic = tuple(TargetSegment(s.id, ARABIC[s.id], "approved", s.text, "human", "Rami Haddad",
+                                 "2019-07-22T08:00:00Z", "Lina Aziz", "2019-07-22T08:00:00Z",
+                                 pair_hash(s.text, ARABIC[s.id])) for s in segments)
+    doc = Document(release, tuple(segments), {"ar": arabic})
     created = seal((), Event(at="2019-07-22T08:00:00Z", kind="create", actor="Sami Khoury", role="writer",
-                             target=WORKFLOW.initial, content=doc.content_hash()))
+                             target=WORKFLOW.initial, metadata=metadata_values(release.metadata()),
+                             content=doc.content_hash()))
     return replace(doc, release=replace(release, history=(created,)))
 
 

@@ -128,7 +128,8 @@ def test_each_real_error_is_one_finding(pair: tuple[Cli, str], segment: str, old
     text = segments(target)[segment]
     assert text.count(old) == 1
     result: Any = cli("set", RELEASE, segment, "--lang", target, "--text", text.replace(old, new), as_=TRANSLATOR)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 4, result.output  # saved, and the error said at once (issue 10)
+    assert f"{target}:{segment} {check_id}: " in result.stderr
     code, findings = check(cli)
     new_findings = findings
     assert [(f["segment"], f["check"], f["severity"], f["message"]) for f in new_findings] == [
@@ -142,7 +143,7 @@ def test_a_paragraph_left_in_the_source_language_is_one_finding(pair: tuple[Cli,
     cli, target = pair
     source = "ar" if target == "en" else "en"
     pasted = segments(source)["p8"].replace("لن يقبل", "لا يقبل").replace("will not accept", "would not accept")
-    assert cli("set", RELEASE, "p8", "--lang", target, "--text", pasted, as_=TRANSLATOR).exit_code == 0  # type: ignore[attr-defined]
+    assert cli("set", RELEASE, "p8", "--lang", target, "--text", pasted, as_=TRANSLATOR).exit_code == 4  # type: ignore[attr-defined]
     code, findings = check(cli)
     new_findings = findings
     assert [(f["segment"], f["check"], f["severity"]) for f in new_findings] == [("p8", "script", "error")]
@@ -151,7 +152,7 @@ def test_a_paragraph_left_in_the_source_language_is_one_finding(pair: tuple[Cli,
     assert code == 4
     # Left exactly as the source: `identical` says it, and `script` does not say it again.
     assert cli("set", RELEASE, "p8", "--lang", target, "--text", segments(source)["p8"],  # type: ignore[attr-defined]
-               as_=TRANSLATOR).exit_code == 0
+               as_=TRANSLATOR).exit_code == 4  # identical is an error: saved, and said
     code, findings = check(cli)
     new_findings = findings
     assert [(f["segment"], f["check"]) for f in new_findings] == [("p8", "identical")]

@@ -109,7 +109,7 @@ def test_arabic_source_release(cli, newsroom, sample_arabic):
     folder = newsroom / "releases" / data["id"]
     ar = read_yaml(folder / "ar.yaml")
     assert {s["id"]: s["text"] for s in ar["segments"]} == sample_arabic
-    assert read_yaml(folder / "en.yaml") == {"schema": 1, "release": data["id"], "language": "en", "segments": []}
+    assert read_yaml(folder / "en.yaml") == {"schema": 2, "release": data["id"], "language": "en", "segments": []}
     # Filters: --lang is the source language.
     listed = json.loads(cli("list", "--lang", "ar", "--json").stdout)
     assert [r["id"] for r in listed] == [data["id"]]

@@ -76,12 +76,15 @@ def test_stale_segment_shows_a_word_diff_and_can_be_kept(newsroom, cli, in_trans
     en = newsroom / "releases" / rid / "en.yaml"
     en.write_text(en.read_text(encoding="utf-8").replace("no fewer than 20 people", "no fewer than 22 people"),
                   encoding="utf-8")
-    io = session(newsroom, rid, [*["s"] * 4, "k", "q"])
+    io = session(newsroom, rid, [*["s"] * 4, "k", "n", "k", "y", "q"])
     out = io.output
     assert "p4 (stale)" in out
     assert "source changed: " in out
     assert "no fewer than [-20-]{+22+} people" in out
     assert f"old translation: {sample_arabic['p4']}" in out
+    # keeping the old text is a save like any other: the checks run first (20 is not 22)
+    assert "error [numbers] the number ‘22’ in the source is ‘20’ in the translation" in out
+    assert out.count("save anyway? [y/N] ") == 2
     assert "kept the old translation of p4" in out
     assert statuses(newsroom, rid)["p4"] == "translated"
 

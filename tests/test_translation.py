@@ -152,8 +152,9 @@ def _body_file(tmp_path, cli, rid, change):
 
 def test_source_edit_makes_changed_segments_stale_and_keeps_ids(cli, newsroom, tmp_path, in_translation):
     rid = in_translation
+    names = {"p1": "أ", "p2": "ب", "p3": "ج"}  # no digits: "p1" would be a number the source lacks
     for seg_id in ("p1", "p2", "p3"):
-        cli("set", rid, seg_id, "--lang", "ar", "--text", f"ترجمة {seg_id}", as_=TRANSLATOR)
+        cli("set", rid, seg_id, "--lang", "ar", "--text", f"ترجمة {names[seg_id]}", as_=TRANSLATOR)
     cli("review", rid, "--lang", "ar", as_=REVIEWER)
     old_p3 = show(cli, rid)["p3"]["text"]
 
@@ -169,7 +170,7 @@ def test_source_edit_makes_changed_segments_stale_and_keeps_ids(cli, newsroom, t
     rows = show(cli, rid)
     assert list(rows)[:4] == ["title", "p10", "p1", "p2"]
     assert rows["p1"]["translations"]["ar"]["status"] == "approved"
-    assert rows["p3"]["translations"]["ar"] == {"status": "stale", "text": "ترجمة p3", "origin": "human"}
+    assert rows["p3"]["translations"]["ar"] == {"status": "stale", "text": "ترجمة ج", "origin": "human"}
     assert rows["p10"]["translations"]["ar"]["status"] == "untranslated"
     # the queue shows the old source next to the new one
     items = json.loads(cli("pending", rid, "--lang", "ar", "--json").stdout)
@@ -185,9 +186,10 @@ def test_source_edit_makes_changed_segments_stale_and_keeps_ids(cli, newsroom, t
     reason = translations_complete(GuardContext(nr.load(rid), nr.config, utc_now()))
     assert reason is not None
     assert "ar:p3 (stale)" in reason
-    # the translator may confirm that the old text still fits
+    # the translator may confirm that the old text still fits: saved, but the checks speak at once
     r = cli("confirm", rid, "--lang", "ar", "--segment", "p3", as_=TRANSLATOR)
-    assert r.exit_code == 0, r.output
+    assert r.exit_code == 4, r.output
+    assert "error: saved, but ar:p3 numbers: the number ‘71’ from the source is missing" in r.stderr
     assert show(cli, rid)["p3"]["translations"]["ar"]["status"] == "translated"
 
 

@@ -52,12 +52,13 @@ def test_editing_a_past_comment_is_detected_and_named(cli, newsroom, chained):
     release_file(newsroom).write_text(text.replace("comment: first remark", "comment: no remark"), encoding="utf-8")
     code, problems = verify(cli)
     assert code == 5
-    assert problems == [{"release": RID, "message": problems[0]["message"]}]
+    assert problems == [{"release": RID, "file": "release.yaml", "field": "history[1]",
+                         "message": problems[0]["message"], "severity": "error"}]
     assert problems[0]["message"].startswith("event 2 (")
     assert "was altered, or an event before it was removed" in problems[0]["message"]
     r = cli("verify")
     assert r.exit_code == 5
-    assert f"{RID}: event 2 (" in r.stdout
+    assert f"{RID}: release.yaml: history[1]: event 2 (" in r.stdout
 
 
 def test_deleting_a_past_event_is_detected(cli, newsroom, chained):

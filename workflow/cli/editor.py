@@ -1,5 +1,5 @@
-"""The editor's commands: init, new, list, show, the transitions, comment, edit, delete, history, people,
-workflow, verify."""
+"""The editor's commands: init, new, list, show, the transitions, comment, edit, migrate, delete, history,
+people, workflow, verify."""
 
 from __future__ import annotations
 
@@ -46,9 +46,15 @@ def echo_event(event: Event) -> None:
     else:
         move = event.target or event.source or ""
     what = event.transition or event.kind
+    if event.segments:  # a segment event: which segments, not a state
+        move = ", ".join(event.segment_ids())
+        if len(move) > 26:
+            move = move[:24] + " …"
     line = f"{event.at}  {what:<10} {move:<26} {event.actor}"
     if event.language:
         line += f" [{event.language}]"
+    if event.check:
+        line += f" ({event.check})"
     note = event_note(event)
     if note:
         line += f"  “{note}”"
@@ -182,15 +188,20 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
 
 
 def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
-    from workflow.editorial.transitions import apply_transition
+    from workflow.audit import gate
 
     nr = newsroom()
-    result = apply_transition(nr, release_id, transition, actor(nr, as_name), message)
+    result = gate.move(nr, release_id, transition, actor(nr, as_name), message)
     if as_json:
-        print_json({"release": result.release.public(), "event": result.event.public()})
+        print_json({"release": result.release.public(), "event": result.event.public(),
+                    "build": result.build.public() if result.build else None})
         return
     typer.echo(_("{id}: {transition} ({source} → {target})").format(
         id=release_id, transition=transition, source=result.event.source, target=result.event.target))
+    if result.build is not None:
+        from workflow.cli.publish import echo_build
+
+        echo_build(result.build)
 
 
 def _transition_command(name: str, doc: str) -> None:
@@ -235,6 +246,10 @@ def edit_cmd(
     release_id: IdArg,
     from_file: Annotated[Path | None, typer.Option("--from", help=N_("New text (same formats as `new`)."))] = None,
     title: Annotated[str | None, typer.Option("--title", help=N_("New title."))] = None,
+    date: Annotated[str | None, typer.Option("--date", help=N_("New release date YYYY-MM-DD."))] = None,
+    category: Annotated[str | None, typer.Option("--category", help=N_("New category."))] = None,
+    embargo: Annotated[str | None, typer.Option(
+        "--embargo", help=N_("New embargo time with zone (\"none\" lifts it); not once a language is out."))] = None,
     lang: Annotated[str | None, typer.Option(
         "--lang", help=N_("The source text's real language (drafts only)."))] = None,
     discard: Annotated[bool, typer.Option("--discard-translations", help=N_(
@@ -242,9 +257,10 @@ def edit_cmd(
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change a release's source text; translations of changed segments become stale.
+    """Change a release's source text or metadata; translations of changed segments become stale.
 
-    Without --from or --title, records a change made to the files by hand.
+    Without --from, --title, --date, --category or --embargo, records a change made to the files by hand.
+    What is out changes only with `pubflow correct`.
     """
     from workflow.editorial.edit import edit_source
 
@@ -257,17 +273,56 @@ def edit_cmd(
                              _("change the language first, then the text"))
         _edit_language(nr, release_id, actor(nr, as_name), lang, discard, as_json)
         return
-    result = edit_source(nr, release_id, actor(nr, as_name), from_file=from_file, title=title)
+    result = edit_source(nr, release_id, actor(nr, as_name), from_file=from_file, title=title, date=date,
+                         category=category, embargo=embargo)
     if as_json:
         print_json({"release": result.release.public(), "changed": result.changed, "added": result.added,
-                    "removed": result.removed, "event": result.event.public() if result.event else None})
+                    "removed": result.removed, "metadata": result.metadata,
+                    "event": result.event.public() if result.event else None})
         return
     if result.event is None:
         typer.echo(_("{id}: nothing changed").format(id=release_id))
         return
-    typer.echo(_("{id}: changed {c}, added {a}, removed {r}").format(
-        id=release_id, c=", ".join(result.changed) or "-", a=", ".join(result.added) or "-",
-        r=", ".join(result.removed) or "-"))
+    if result.changed or result.added or result.removed:
+        typer.echo(_("{id}: changed {c}, added {a}, removed {r}").format(
+            id=release_id, c=", ".join(result.changed) or "-", a=", ".join(result.added) or "-",
+            r=", ".join(result.removed) or "-"))
+    if result.metadata:
+        typer.echo(_("{id}: changed {fields}").format(id=release_id, fields=", ".join(result.metadata)))
+    if result.release.published_languages or result.release.state in _live_states(nr):
+        typer.echo(_("What is out does not change until `pubflow correct {id}`.").format(id=release_id))
+
+
+def _live_states(nr: Newsroom) -> set[str]:
+    return {name for name, spec in nr.config.workflow.states.items() if spec.live}
+
+
+@app.command("migrate")
+def migrate_cmd(
+    release_ids: Annotated[list[str] | None, typer.Argument(help=N_("Releases to migrate (default: all)."),
+                                                            show_default=False)] = None,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bind releases written by an older pubflow: metadata, approvals and the text out (editor)."""
+    from workflow.editorial.migrate import migrate_newsroom
+
+    nr = newsroom()
+    results = migrate_newsroom(nr, actor(nr, as_name), list(release_ids or []) or None)
+    if as_json:
+        print_json([r.public() for r in results])
+        return
+    for r in results:
+        if not r.migrated:
+            continue
+        typer.echo(_("{id}: migrated; text out recorded for {langs}").format(
+            id=r.release, langs=", ".join(r.snapshots) or "-"))
+        for lang, why in r.pending:
+            typer.echo(_("  {lang}: not recorded yet ({why}); it will be at the next `pubflow correct`").format(
+                lang=lang, why=why))
+    done = sum(1 for r in results if r.migrated)
+    typer.echo(i18n.ngettext("{n} release migrated, {m} already current.",
+                             "{n} releases migrated, {m} already current.", done).format(n=done, m=len(results) - done))
 
 
 def _edit_language(nr: Newsroom, release_id: str, person: Person, lang: str, discard: bool, as_json: bool) -> None:
@@ -331,11 +386,14 @@ def confirm(question: str) -> bool:
 
 
 @app.command("history")
-def history_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
-    """Show every event of a release, oldest first."""
+def history_cmd(release_id: IdArg,
+                lang: Annotated[str | None, typer.Option(
+                    "--lang", help=N_("Only the segment events of this language (with the release's)."))] = None,
+                as_json: JsonOpt = False) -> None:
+    """Show every event of a release, its translations' and reviews' too, oldest first."""
     from workflow.editorial.queries import history
 
-    events = history(newsroom(), release_id)
+    events = history(newsroom(), release_id, lang)
     if as_json:
         print_json([e.public() for e in events])
         return
@@ -381,17 +439,19 @@ def workflow_cmd(
 
 @app.command("verify")
 def verify_cmd(as_json: JsonOpt = False) -> None:
-    """Check every file and replay every history against the workflow."""
-    from workflow.editorial.verify import verify
+    """Check pubflow.yaml, every file, history and snapshot (and the histories against git HEAD)."""
+    from workflow.audit.verify import open_and_verify
 
-    report = verify(newsroom())
+    report = open_and_verify(current_run().root)
     if as_json:
         print_json(report.public())
     else:
-        for problem in report.problems:
-            typer.echo(f"{problem.release}: {problem.message}")
+        for problem in report.errors:
+            typer.echo(problem.line())
+        for problem in report.warnings:
+            typer.echo(_("warning: {problem}").format(problem=problem.line()))
         typer.echo(i18n.ngettext("{n} release checked, {p} problem(s).", "{n} releases checked, {p} problem(s).",
-                                 report.checked).format(n=report.checked, p=len(report.problems)))
+                                 report.checked).format(n=report.checked, p=len(report.errors)))
     if not report.ok:
         from workflow.errors import INVALID_DATA
 

@@ -20,6 +20,15 @@ LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Only this langua
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=N_("Folder to write to."))]
 
 
+def echo_build(result: BuildResult) -> None:
+    """What a build wrote; then each release it wrote nothing for, on stderr, and its exit code."""
+    _echo_build(result)
+    for item in result.skipped:
+        typer.echo(_("error: {message}").format(message=item.reason), err=True)
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
 def _echo_build(result: BuildResult) -> None:
     """What was written, then (always last) where the bundles are (one write: thousands of lines)."""
     wrote, removed = _("wrote {path}"), _("removed {path}")
@@ -88,13 +97,15 @@ def publish_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Publish a release (guards apply) and write its bundles; on a published release, rebuild them."""
-    from workflow.publishing.publish import publish_release
+    from workflow.audit import gate
 
     nr = newsroom()
-    result = publish_release(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
+    result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
     if as_json:
         print_json({"release": result.release.public(), "languages": result.languages,
                     "event": result.event.public() if result.event else None, "build": result.build.public()})
+        if result.build.exit_code:
+            raise typer.Exit(result.build.exit_code)
         return
     if result.event is None:
         typer.echo(_("{id} is already out; its bundles were rebuilt.").format(id=release_id))
@@ -104,7 +115,7 @@ def publish_cmd(
     else:
         typer.echo(_("{id}: publish ({source} → {target})").format(
             id=release_id, source=result.event.source, target=result.event.target))
-    _echo_build(result.build)
+    echo_build(result.build)
 
 
 @app.command("build")
@@ -117,15 +128,17 @@ def build_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """Rebuild the bundles, indexes and feeds of everything published (incremental)."""
+    from workflow.audit import gate
     from workflow.core.model import parse_time
-    from workflow.publishing.build import build_locked
 
     nr = newsroom()
     moment = parse_time(at, "--at") if at else None
     dry = moment is not None and output is None
-    result = build_locked(nr, at=moment, force=force, out_dir=output, dry_run=dry)
+    result = gate.build(nr, at=moment, force=force, out_dir=output, dry_run=dry)
     if as_json:
         print_json(result.public())
+        if result.exit_code:
+            raise typer.Exit(result.exit_code)
         return
     if dry:
         typer.echo(_("At {at} these would be out:").format(at=result.at))
@@ -135,4 +148,4 @@ def build_cmd(
             typer.echo(f"  {release_id}  {', '.join(codes)}")
         typer.echo(_("Nothing written; pass -o DIR to write that site there."))
         return
-    _echo_build(result)
+    echo_build(result)

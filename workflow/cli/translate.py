@@ -13,6 +13,9 @@ from workflow.i18n import N_, _
 if TYPE_CHECKING:
     import sqlite3
 
+    from collections.abc import Sequence
+
+    from workflow.translation.checks import Finding
     from workflow.translation.operations import BatchResult
 
 app = Area()
@@ -98,13 +101,26 @@ def set_cmd(
     result = set_translation(nr, release_id, segment, lang, text, actor(nr, as_name))
     if as_json:
         print_json(result.public())
-        return
-    if not result.changed:
+    elif not result.changed:
         typer.echo(_("{id} {segment} ({lang}): unchanged, {status}").format(
             id=release_id, segment=segment, lang=lang, status=result.status))
-        return
-    typer.echo(_("{id} {segment} ({lang}): {before} → {status}").format(
-        id=release_id, segment=segment, lang=lang, before=result.previous_status, status=result.status))
+    else:
+        typer.echo(_("{id} {segment} ({lang}): {before} → {status}").format(
+            id=release_id, segment=segment, lang=lang, before=result.previous_status, status=result.status))
+    _refuse_errors(result.findings)
+
+
+def _refuse_errors(findings: Sequence[Finding]) -> None:
+    """Saved, but with check errors: each on stderr, then exit 4 (the same errors keep it from going out)."""
+    from workflow.errors import REFUSED
+
+    errors = [f for f in findings if f.severity == "error" and not f.waived_by]
+    for f in errors:
+        typer.echo(_("error: saved, but {lang}:{segment} {check}: {message}; fix it, or a reviewer may waive it "
+                     "(`pubflow review --waive {check}`)").format(
+            lang=f.language, segment=f.segment, check=f.check, message=f.message), err=True)
+    if errors:
+        raise typer.Exit(REFUSED)
 
 
 def _echo_batch(result: BatchResult, verb: str) -> None:
@@ -118,17 +134,25 @@ def _echo_batch(result: BatchResult, verb: str) -> None:
 
 
 @app.command("review")
-def review_cmd(release_id: IdArg, lang: LangOpt, segment: SegmentOpt = None, as_name: AsOpt = None,
-               as_json: JsonOpt = False) -> None:
-    """Approve translated segments (reviewer of that language)."""
+def review_cmd(
+    release_id: IdArg,
+    lang: LangOpt,
+    segment: SegmentOpt = None,
+    waive: Annotated[str | None, typer.Option(
+        "--waive", help=N_("Waive this check's error on --segment (with -m why), and approve it."))] = None,
+    message: Annotated[str | None, typer.Option("-m", "--message", help=N_("Why the finding is acceptable."))] = None,
+    as_name: AsOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve translated segments (reviewer of that language); a check error must be waived first."""
     from workflow.translation.operations import review_segments
 
     nr = newsroom()
-    result = review_segments(nr, release_id, lang, actor(nr, as_name), segment)
+    result = review_segments(nr, release_id, lang, actor(nr, as_name), segment, waive=waive, why=message)
     if as_json:
         print_json(result.public())
         return
-    _echo_batch(result, _("approved"))
+    _echo_batch(result, _("approved (waived {check})").format(check=waive) if waive else _("approved"))
 
 
 @app.command("confirm")
@@ -141,8 +165,9 @@ def confirm_cmd(release_id: IdArg, lang: LangOpt, segment: SegmentOpt = None, as
     result = confirm_segments(nr, release_id, lang, actor(nr, as_name), segment)
     if as_json:
         print_json(result.public())
-        return
-    _echo_batch(result, _("confirmed"))
+    else:
+        _echo_batch(result, _("confirmed"))
+    _refuse_errors(result.findings)
 
 
 @app.command("export")
@@ -190,6 +215,7 @@ def import_cmd(
     problem = result.problem()
     if problem is not None:
         raise problem
+    _refuse_errors(result.findings)
 
 
 class TerminalIO:

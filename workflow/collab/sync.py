@@ -1,8 +1,11 @@
 """`pubflow sync`: fetch, rebase onto the remote, re-validate what changed, push.
 
 Every release that changed on either side is re-validated after the rebase
-(its history replays, its state is legal, approvals match the text) before
-anything is pushed.  Two incompatible moves on one release (one editor
+(`pubflow verify`'s checks of each release) before anything is pushed, and
+histories are append-only both ways: a commit coming in, or going out, whose
+release histories do not carry on its parent's (truncated, rewritten,
+reordered: `workflow.collab.gitcheck`) stops the sync before anything moves
+(exit 6).  Two incompatible moves on one release (one editor
 approved, another rejected) stop the sync: the local commits are kept on a
 branch `pubflow/conflict-<time>`, the working tree is reset to the remote's
 state (never a merged file with an impossible history) and a `Conflict`
@@ -23,7 +26,7 @@ from workflow.collab import mergedriver
 from workflow.collab.gitcmd import git, git_lock, last_line, repo_root
 from workflow.core.history import describe
 from workflow.core.model import ID_RE, release_from_dict
-from workflow.editorial.verify import approval_problems, replay
+from workflow.editorial.verify import release_check
 from workflow.errors import Conflict, ExternalError, InvalidData, PubflowError, UsageError
 from workflow.i18n import _, ngettext
 from workflow.redact import redact
@@ -89,19 +92,14 @@ def _events_since(root: Path, base: str, rev: str, release_id: str) -> list[Even
 
 
 def _validate(nr: Newsroom, release_ids: Sequence[str]) -> dict[str, str]:
-    """First problem of each release that does not load, replay or match its approval."""
+    """First problem of each release that is not what its histories recorded (`pubflow verify`)."""
     problems: dict[str, str] = {}
     for release_id in release_ids:
         if not nr.exists(release_id):
             continue
-        try:
-            doc = nr.load(release_id)
-        except PubflowError as exc:
-            problems[release_id] = exc.line()
-            continue
-        found = replay(nr, doc.release) + approval_problems(nr, doc)
+        found = release_check(nr, release_id)
         if found:
-            problems[release_id] = found[0]
+            problems[release_id] = found[0].line().removeprefix(f"{release_id}: ")
     return problems
 
 
@@ -139,6 +137,8 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
             head = _rev(root, "HEAD")
             if theirs is None:  # first push of this branch
                 sent = _count(root, "HEAD") if head else 0
+                if head:
+                    _refuse_rewritten(root, "HEAD", _("not pushed"))
                 checked = _release_ids(git(root, "ls-files", "--", "releases").stdout.splitlines())
                 _refuse_invalid(nr, checked)
             else:
@@ -150,6 +150,11 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
                         remote=cfg.remote, branch=branch), _("clone the remote again"))
                 incoming = _count(root, f"HEAD..{theirs}")
                 received += incoming
+                # Append-only, both ways: what comes in and what would go out must carry every
+                # history on (nothing truncated, rewritten or reordered), checked before anything moves.
+                _refuse_rewritten(root, f"{base}..{theirs}", _("not taken in from {remote}/{branch}").format(
+                    remote=cfg.remote, branch=branch))
+                _refuse_rewritten(root, f"{base}..{head}", _("not pushed"))
                 if incoming:
                     proc = git(root, "rebase", "--quiet", theirs, check=False)
                     if proc.returncode != 0:
@@ -170,6 +175,7 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
                     raise InvalidData(_("not pushed: {id}: {problem}").format(id=first, problem=problems[first]),
                                       _("fix it (see `pubflow verify`), commit, and sync again"))
                 sent = _count(root, f"{theirs}..HEAD")
+                _refuse_rewritten(root, f"{theirs}..HEAD", _("not pushed"))
             if not sent:
                 break
             push = git(root, "push", "--quiet", cfg.remote, f"HEAD:refs/heads/{branch}", check=False)
@@ -182,6 +188,16 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
             raise Conflict(_("{remote}/{branch} kept moving while syncing").format(
                 remote=cfg.remote, branch=branch), _("run `pubflow sync` again"))
         return SyncResult(cfg.remote, branch, received, sent, checked)
+
+
+def _refuse_rewritten(root: Path, revisions: str, what: str) -> None:
+    """Conflict (exit 6) when a commit of `revisions` truncates, rewrites or reorders a history."""
+    from workflow.collab.gitcheck import commit_regressions
+
+    problems = commit_regressions(root, revisions)
+    if problems:
+        raise Conflict(_("{what}: {problem}").format(what=what, problem=problems[0].line()),
+                       _("histories are append-only; revert the commit that changed it and sync again"))
 
 
 def _refuse_invalid(nr: Newsroom, release_ids: Sequence[str]) -> None:

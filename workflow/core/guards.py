@@ -50,6 +50,9 @@ class CheckFinding(Protocol):
     @property
     def message(self) -> str: ...
 
+    @property
+    def waived_by(self) -> str: ...
+
 
 # The findings of the translation checks on the context's document in the given languages.
 FindingsFn = Callable[[Sequence[str]], Sequence[CheckFinding]]
@@ -107,7 +110,7 @@ def checks_clean(ctx: GuardContext) -> str | None:
     if ctx.findings is None:  # a programming error, not a user's: the context was built without the checks
         raise TypeError("checks_clean needs GuardContext.findings; build the context with "
                         "workflow.translation.gate.guard_context")
-    errors = [f for f in ctx.findings(ctx.target_languages()) if f.severity == "error"]
+    errors = [f for f in ctx.findings(ctx.target_languages()) if f.severity == "error" and not f.waived_by]
     if errors:
         first = errors[0]
         return _("{count} check error(s), first {lang}:{segment} {check}: {message}; see `pubflow check`").format(

@@ -9,19 +9,30 @@ dataclasses and validates every field; it does no I/O.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from workflow.core.segments import STATUSES, SourceSegment, content_hash, normalize
+from workflow.core.segments import STATUSES, SourceSegment, content_hash, normalize, pair_hash
 from workflow.errors import InvalidData, UsageError
 from workflow.i18n import _
 
-SCHEMA = 1
+SCHEMA = 2  # written; 1 (before snapshots, bound approvals and segment histories) is still read
+SCHEMAS = (1, 2)
 ID_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII digits only
 SEGMENT_ID_RE = re.compile(r"^(?:title|source|p\d+)$")
-EVENT_KINDS = ("create", "transition", "comment", "edit", "release")
+# Events of a release's history (release.yaml) ...
+EVENT_KINDS = ("create", "transition", "comment", "edit", "release", "migrate")
+# ... and of a language file's own history (<lang>.yaml): one event per command, naming the
+# segments it changed with the hashes of their source and text (`segments.pair_hash`).
+SEGMENT_EVENT_KINDS = ("translated", "machine", "confirmed", "reviewed", "waived", "migrate")
+# Metadata a release's pages show or that gates them; bound by the history (`meta` on every event).
+METADATA_FIELDS = ("date", "category", "embargo", "source_language", "languages")
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+PAIR_RE = re.compile(r"^[0-9a-f]{16}:[0-9a-f]{16}(?::[a-z]+)?$")
 MAX_ID = 120
 
 
@@ -37,6 +48,18 @@ def check_release_id(release_id: str) -> str:
     except ValueError:
         raise UsageError(_("{id!r} does not start with a real date").format(id=release_id)) from None
     return release_id
+
+
+def metadata_hash(values: Mapping[str, Any]) -> str:
+    """sha256 of the bound metadata (`METADATA_FIELDS`), whatever else `values` holds."""
+    payload = json.dumps({key: values.get(key) for key in METADATA_FIELDS}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def metadata_values(values: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """Metadata as an event records them (`Event.metadata`): lists as tuples, in field order."""
+    return tuple((key, tuple(value) if isinstance(value, list) else value)
+                 for key, value in values.items() if key in METADATA_FIELDS)
 
 
 def utc_now() -> dt.datetime:
@@ -117,6 +140,11 @@ class Event:
     target: str | None = None  # state after ("to" on disk)
     language: str | None = None
     comment: str | None = None
+    check: str | None = None  # waived: the check whose finding the reviewer waived
+    segments: tuple[tuple[str, str], ...] = ()  # segment events: (segment id, pair hash[:status])
+    metadata: tuple[tuple[str, Any], ...] = ()  # create/edit/migrate: the metadata values set
+    snapshots: tuple[tuple[str, str], ...] = ()  # language -> sha256 of the snapshot that is out
+    meta: str = ""  # hash of the release's metadata at that moment (`metadata_hash`)
     content: str = ""  # hash of the source content at that moment
     hash: str = ""  # chain hash over the previous event's hash and this event
     changes: EditChanges | None = None  # `edit` events since 0.2; older ones explain in `comment`
@@ -133,11 +161,22 @@ class Event:
             data["to"] = self.target
         if self.language is not None:
             data["language"] = self.language
+        if self.check is not None:
+            data["check"] = self.check
         if self.comment is not None:
             data["comment"] = self.comment
         if self.changes is not None:
             data["changes"] = self.changes.to_dict()
-        data["content"] = self.content
+        if self.segments:
+            data["segments"] = dict(self.segments)
+        if self.metadata:
+            data["metadata"] = {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.metadata}
+        if self.snapshots:
+            data["snapshots"] = dict(self.snapshots)
+        if self.meta:
+            data["meta"] = self.meta
+        if self.content or self.kind not in SEGMENT_EVENT_KINDS:
+            data["content"] = self.content
         data["hash"] = self.hash
         return data
 
@@ -148,7 +187,13 @@ class Event:
             "transition": self.transition, "from": self.source, "to": self.target,
             "language": self.language, "comment": self.comment, "content": self.content,
             "changes": self.changes.public() if self.changes is not None else None,
+            "check": self.check, "segments": dict(self.segments) or None,
+            "metadata": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.metadata} or None,
+            "snapshots": dict(self.snapshots) or None, "meta": self.meta or None,
         }
+
+    def segment_ids(self) -> tuple[str, ...]:
+        return tuple(seg_id for seg_id, _pair in self.segments)
 
 
 @dataclass(frozen=True)
@@ -163,10 +208,16 @@ class Release:
     embargo: str | None = None
     published_languages: tuple[str, ...] = ()
     history: tuple[Event, ...] = ()
+    schema: int = SCHEMA  # as read (1: written by a pubflow before snapshots); always written as SCHEMA
 
     @property
     def targets(self) -> tuple[str, ...]:
         return tuple(code for code in self.languages if code != self.source_language)
+
+    def metadata(self) -> dict[str, Any]:
+        """The metadata the history binds (`METADATA_FIELDS`), as plain values."""
+        return {"date": self.date, "category": self.category, "embargo": self.embargo,
+                "source_language": self.source_language, "languages": list(self.languages)}
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -187,6 +238,22 @@ class Release:
 
 
 @dataclass(frozen=True)
+class Waiver:
+    """A reviewer's decision that one check's finding on one segment is acceptable.
+
+    Bound to the exact source and text (`pair`): any change voids it."""
+
+    check: str
+    by: str
+    at: str
+    why: str
+    pair: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"check": self.check, "by": self.by, "at": self.at, "why": self.why, "pair": self.pair}
+
+
+@dataclass(frozen=True)
 class TargetSegment:
     """A translation of one source segment, with its own status and provenance."""
 
@@ -199,21 +266,35 @@ class TargetSegment:
     at: str = ""
     reviewed_by: str = ""
     reviewed_at: str = ""
+    approved: str = ""  # pair hash (source:text) the reviewer approved; any other byte voids it
+    waivers: tuple[Waiver, ...] = ()
 
     def effective_status(self, current_source: str) -> str:
-        """Status as a user should see it: stale if the source moved on."""
+        """Status as a user should see it: stale if the source moved on; an approval
+        counts only for the exact source and text it was given to (else: translated)."""
         if not self.text:
             return "untranslated"
         if normalize(self.source) != normalize(current_source):
             return "stale"
+        if self.status == "approved" and self.approved != pair_hash(current_source, self.text):
+            return "translated"
         return self.status
+
+    def active_waivers(self, current_source: str) -> dict[str, Waiver]:
+        """Waivers still bound to the current source and text, by check id."""
+        if not self.text or not self.waivers:
+            return {}
+        pair = pair_hash(current_source, self.text)
+        return {w.check: w for w in self.waivers if w.pair == pair}
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "status": self.status}
-        for key in ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at"):
+        for key in ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at", "approved"):
             value = getattr(self, key)
             if value:
                 data[key] = value
+        if self.waivers:
+            data["waivers"] = [w.to_dict() for w in self.waivers]
         return data
 
 
@@ -224,6 +305,10 @@ class Document:
     release: Release
     source: tuple[SourceSegment, ...]
     targets: Mapping[str, tuple[TargetSegment, ...]] = field(default_factory=dict)
+    # Each target language file's own hash-chained history of segment events.
+    logs: Mapping[str, tuple[Event, ...]] = field(default_factory=dict)
+    # Snapshots to store with this change (named by a new event); not part of what was read.
+    snapshots: tuple[Any, ...] = field(default=(), compare=False)  # core.snapshot.Snapshot
 
     @property
     def title(self) -> str:
@@ -234,6 +319,12 @@ class Document:
 
     def content_hash(self) -> str:
         return content_hash([(s.id, s.text) for s in self.source])
+
+    def metadata_hash(self) -> str:
+        return metadata_hash(self.release.metadata())
+
+    def log(self, lang: str) -> tuple[Event, ...]:
+        return tuple(self.logs.get(lang, ()))
 
     def source_text(self, seg_id: str) -> str:
         for seg in self.source:
@@ -300,7 +391,7 @@ def _date_text(value: Any, where: str) -> str:
 RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "languages", "embargo",
                   "state", "revision", "published_languages", "history"}
 EVENT_FIELDS = {"at", "kind", "actor", "role", "transition", "from", "to", "language", "comment",
-                "content", "hash", "changes"}
+                "check", "segments", "metadata", "snapshots", "meta", "content", "hash", "changes"}
 CHANGES_FIELDS = {"changed", "added", "removed", "by_hand", "language", "dropped"}
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -310,7 +401,7 @@ def release_from_dict(data: Any, where: str) -> Release:
         raise InvalidData(_("{where}: expected a mapping").format(where=where), _("restore the file from git"))
     _no_unknown(data, RELEASE_FIELDS, where)
     schema = _field(data, "schema", where, int)
-    if schema != SCHEMA:
+    if schema not in SCHEMAS:
         raise InvalidData(_("{where}: schema {schema} is not supported (expected {expected})").format(
             where=where, schema=schema, expected=SCHEMA), _("upgrade pubflow"))
     release_id = _field(data, "id", where, str)
@@ -352,26 +443,42 @@ def release_from_dict(data: Any, where: str) -> Release:
         embargo=embargo,
         published_languages=tuple(str(x) for x in published),
         history=history,
+        schema=schema,
     )
 
 
-def event_from_dict(data: Any, where: str) -> Event:
+def event_from_dict(data: Any, where: str, kinds: Sequence[str] = EVENT_KINDS) -> Event:
+    """One event of a release's history (or, with `kinds=SEGMENT_EVENT_KINDS`, of a language file's)."""
     if not isinstance(data, dict):
         raise InvalidData(_("{where}: expected a mapping").format(where=where))
     _no_unknown(data, EVENT_FIELDS, where)
     kind = _field(data, "kind", where, str)
-    if kind not in EVENT_KINDS:
+    if kind not in kinds:
         raise InvalidData(_("{where}: unknown event kind {kind!r}").format(where=where, kind=kind))
     at = _field(data, "at", where, (str, dt.datetime))
     at = format_time(parse_time(at, f"{where}.at")) if isinstance(at, dt.datetime) else at
     parse_time(at, f"{where}.at")
     opt = {k: _field(data, k, where, str, required=False) for k in ("transition", "from", "to", "language",
-                                                                   "comment", "role")}
+                                                                   "comment", "role", "check")}
     changes = data.get("changes")
+    segments = _pairs(data, "segments", where, PAIR_RE, _("a pair of hashes such as 0123456789abcdef:fedcba9876543210"))
+    snapshots = _pairs(data, "snapshots", where, HASH_RE, _("a sha256 in hex"))
+    metadata = _field(data, "metadata", where, dict, required=False, default={})
+    for key in metadata:
+        if key not in METADATA_FIELDS:
+            raise InvalidData(_("{where}: metadata: unknown field {field}").format(where=where, field=key),
+                              _("known fields: {known}").format(known=", ".join(METADATA_FIELDS)))
+    meta = _field(data, "meta", where, str, required=False, default="")
+    if meta and not HASH_RE.match(meta):
+        raise InvalidData(_("{where}: meta {value!r} is not a sha256 in hex").format(where=where, value=meta),
+                          _("restore the file from git"))
     return Event(
         at=at, kind=kind, actor=_field(data, "actor", where, str), role=opt["role"] or "",
         transition=opt["transition"], source=opt["from"], target=opt["to"], language=opt["language"],
-        comment=opt["comment"], content=_field(data, "content", where, str, required=False, default=""),
+        comment=opt["comment"], check=opt["check"], segments=segments,
+        metadata=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in metadata.items()),
+        snapshots=snapshots, meta=meta,
+        content=_field(data, "content", where, str, required=False, default=""),
         hash=_field(data, "hash", where, str, required=False, default=""),
         changes=None if changes is None else _changes_from_dict(changes, f"{where}.changes"),
     )
@@ -405,16 +512,30 @@ def _changes_from_dict(data: Any, where: str) -> EditChanges:
     return EditChanges(by_hand=by_hand, language=pair, dropped=dropped, **lists)
 
 
-LANG_FIELDS = {"schema", "release", "language", "segments"}
+def _pairs(data: Mapping[str, Any], key: str, where: str, pattern: re.Pattern[str],
+           kind: str) -> tuple[tuple[str, str], ...]:
+    raw = _field(data, key, where, dict, required=False, default={})
+    out = []
+    for name, value in raw.items():
+        if not isinstance(name, str) or not isinstance(value, str) or not pattern.match(value):
+            raise InvalidData(_("{where}: {field}.{name}: expected {kind}, not {value!r}").format(
+                where=where, field=key, name=name, kind=kind, value=value), _("restore the file from git"))
+        out.append((name, value))
+    return tuple(out)
+
+
+LANG_FIELDS = {"schema", "release", "language", "segments", "history"}
 SOURCE_SEG_FIELDS = {"id", "text"}
-TARGET_SEG_FIELDS = {"id", "status", "text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at"}
+TARGET_SEG_FIELDS = {"id", "status", "text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at",
+                     "approved", "waivers"}
+WAIVER_FIELDS = {"check", "by", "at", "why", "pair"}
 
 
 def _lang_header(data: Any, where: str, release_id: str, lang: str) -> list[Any]:
     if not isinstance(data, dict):
         raise InvalidData(_("{where}: expected a mapping").format(where=where), _("restore the file from git"))
     _no_unknown(data, LANG_FIELDS, where)
-    if _field(data, "schema", where, int) != SCHEMA:
+    if _field(data, "schema", where, int) not in SCHEMAS:
         raise InvalidData(_("{where}: unsupported schema").format(where=where), _("upgrade pubflow"))
     if _field(data, "release", where, str) != release_id:
         raise InvalidData(_("{where}: belongs to release {other!r}, not {id!r}").format(
@@ -466,10 +587,32 @@ def target_from_dict(data: Any, where: str, release_id: str, lang: str) -> tuple
             raise InvalidData(_("{where}: status {status!r} is not one of {known}").format(
                 where=at, status=status, known=", ".join(STATUSES)))
         values = {k: _field(seg, k, at, str, required=False, default="") for k in
-                  ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at")}
+                  ("text", "source", "origin", "by", "at", "reviewed_by", "reviewed_at", "approved")}
         values["text"] = normalize(values["text"])
-        out.append(TargetSegment(id=seg["id"], status=status, **values))
+        if values["approved"] and not PAIR_RE.match(values["approved"]):
+            raise InvalidData(_("{where}: approved {value!r} is not a pair of hashes").format(
+                where=at, value=values["approved"]), _("restore the file from git"))
+        waivers = tuple(_waiver(w, f"{at}.waivers[{j}]")
+                        for j, w in enumerate(_field(seg, "waivers", at, list, required=False, default=[])))
+        out.append(TargetSegment(id=seg["id"], status=status, waivers=waivers, **values))
     return tuple(out)
+
+
+def _waiver(data: Any, where: str) -> Waiver:
+    if not isinstance(data, dict):
+        raise InvalidData(_("{where}: expected a mapping").format(where=where))
+    _no_unknown(data, WAIVER_FIELDS, where)
+    values = {k: _field(data, k, where, str) for k in ("check", "by", "at", "why", "pair")}
+    if not PAIR_RE.match(values["pair"]):
+        raise InvalidData(_("{where}: pair {value!r} is not a pair of hashes").format(
+            where=where, value=values["pair"]), _("restore the file from git"))
+    return Waiver(**values)
+
+
+def log_from_dict(data: Any, where: str) -> tuple[Event, ...]:
+    """The segment events of a language file (`history:`; none in files written before schema 2)."""
+    raw = _field(data, "history", where, list, required=False, default=[]) if isinstance(data, dict) else []
+    return tuple(event_from_dict(e, f"{where}: history[{i}]", SEGMENT_EVENT_KINDS) for i, e in enumerate(raw))
 
 
 def source_to_dict(release_id: str, lang: str, segments: Sequence[SourceSegment]) -> dict[str, Any]:
@@ -477,9 +620,13 @@ def source_to_dict(release_id: str, lang: str, segments: Sequence[SourceSegment]
             "segments": [{"id": s.id, "text": s.text} for s in segments]}
 
 
-def target_to_dict(release_id: str, lang: str, segments: Sequence[TargetSegment]) -> dict[str, Any]:
-    return {"schema": SCHEMA, "release": release_id, "language": lang,
-            "segments": [s.to_dict() for s in segments]}
+def target_to_dict(release_id: str, lang: str, segments: Sequence[TargetSegment],
+                   log: Sequence[Event] = ()) -> dict[str, Any]:
+    data: dict[str, Any] = {"schema": SCHEMA, "release": release_id, "language": lang,
+                            "segments": [s.to_dict() for s in segments]}
+    if log:
+        data["history"] = [e.to_dict() for e in log]
+    return data
 
 
 def as_json(value: Any) -> Any:

@@ -34,6 +34,12 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(normalize(text).encode("utf-8")).hexdigest()[:16]
 
 
+def pair_hash(source: str, text: str) -> str:
+    """The hashes of a segment's source and of its translation, `source16:text16`: what an
+    approval, a waiver and a segment event bind (a changed byte in either shows)."""
+    return f"{text_hash(source)}:{text_hash(text)}"
+
+
 def content_hash(pairs: Sequence[tuple[str, str]]) -> str:
     """Hash of a release's source content (ids and texts, in order)."""
     digest = hashlib.sha256()

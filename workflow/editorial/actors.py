@@ -39,6 +39,15 @@ def may_write(actor: Person) -> bool:
     return any(role in WRITING_ROLES for role in actor.roles)
 
 
+def writing_role(actor: Person, live: bool = False) -> str:
+    """The role recorded on a change of the source text or metadata: editor on a release that is
+    out (only an editor may change one), else the first of editor, writer the actor holds."""
+    for role in (("editor",) if live else ("editor", "writer")):
+        if role in actor.roles:
+            return role
+    return main_role(actor)
+
+
 def main_role(actor: Person) -> str:
     """The role recorded on events that no single role permits (create, edit, comment)."""
     return actor.roles[0] if actor.roles else ""

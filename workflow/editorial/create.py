@@ -11,9 +11,18 @@ from pathlib import Path
 from workflow.core import segments as seg
 from workflow.core.config import Config, Person
 from workflow.core.history import seal
-from workflow.core.model import Document, Event, Release, check_release_id, format_time, parse_time, utc_now
+from workflow.core.model import (
+    Document,
+    Event,
+    Release,
+    check_release_id,
+    format_time,
+    metadata_values,
+    parse_time,
+    utc_now,
+)
 from workflow.core.summary import ReleaseSummary, summarize
-from workflow.editorial.actors import main_role, may_write
+from workflow.editorial.actors import may_write, writing_role
 from workflow.editorial.sourcetext import ImportedText, parse_source_text, read_source_file
 from workflow.errors import InvalidData, Refused, UsageError
 from workflow.i18n import _
@@ -99,8 +108,9 @@ def create_release(
         revision=1, embargo=stop or None,
     )
     doc = Document(release, tuple(segments), {code: () for code in release.targets})
-    event = seal((), Event(at=format_time(now), kind="create", actor=actor.name, role=main_role(actor),
-                           target=release.state, content=doc.content_hash()))
+    event = seal((), Event(at=format_time(now), kind="create", actor=actor.name, role=writing_role(actor),
+                           target=release.state, metadata=metadata_values(release.metadata()),
+                           meta=doc.metadata_hash(), content=doc.content_hash()))
     doc = replace(doc, release=replace(release, history=(event,)))
     nr.create(doc)
     return CreateResult(summarize(doc), len(segments), imported.ignored, language_from)

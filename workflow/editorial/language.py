@@ -24,9 +24,9 @@ from dataclasses import dataclass, replace
 
 from workflow.core.config import Person
 from workflow.core.history import record
-from workflow.core.model import Document, EditChanges, Event, format_time, utc_now
+from workflow.core.model import Document, EditChanges, Event, format_time, metadata_values, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
-from workflow.editorial.actors import main_role, may_write
+from workflow.editorial.actors import may_write, writing_role
 from workflow.editorial.create import require_fit
 from workflow.errors import Refused
 from workflow.i18n import _, ngettext
@@ -76,10 +76,12 @@ def set_source_language(nr: Newsroom, release_id: str, actor: Person, lang: str,
         targets = {code: doc.targets.get(code, ()) for code in languages[1:] if code != rel.source_language}
         targets[rel.source_language] = ()
         new_doc = replace(doc, release=replace(rel, source_language=lang, languages=languages),
-                          targets={code: targets[code] for code in languages[1:]})
+                          targets={code: targets[code] for code in languages[1:]},
+                          logs={code: log for code, log in doc.logs.items() if code in languages[1:]})
         new_doc, event = record(new_doc, Event(
-            at=format_time(now), kind="edit", actor=actor.name, role=main_role(actor), source=rel.state,
+            at=format_time(now), kind="edit", actor=actor.name, role=writing_role(actor), source=rel.state,
             target=rel.state, content=new_doc.content_hash(),
+            metadata=metadata_values({"source_language": lang, "languages": list(languages)}),
             changes=EditChanges(language=(rel.source_language, lang), dropped=len(dropped))))
         return new_doc, LanguageResult(summarize(new_doc), rel.source_language, lang, len(dropped), event)
 

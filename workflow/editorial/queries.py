@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from workflow.core.model import Event
+from workflow.core.model import Document, Event, parse_time
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.errors import UsageError
 from workflow.i18n import _
@@ -74,8 +74,31 @@ def show_release(nr: Newsroom, release_id: str) -> ReleaseView:
                        list(doc.release.history))
 
 
-def history(nr: Newsroom, release_id: str) -> list[Event]:
-    return list(nr.load_release(release_id).history)
+def history(nr: Newsroom, release_id: str, lang: str | None = None) -> list[Event]:
+    """Every event of a release, oldest first: its own history merged by time with the segment events
+    of its language files (each carrying its `language`); with `lang`, the release's events and that
+    language's only."""
+    if lang is None:
+        doc = nr.load(release_id)
+    else:
+        nr.config.language(lang)
+        doc = nr.load(release_id)
+        if lang not in doc.release.languages:
+            raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=lang),
+                             _("its languages: {codes}").format(codes=", ".join(doc.release.languages)))
+    return merged_history(doc, lang)
+
+
+def merged_history(doc: Document, lang: str | None = None) -> list[Event]:
+    """The release's events and its language files' segment events in one list, by time (a stable
+    sort: each history keeps its own order; the release's event first at the same second)."""
+    tagged = [(0, i, e) for i, e in enumerate(doc.release.history)]
+    for n, code in enumerate(doc.release.targets, start=1):
+        if lang is not None and code != lang:
+            continue
+        tagged += [(n, i, replace(e, language=code)) for i, e in enumerate(doc.log(code))]
+    tagged.sort(key=lambda item: (parse_time(item[2].at, "at"), item[0], item[1]))
+    return [event for _n, _i, event in tagged]
 
 
 def workflow_description(nr: Newsroom) -> dict[str, Any]:

@@ -3,6 +3,16 @@
 `transition_document` is the pure decision plus the event it records;
 `apply_transition` and `add_comment` run under the release lock through
 `Newsroom.update`, against freshly read files.
+
+A move into a live state (publish), within one (a correction) or between two
+(retract) decides what is out: the event names, per language, the snapshot
+of the text that goes out (`workflow.core.snapshot`).  Such a move needs, for
+every language it puts out, whatever the workflow's `requires:` says, the
+integrity guards: the source text approved as it is (`approval_current`;
+a correction is itself the editor's approval of the new text), every
+translation complete (`translations_complete`) and no unwaived check error
+(`checks_clean`).  A retraction carries the snapshots that were out over to
+the tombstone.  The outputs are `workflow.publishing`'s job: it calls this.
 """
 
 from __future__ import annotations
@@ -11,14 +21,17 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from workflow.core import snapshot as snapshots
 from workflow.core.config import Config, Person
 from workflow.core.guards import GUARDS
-from workflow.core.history import clean_comment, record
+from workflow.core.history import clean_comment, current_snapshots, record
+from workflow.core.integrity import is_legacy
 from workflow.core.model import Document, Event, format_time, utc_now
-from workflow.core.statemachine import GuardFn, check_transition
+from workflow.core.statemachine import GuardFn, Transition, Workflow, check_transition
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import main_role
-from workflow.errors import UsageError
+from workflow.editorial.verify import require_consistent
+from workflow.errors import Refused, UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.gate import guard_context
@@ -39,9 +52,13 @@ def apply_transition(
     now: dt.datetime | None = None,
     expected_revision: int | None = None,
 ) -> MoveResult:
-    """Run one workflow transition with all its checks, under the release lock."""
+    """Run one workflow transition with all its checks, under the release lock.
+
+    A release that is not what its histories recorded does not move (exit 5 naming the
+    problem): a move records the text and metadata as they are, and would bind a hand edit."""
     now = now or utc_now()
     config = nr.config
+    require_consistent(nr, release_id)
 
     def change(doc: Document) -> tuple[Document, MoveResult]:
         new_doc, event = transition_document(config, doc, name, actor, comment, now)
@@ -68,12 +85,63 @@ def transition_document(
         config.workflow, doc.release.state, name, actor.name, actor.roles, comment,
         GUARDS if guards is None else guards, guard_context(doc, config, now),
     )
+    transition = config.workflow.transitions[name]
+    kind = live_move(config.workflow, decision.source, decision.target)
+    if kind and is_legacy(doc):
+        from workflow.editorial.migrate import migrate_document
+
+        doc, _migrated = migrate_document(config, doc, actor, now, with_snapshots=kind == "retract")
+    taken: tuple[snapshots.Snapshot, ...] = ()
+    named: tuple[tuple[str, str], ...] = ()
+    if kind in ("publish", "correct"):
+        taken = take_snapshots(config, doc, doc.release.languages, now, transition, correction=kind == "correct")
+        named = tuple((s.language, s.sha256) for s in taken)
+    elif kind == "retract":  # the tombstone stands on the text that was out
+        named = tuple((lang, sha) for lang, (sha, _e) in current_snapshots(doc.release.history).items())
     new_doc, event = record(doc, Event(
         at=format_time(now), kind="transition", actor=actor.name, role=decision.role,
         transition=name, source=decision.source, target=decision.target,
-        comment=clean_comment(comment), content=doc.content_hash(),
+        comment=clean_comment(comment), snapshots=named, content=doc.content_hash(),
     ))
-    return replace(new_doc, release=replace(new_doc.release, state=decision.target)), event
+    rel = replace(new_doc.release, state=decision.target)
+    if kind == "publish":
+        rel = replace(rel, published_languages=rel.languages)
+    elif not config.workflow.states[decision.target].live:
+        rel = replace(rel, published_languages=())
+    return replace(new_doc, release=rel, snapshots=(*doc.snapshots, *taken)), event
+
+
+def live_move(wf: Workflow, source: str, target: str) -> str:
+    """What a move does to what is out: "publish" (into a live state), "correct" (within one),
+    "retract" (from one live state into another, final one), "" (nothing out changes)."""
+    into, out_of = wf.states[target], wf.states[source]
+    if not into.live:
+        return ""
+    if not out_of.live:
+        return "publish"
+    if source == target or not into.final:
+        return "correct"
+    return "retract"
+
+
+INTEGRITY_GUARDS = ("approval_current", "translations_complete", "checks_clean")
+
+
+def take_snapshots(config: Config, doc: Document, languages: tuple[str, ...] | list[str], now: dt.datetime,
+                   transition: Transition | None, *, correction: bool = False) -> tuple[snapshots.Snapshot, ...]:
+    """The snapshots of `languages` that a move puts out, after the integrity guards passed for them
+    (whatever the workflow's `requires:`): the source approved as it is (unless the move is itself an
+    approval, or a correction: the editor approves the new text by correcting), every translation
+    complete, no unwaived check error.  Refused naming the first guard that fails."""
+    ctx = guard_context(doc, config, now, tuple(languages))
+    for guard in INTEGRITY_GUARDS:
+        if guard == "approval_current" and (correction or (transition is not None and transition.approval)):
+            continue
+        reason = GUARDS[guard](ctx)
+        if reason:
+            what = transition.name if transition is not None else "publish"
+            raise Refused(_("cannot {name}: {reason}").format(name=what, reason=reason))
+    return tuple(snapshots.take(doc, lang) for lang in languages)
 
 
 def add_comment(nr: Newsroom, release_id: str, actor: Person, text: str,

@@ -1,68 +1,46 @@
-"""`pubflow verify`: the newsroom's own CI check.
+"""The integrity of one release as stored: what `build`, `publish` and `sync` ask before they act.
 
-Loads every file, replays every history against the workflow (each move legal
-from the state before it, ending in the recorded state), checks the hash chain
-so an edited or deleted past event shows, and checks that the text approved is
-the text there now (or that an `edit` event explains the difference).
+`release_check` reads everything stored for a release (its files, its
+snapshots) and returns the problems `workflow.core.integrity` finds; the
+gate refuses to write anything for a release with an error.  The whole
+newsroom's check (`pubflow verify`: pubflow.yaml, every release, git) is
+`workflow.audit.verify`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Sequence
 
-from workflow.core.history import replay_history, unrecorded_edit
-from workflow.core.model import Document, Release
-from workflow.errors import PubflowError
+from workflow.core.integrity import ERROR, Problem, release_problems
+from workflow.core.model import utc_now
+from workflow.errors import InvalidData, PubflowError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
 
 
-@dataclass(frozen=True)
-class Problem:
-    release: str
-    message: str
-
-    def public(self) -> dict[str, str]:
-        return {"release": self.release, "message": self.message}
-
-
-@dataclass(frozen=True)
-class VerifyReport:
-    checked: int
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
-
-    def public(self) -> dict[str, Any]:
-        return {"ok": self.ok, "checked": self.checked, "problems": [p.public() for p in self.problems]}
+def release_check(nr: Newsroom, release_id: str) -> list[Problem]:
+    """The errors of one release (a file that does not load is one).  An event later than the
+    wall clock (plus a day) is one too, whatever moment a command acts at (`--at`, tests)."""
+    try:
+        stored = nr.stored(release_id)
+    except PubflowError as exc:
+        return [Problem(release_id, "", "", exc.line())]
+    return [p for p in release_problems(nr.config, stored, utc_now()) if p.severity == ERROR]
 
 
-def replay(nr: Newsroom, release: Release) -> list[str]:
-    """Why the recorded history does not lead to the recorded state (empty if it does)."""
-    return replay_history(nr.config.workflow, release)
+def require_consistent(nr: Newsroom, release_id: str) -> None:
+    """InvalidData (exit 5) naming the release and its first problem, when it has one (a release
+    written before schema 2 passes: the move that needs it migrates it)."""
+    problems = [p for p in release_check(nr, release_id) if not p.legacy]
+    if problems:
+        raise InvalidData(gate_line(release_id, problems))
 
 
-def approval_problems(nr: Newsroom, doc: Document) -> list[str]:
-    """The source must be what was approved, or a later edit event must say why not."""
-    recorded = unrecorded_edit(doc, nr.config.workflow)
-    if recorded is not None:
-        return [_("the source text differs from the last recorded content (edited by hand after "
-                  "{hash}…); record the change with `pubflow edit`").format(hash=recorded[:12])]
-    return []
-
-
-def verify(nr: Newsroom) -> VerifyReport:
-    problems: list[Problem] = []
-    ids = nr.release_ids()
-    for release_id in ids:
-        try:
-            doc = nr.load(release_id)
-        except PubflowError as exc:
-            problems.append(Problem(release_id, exc.line()))
-            continue
-        for message in replay(nr, doc.release) + approval_problems(nr, doc):
-            problems.append(Problem(release_id, message))
-    return VerifyReport(len(ids), problems)
+def gate_line(release_id: str, problems: Sequence[Problem]) -> str:
+    """The one line that says why nothing was written for a release."""
+    first = problems[0].line().removeprefix(f"{release_id}: ")
+    more = len(problems) - 1
+    text = _("{id} is not what its history recorded: {problem}").format(id=release_id, problem=first)
+    hint = (_("nothing was written for it; see `pubflow verify`") if not more else
+            _("and {n} more; nothing was written for it; see `pubflow verify`").format(n=more))
+    return f"{text} ({hint})"

@@ -20,9 +20,22 @@ before writing.
 The embargo is a gate on every output: a release under embargo is in no file
 `build` writes.  Which languages are out and from when is decided by
 `pagemodel.candidate_languages` and `pagemodel.published_at` (kept per release
-as `buildstate.Facts`); the text they publish by `pagemodel.published_text`.
-A unit's key covers everything its bytes depend on (`Inputs`: release files,
-templates, catalogs, configuration, this package's code).
+as `buildstate.Facts`); the text they publish is the snapshot the latest event
+named for each language (`workflow.core.snapshot`), never the working files.
+A unit's key covers everything its bytes depend on (`Inputs`: release.yaml,
+the snapshot, templates, catalogs, configuration, this package's code), so a
+translation saved on a published release renders nothing.
+
+Integrity is a gate too: a release that is not what its histories recorded
+(`workflow.core.integrity`; plus what the caller knows, e.g. git) gets nothing
+written, its previous outputs stay as they were, and it is reported
+(`BuildResult.skipped`, exit 5); so is a release that cannot be rendered (exit 4).
+Every other release still builds; `--force` re-renders, it overrides nothing.
+
+`stage=True` (publish, correct, retract) writes every changed output to a
+temporary file beside its target and stops: `Staged.commit()` then swaps them
+all in (after the caller recorded the event), `Staged.discard()` takes them
+back, so a failed write leaves neither the event nor any output.
 
 Outputs are derived data: each is replaced atomically (temp file + rename,
 `store.write_output`) but not fsynced one by one; one `os.sync()` makes them
@@ -34,13 +47,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from workflow import i18n
+from workflow.core.history import current_snapshots
+from workflow.core.integrity import ERROR, Problem, Stored, release_problems
 from workflow.core.model import Document, format_time, utc_now
+from workflow.core.snapshot import FOLDER as SNAPSHOTS
+from workflow.core.snapshot import file_name
+from workflow.editorial.verify import gate_line
+from workflow.errors import INVALID_DATA, REFUSED, InvalidData, PubflowError
+from workflow.i18n import _
 from workflow.publishing import workers
 from workflow.publishing.buildstate import VERSION as STATE_VERSION
 from workflow.publishing.buildstate import (
@@ -59,14 +79,14 @@ from workflow.publishing.bundles import bundle_files, sha256, site_files
 from workflow.publishing.dates import check_language
 from workflow.publishing.outputs import Outputs, check_writable, output_settings
 from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
-from workflow.publishing.render import Renderer
+from workflow.publishing.render import Renderer, TemplateProblem
 from workflow.storage import store
 from workflow.storage.cache import folder_signature, racy_cutoff
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
 
-RELEASE_FILE = "release.yaml"
+HISTORY_KEY = "history"  # Facts.hashes: the events that named snapshots, and the embargo
 PARALLEL_MIN = 64  # releases to render before a second process pays for itself
 # The code whose change changes outputs: every module of this package (a build key covers them).
 CODE = tuple(sorted(Path(__file__).parent.glob("*.py")))
@@ -105,10 +125,11 @@ class Inputs:
         return self._lang[lang]
 
     def bundle(self, facts: Facts, lang: str, languages: Iterable[str]) -> str:
-        """The key of one bundle: this language's inputs, the languages out, the release's files."""
+        """The key of one bundle: this language's inputs, the languages out, the events that decide
+        its pages (times, notices, embargo) and the snapshot that is out (the working text is no input)."""
         digest = hashlib.sha256(self.language(lang).encode())
         digest.update(("|".join(sorted(languages)) + "\n").encode())
-        for name in sorted({RELEASE_FILE, f"{facts.source}.yaml", f"{lang}.yaml"}):
+        for name in (HISTORY_KEY, f"snapshot:{lang}"):
             digest.update(name.encode())
             if name in facts.hashes:
                 digest.update(facts.hashes[name].encode())
@@ -120,22 +141,32 @@ class Inputs:
 
 
 def release_facts(nr: Newsroom, doc: Document) -> Facts:
-    """What `build` needs to know about a release without parsing it again:
-    its embargo, source language, when each candidate language went out, and
-    the content hash of each of its files (read from disk: what the key covers)."""
+    """What `build` needs to know about a release without parsing it again: its embargo,
+    source language, when each candidate language went out, the sha256 of the snapshot each
+    language has out, and a hash of the events that decide what its pages show (those that
+    named snapshots: publication times, notices, the tombstone) with the embargo.  A comment,
+    a translation or an edit of the working text changes none of them: nothing is rendered."""
     rel = doc.release
-    folder = nr.release_dir(rel.id)
-    hashes = {}
-    for name in sorted({RELEASE_FILE, f"{rel.source_language}.yaml", *(f"{c}.yaml" for c in rel.languages)}):
-        try:
-            hashes[name] = sha256((folder / name).read_bytes())
-        except OSError:
-            pass
+    hashes = {f"snapshot:{lang}": sha for lang, (sha, _event) in current_snapshots(rel.history).items()}
+    moving = "\n".join(e.hash for e in rel.history if e.snapshots) + f"\n{rel.embargo or ''}"
+    hashes[HISTORY_KEY] = sha256(moving.encode("utf-8"))
     moments = [[code, published_at(doc, nr.config, code)] for code in candidate_languages(rel, nr.config)]
     return Facts(rel.embargo, rel.source_language, moments, hashes)
 
 
 # ---------------------------------------------------------------- results
+@dataclass(frozen=True)
+class Skipped:
+    """A release `build` wrote nothing for, and why (its previous outputs stay)."""
+
+    release: str
+    reason: str  # one line
+    exit_code: int  # 5: not what its history recorded; 4: could not be rendered
+
+    def public(self) -> dict[str, Any]:
+        return {"release": self.release, "reason": self.reason, "exit_code": self.exit_code}
+
+
 @dataclass
 class BuildResult:
     out_dir: Path
@@ -147,6 +178,12 @@ class BuildResult:
     out: dict[str, list[str]] = field(default_factory=dict)  # release id -> languages out
     sites: list[str] = field(default_factory=list)  # languages with a site index
     dry_run: bool = False
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0, or the worst of the skipped releases' codes (integrity 5 over rendering 4)."""
+        return max((s.exit_code for s in self.skipped), default=0)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -154,7 +191,7 @@ class BuildResult:
             "written": self.written, "removed": self.removed, "unchanged": self.unchanged,
             "bundles": [str(self.out_dir / b) for b in self.bundles],
             "indexes": [str(self.out_dir / code / "index.html") for code in self.sites],
-            "releases": self.out,
+            "releases": self.out, "skipped": [s.public() for s in self.skipped],
         }
 
 
@@ -173,6 +210,7 @@ class Job:
     forced: frozenset[str]  # releases rendered again whatever their keys
     docs: Mapping[str, Document]  # documents not read from disk (publish's trial)
     keep_state: bool  # the default output folder: read and write `.pubflow/build*`
+    known_problems: Mapping[str, Sequence[Problem]] = field(default_factory=dict)  # e.g. git's, per release
 
     @property
     def trial(self) -> bool:
@@ -180,6 +218,15 @@ class Job:
 
     def document(self, release_id: str) -> Document:
         return self.docs.get(release_id) or self.nr.load(release_id)
+
+    def stored(self, release_id: str) -> Stored:
+        """The release with its snapshots; a trial document with the snapshots it is about to store."""
+        doc = self.docs.get(release_id)
+        if doc is None:
+            return self.nr.stored(release_id)
+        good, bad = self.nr.read_snapshots(release_id)
+        good.update((snap.file_name, snap) for snap in doc.snapshots)
+        return Stored(doc, (), good, bad)
 
 
 @dataclass
@@ -207,12 +254,14 @@ class Rendered:
     units: dict[str, Unit] = field(default_factory=dict)  # a kept unit (with files) or a new one (key only)
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # unit -> files to write
     pages: dict[str, CachedPage] = field(default_factory=dict)
+    skipped: list[Skipped] = field(default_factory=list)
 
     def merge(self, other: Rendered) -> Rendered:
         self.facts.update(other.facts)
         self.units.update(other.units)
         self.files.update(other.files)
         self.pages.update(other.pages)
+        self.skipped.extend(other.skipped)
         return self
 
 
@@ -234,9 +283,10 @@ def plan(job: Job) -> Plan:
     if extra:
         release_ids = sorted([*release_ids, *extra])
     for release_id in release_ids:
-        sig = result.sigs[release_id] = folder_signature(job.nr.release_dir(release_id), cutoff)
+        sig = result.sigs[release_id] = release_signature(job.nr, release_id, cutoff)
         entry = known.get(release_id)
-        if sig is None or release_id in job.forced or entry is None or entry.sig != sig:
+        if (sig is None or release_id in job.forced or entry is None or entry.sig != sig
+                or release_id in job.known_problems):
             result.dirty.append(release_id)
             continue
         langs = entry.facts.out_at(job.moment)
@@ -258,22 +308,76 @@ def plan(job: Job) -> Plan:
     return result
 
 
+def release_signature(nr: Newsroom, release_id: str, cutoff: int) -> str | None:
+    """The stat stamps of a release's files and of its snapshots (a hand edit of either is seen);
+    None when they cannot be trusted."""
+    folder = nr.release_dir(release_id)
+    files, snapshots = folder_signature(folder, cutoff), folder_signature(folder / SNAPSHOTS, cutoff)
+    return None if files is None or snapshots is None else f"{files}#{snapshots}"
+
+
 # ---------------------------------------------------------------- 2. render
 def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, out: Rendered) -> None:
-    doc = job.document(release_id)
-    facts = out.facts[release_id] = release_facts(job.nr, doc)
+    """Check one release, then render the bundles of the languages it has out, from their snapshots."""
+    try:
+        stored = job.stored(release_id)
+    except PubflowError as exc:
+        out.skipped.append(Skipped(release_id, exc.line(), INVALID_DATA))
+        return
+    problems = [*job.known_problems.get(release_id, ()),
+                *(p for p in release_problems(job.nr.config, stored, utc_now()) if p.severity == ERROR)]
+    if problems and release_id not in job.docs:
+        out.skipped.append(Skipped(release_id, gate_line(release_id, problems), INVALID_DATA))
+        return
+    doc = stored.doc
+    facts = release_facts(job.nr, doc)
     langs = facts.out_at(job.moment)
-    for lang in langs:
-        key = job.inputs.bundle(facts, lang, langs)
-        unit = _bundle_unit(lang, release_id)
-        page = page_data(doc, job.nr.config, lang, base_url=job.settings.base_url, alternates=langs)
-        out.pages[unit] = {"key": key, "page": page_record(page)}
-        old = old_units.get(unit)
-        if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
-            out.units[unit] = old
-            continue
-        out.files[unit] = bundle_files(job.renderer, page, job.settings)
-        out.units[unit] = Unit(key)
+    rendered: dict[str, tuple[Unit, CachedPage, dict[str, bytes] | None]] = {}
+    try:
+        for lang in langs:
+            key = job.inputs.bundle(facts, lang, langs)
+            unit = _bundle_unit(lang, release_id)
+            sha = facts.hashes.get(f"snapshot:{lang}")
+            snap = stored.snapshots.get(file_name(lang, sha)) if sha else None
+            if snap is None:
+                raise InvalidData(_("{id}: {lang} is out, but no snapshot of its text is recorded").format(
+                    id=release_id, lang=lang), _("run `pubflow migrate`; see `pubflow verify`"))
+            page = page_data(doc, job.nr.config, lang, base_url=job.settings.base_url, alternates=langs,
+                             snapshot=snap)
+            old = old_units.get(unit)
+            if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
+                rendered[unit] = (old, {"key": key, "page": page_record(page)}, None)
+                continue
+            written = bundle_files(job.renderer, page, job.settings)
+            rendered[unit] = (Unit(key), {"key": key, "page": page_record(page)}, written)
+    except TemplateProblem:
+        raise  # the templates are broken for every release: nothing is built
+    except PubflowError as exc:
+        if release_id in job.docs:
+            raise
+        out.skipped.append(Skipped(release_id, exc.line(), REFUSED))
+        return
+    out.facts[release_id] = facts
+    for unit, (kept, page_, files) in rendered.items():
+        out.units[unit] = kept
+        out.pages[unit] = page_
+        if files is not None:
+            out.files[unit] = files
+
+
+def _keep_skipped(skipped: Sequence[Skipped], old_units: Mapping[str, Unit], old_pages: Mapping[str, CachedPage],
+                  units: dict[str, Unit], pages: dict[str, CachedPage], out: dict[str, list[str]]) -> None:
+    """A skipped release keeps the outputs (and index and feed entries) the last build gave it."""
+    for item in skipped:
+        langs = []
+        for lang in sorted({name.split(":")[1] for name in old_units
+                            if name.startswith("bundle:") and name.endswith(f":{item.release}")}):
+            unit = _bundle_unit(lang, item.release)
+            if old_units[unit].files is not None and unit in old_pages:
+                units[unit], pages[unit] = old_units[unit], old_pages[unit]
+                langs.append(lang)
+        if langs:
+            out[item.release] = langs
 
 
 def render_releases(job: Job, old_units: Mapping[str, Unit], release_ids: list[str]) -> Rendered:
@@ -335,45 +439,85 @@ def _inside(name: str) -> bool:
     return bool(name) and not name.startswith("/") and "\\" not in name and ".." not in parts and "" not in parts
 
 
-def write(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
-          files: Mapping[str, Mapping[str, bytes]], result: BuildResult) -> dict[str, Unit]:
-    """Write every file whose bytes changed, remove outputs no unit claims any more, sync once.
-    Returns `units`, each with the files it now has."""
+@dataclass
+class Staged:
+    """A build rendered and written to temporary files, not yet swapped in (see `stage`)."""
+
+    job: Job
+    planned: Plan
+    result: BuildResult
+    units: dict[str, Unit]  # every unit, with the files it has once committed
+    facts: dict[str, Facts]
+    pages: dict[str, CachedPage]
+    temps: list[tuple[str, Path]] = field(default_factory=list)  # (temp file, the output it replaces)
+    removals: list[str] = field(default_factory=list)  # outputs no unit claims any more
+
+    def commit(self) -> BuildResult:
+        """Swap every staged output in, remove what no unit claims, sync once, record the state."""
+        target = self.job.target
+        try:
+            for tmp, path in self.temps:
+                store.commit_output(tmp, path)
+        finally:
+            for tmp, _path in self.temps:
+                store.discard_output(tmp)  # any not swapped in
+        for name in self.removals:
+            path = target / name
+            if path.is_file():
+                store.remove_file(path)
+                self.result.removed.append(name)
+                store.remove_empty_dirs(path.parent, target)
+        if self.result.written or self.result.removed:
+            store.sync_outputs()  # durable before the state below names them
+        self.result.sites = list(self.job.nr.config.languages)
+        for release_id, langs in self.result.out.items():
+            self.result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
+        if self.job.keep_state:
+            save(self.job, self.planned, self.units, self.facts, self.pages)
+        return self.result
+
+    def discard(self) -> None:
+        for tmp, _path in self.temps:
+            store.discard_output(tmp)
+        self.temps = []
+
+
+def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str, Mapping[str, bytes]],
+          facts: dict[str, Facts], pages: dict[str, CachedPage], result: BuildResult) -> Staged:
+    """Write every output whose bytes changed to a temp file beside it (nothing replaced yet), and
+    list the outputs no unit claims any more.  On any failure the temps written so far are removed."""
     target = job.target
+    old_units = planned.old_units
     if files or any(name not in units for name in old_units):
         check_writable(target)
     done = dict(units)
+    staged = Staged(job, planned, result, done, facts, pages)
     made: set[str] = set()
     base = str(target) + os.sep
-    for unit, unit_files in sorted(files.items()):
-        for name in sorted(unit_files):
-            data = unit_files[name]
-            where = base + name
-            try:
-                with open(where, "rb") as fh:
-                    same = fh.read() == data
-            except OSError:
-                same = False
-            if not same:
-                store.write_output(Path(where), data, made)
-                result.written.append(name)
-        done[unit] = Unit(units[unit].key, {name: {"size": len(data), "sha256": sha256(data)}
-                                            for name, data in unit_files.items()})
+    try:
+        for unit, unit_files in sorted(files.items()):
+            for name in sorted(unit_files):
+                data = unit_files[name]
+                where = base + name
+                try:
+                    with open(where, "rb") as fh:
+                        same = fh.read() == data
+                except OSError:
+                    same = False
+                if not same:
+                    staged.temps.append((store.stage_output(Path(where), data, made), Path(where)))
+                    result.written.append(name)
+            done[unit] = Unit(units[unit].key, {name: {"size": len(data), "sha256": sha256(data)}
+                                                for name, data in unit_files.items()})
+    except BaseException:
+        staged.discard()
+        raise
     wanted = {name for unit in done.values() for name in unit.files or ()}
     for unit, old in sorted(old_units.items()):
         if unit in done:
             continue
-        for name in sorted(old.files or ()):
-            if name in wanted or not _inside(name):
-                continue
-            path = target / name
-            if path.is_file():
-                store.remove_file(path)
-                result.removed.append(name)
-                store.remove_empty_dirs(path.parent, target)
-    if result.written or result.removed:
-        store.sync_outputs()  # durable before the state below names them
-    return done
+        staged.removals += [name for name in sorted(old.files or ()) if name not in wanted and _inside(name)]
+    return staged
 
 
 def save(job: Job, planned: Plan, units: dict[str, Unit], facts: Mapping[str, Facts],
@@ -403,17 +547,40 @@ def build(
     out_dir: Path | None = None,
     dry_run: bool = False,
     trial: Document | None = None,
+    known_problems: Mapping[str, Sequence[Problem]] | None = None,
 ) -> BuildResult:
     """Bring the output folder up to date with everything public at `at` (default: now).
 
     Renders only units whose inputs changed (all with `force`, or those of
-    `force_ids`); every template is rendered before the first file is written,
-    so a template error leaves the folder as it was.  With `dry_run` it only
-    says what would be out at `at`.  With `trial` (a document not yet saved)
-    everything is rendered as if it were on disk, and nothing is written:
-    publish does this before it moves the release.  With `out_dir` everything
-    is rendered into that folder and the build state is neither read nor written.
+    `force_ids`); every output is written to a temp file before the first one
+    replaces what was there, so a template error or a write that fails (disk
+    full) leaves the folder as it was.  With `dry_run` it only says what would
+    be out at `at`.  With `trial` (a document not yet saved) everything is
+    rendered as if it were on disk, and nothing is written.  With `out_dir`
+    everything is rendered into that folder and the build state is neither
+    read nor written.  `known_problems` (per release, e.g. git's) keep a
+    release out like its own integrity problems do (`BuildResult.skipped`).
     """
+    staged = stage_build(nr, at=at, force=force, force_ids=force_ids, out_dir=out_dir, dry_run=dry_run,
+                         trial=trial, known_problems=known_problems)
+    if isinstance(staged, BuildResult):
+        return staged
+    return staged.commit()
+
+
+def stage_build(
+    nr: Newsroom,
+    *,
+    at: dt.datetime | None = None,
+    force: bool = False,
+    force_ids: Iterable[str] = (),
+    out_dir: Path | None = None,
+    dry_run: bool = False,
+    trial: Document | None = None,
+    known_problems: Mapping[str, Sequence[Problem]] | None = None,
+) -> Staged | BuildResult:
+    """`build` up to the swap: a `Staged` build (commit or discard it), or the result of a
+    dry run."""
     config = nr.config
     settings = output_settings(config)
     renderer = Renderer(config, settings.base_url, config.state_dir / "templates")
@@ -425,6 +592,7 @@ def build(
         forced=frozenset(force_ids) | ({trial.release.id} if trial else frozenset()),
         docs={trial.release.id: trial} if trial else {},
         keep_state=out_dir is None,
+        known_problems=dict(known_problems or {}),
     )
     result = BuildResult(job.target, format_time(job.moment), dry_run=dry_run)
 
@@ -440,11 +608,13 @@ def build(
         units.update(rendered.units)
         pages.update(rendered.pages)
         files = rendered.files
+        result.skipped = sorted(rendered.skipped, key=lambda s: s.release)
     for release_id in sorted(facts):
         langs = facts[release_id].out_at(job.moment)
         if langs:
             result.out[release_id] = langs
     if not dry_run:
+        _keep_skipped(result.skipped, planned.old_units, planned.old_pages, units, pages, result.out)
         site_units, site_langs = plan_sites(job, planned.old_units, units, result.out)
         units.update(site_units)
         files.update(render_sites(job, site_langs, pages, result.out))
@@ -452,20 +622,14 @@ def build(
     if dry_run:
         result.bundles = [f"{rid}-{code}.zip" for rid, codes in result.out.items() for code in codes]
         return result
-    if job.trial:
-        check_writable(job.target)
-        return result
-
-    units = write(job, planned.old_units, units, files, result)
-    result.sites = list(config.languages)
-    for release_id, langs in result.out.items():
-        result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
-    if job.keep_state:
-        save(job, planned, units, facts, pages)
-    return result
+    return stage(job, planned, units, files, facts, pages, result)
 
 
 def build_locked(nr: Newsroom, **kwargs: Any) -> BuildResult:
     """`build` under the newsroom's build lock (one builder at a time)."""
-    with store.locked(nr.config.state_dir / "locks" / "build.lock"):
+    with store.locked(build_lock(nr)):
         return build(nr, **kwargs)
+
+
+def build_lock(nr: Newsroom) -> Path:
+    return nr.config.state_dir / "locks" / "build.lock"

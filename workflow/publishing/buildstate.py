@@ -32,7 +32,7 @@ from workflow.storage.cache import JsonCache, MarshalCache
 
 STATE_FILE = "build.json"
 PAGES_FILE = "build-pages.marshal"
-VERSION = 3
+VERSION = 4  # 4: bundle keys over release.yaml and the snapshot out, not the working files
 
 
 

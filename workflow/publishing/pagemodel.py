@@ -23,6 +23,7 @@ from workflow.publishing.dates import check_language, day_of, format_day
 if TYPE_CHECKING:
     from workflow.core.config import Config, Language
     from workflow.core.model import Release
+    from workflow.core.snapshot import Snapshot
 
 # Categories are data, but their display name comes from the page's catalog;
 # these are marked so the catalog carries them (others show as written).
@@ -169,17 +170,23 @@ def notices(doc: Document, config: Config, language: Language) -> tuple[tuple[No
     return tuple(corrections), retraction
 
 
-def published_text(doc: Document, lang: str, *, allow_missing: bool = False,
+def published_text(doc: Document, lang: str, *, snapshot: Snapshot | None = None, allow_missing: bool = False,
                    ) -> tuple[dict[str, str], tuple[str, ...]]:
     """The text `lang` publishes of `doc`: segment id -> text, and the segments that have
     no translation yet.  THE place that decides what text goes out (build, publish, render
     and preview all get their text here).
 
-    Today: the source segments' text, or the target segment's text in another language.
-    Without `allow_missing`, a segment with no translation is an error naming it (publish
-    never gets here with one: its guard refuses first); with it (render, preview) the
-    segment shows in the source language and is listed as missing.
+    What is out comes from its `snapshot` only (`workflow.core.snapshot`: the text that
+    passed the guards when it went out), never from the working files.  Without one (render
+    and preview of a release in any state): the source segments' text, or the target
+    segment's text in another language; a segment with no translation is an error naming
+    it, or with `allow_missing` it shows in the source language and is listed as missing.
     """
+    if snapshot is not None:
+        if snapshot.release != doc.release.id or snapshot.language != lang:
+            raise InvalidData(_("{id}: the snapshot of {other} ({lang}) is not this release's").format(
+                id=doc.release.id, other=snapshot.release, lang=snapshot.language))
+        return snapshot.texts(), ()
     rel = doc.release
     if lang == rel.source_language:
         return {s.id: s.text for s in doc.source}, ()
@@ -207,16 +214,20 @@ def page_data(
     base_url: str = "",
     alternates: Sequence[str] = (),
     allow_missing: bool = False,
+    snapshot: Snapshot | None = None,
 ) -> Page:
-    """The page model of `doc` in `lang` (pure; its text from `published_text`)."""
+    """The page model of `doc` in `lang` (pure; its text from `published_text`: from `snapshot`,
+    with the date and category it froze, when the page is what is out)."""
     rel = doc.release
     language = config.language(lang)
     check_language(language)
-    texts, missing = published_text(doc, lang, allow_missing=allow_missing)
+    texts, missing = published_text(doc, lang, snapshot=snapshot, allow_missing=allow_missing)
+    order = [s.id for s in snapshot.segments] if snapshot is not None else [s.id for s in doc.source]
+    day, category = (snapshot.date, snapshot.category) if snapshot is not None else (rel.date, rel.category)
     translations = i18n.translations_for(lang, config.root / "locales")
     source_lang = config.languages[rel.source_language]
-    body = [Para(texts[s.id], *((source_lang.code, source_lang.direction) if s.id in missing else ("", "")))
-            for s in doc.source if s.id not in ("title", "source")]
+    body = [Para(texts[seg_id], *((source_lang.code, source_lang.direction) if seg_id in missing else ("", "")))
+            for seg_id in order if seg_id not in ("title", "source")]
     source_line = texts.get("source", "")
     corrections, retraction = notices(doc, config, language)
     if retraction is not None:  # a tombstone keeps the title and nothing of the text
@@ -233,10 +244,12 @@ def page_data(
         id=rel.id, lang=lang, dir=language.direction, language_name=language.name,
         site=site_name(config, lang),
         title=texts.get("title", ""), body=tuple(body), source_line=source_line,
-        category=translations.gettext(rel.category) if rel.category else "",
-        date=rel.date, date_text=format_day(dt.date.fromisoformat(rel.date), language),
+        category=translations.gettext(category) if category else "",
+        date=day, date_text=format_day(dt.date.fromisoformat(day), language),
         url=f"{base_url}{lang}/{rel.id}/" if base_url else "", href=f"{rel.id}/",
-        published=published, updated=updated, revision=rel.revision,
+        published=published, updated=updated,
+        # What is out changes only with a new snapshot: count those (render and preview: the file's revision).
+        revision=sum(1 for e in rel.history if e.snapshots) if snapshot is not None else rel.revision,
         source_language=rel.source_language,
         translated_from=(translations.gettext(LANGUAGE_NAMES.get(source_lang.code, source_lang.name))
                          if lang != rel.source_language else ""),

@@ -59,6 +59,10 @@ FSI, PDI = "\u2068", "\u2069"
 EPOCH = "1970-01-01T00:00:00Z"
 
 
+class TemplateProblem(InvalidData):
+    """A template does not load or render: every release would fail alike (exit 5, nothing built)."""
+
+
 def packaged_templates() -> Path:
     """The default templates: inside an installed wheel, else the source tree."""
     return resources.templates_dir()
@@ -239,17 +243,17 @@ class Renderer:
             return template.render(**context)
         except jinja2.TemplateSyntaxError as exc:
             where = self._where(exc.name or name)
-            raise InvalidData(
+            raise TemplateProblem(
                 _("{template}, line {line}: {error}").format(template=where, line=exc.lineno, error=exc.message),
                 _("fix the template; nothing was written")) from None
         except jinja2.TemplateNotFound as exc:
-            raise InvalidData(
+            raise TemplateProblem(
                 _("template {name} not found (looked in {dirs})").format(
                     name=exc.name, dirs=", ".join(str(d) for d in self.dirs)),
                 _("restore it, or delete the override so the default is used")) from None
         except jinja2.UndefinedError as exc:
             where, line = self._template_frame(exc, name)
-            raise InvalidData(
+            raise TemplateProblem(
                 _("{template}, line {line}: {error}").format(template=where, line=line, error=exc.message),
                 _("fix the template; nothing was written")) from None
 

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 INDEX_NAME = "index.sqlite"
 # Bump when the tables or the meaning of a column change: older files are rebuilt.
-INDEX_VERSION = 4
+INDEX_VERSION = 5  # 5: approvals count only when bound to the exact source and text
 SNIPPET = 80
 BUSY_MS = 10_000
 NO_INDEX_ENV = "PUBFLOW_NO_INDEX"
@@ -520,7 +520,7 @@ def work_documents(nr: Newsroom, states: Iterable[str], statuses: Iterable[str] 
 
 def _partial_document(rows: list[tuple[Any, ...]]) -> Document:
     from workflow.core.model import Document, Release, TargetSegment
-    from workflow.core.segments import SourceSegment
+    from workflow.core.segments import SourceSegment, pair_hash
 
     (rid, title, state, src, langs, date, category, embargo, revision) = rows[0][:9]
     release = Release(id=rid, date=date, category=category, source_language=src,
@@ -538,5 +538,6 @@ def _partial_document(rows: list[tuple[Any, ...]]) -> Document:
     for segs in targets.values():
         for s in source:
             if s.id not in segs:  # done in this language: needs nobody
-                segs[s.id] = TargetSegment(s.id, text=s.text, status="approved", source=s.text)
+                segs[s.id] = TargetSegment(s.id, text=s.text, status="approved", source=s.text,
+                                           approved=pair_hash(s.text, s.text))
     return Document(release, source, {code: tuple(segs[s.id] for s in source) for code, segs in targets.items()})

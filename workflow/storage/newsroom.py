@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import TypeVar
 
 from workflow.core.config import Config
+from workflow.core.integrity import Stored
 from workflow.core.model import (
     ID_RE,
     Document,
+    Event,
     Release,
     TargetSegment,
     check_release_id,
+    log_from_dict,
     release_from_dict,
     source_from_dict,
     source_to_dict,
@@ -30,6 +33,8 @@ from workflow.core.model import (
     target_to_dict,
 )
 from workflow.core.segments import SourceSegment
+from workflow.core.snapshot import FOLDER as SNAPSHOTS
+from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
 from workflow.errors import Conflict, InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import store, yamlio
@@ -119,13 +124,57 @@ class Newsroom:
         src_path = folder / f"{release.source_language}.yaml"
         source = source_from_dict(self._read(src_path), self._rel(src_path), release_id, release.source_language)
         targets: dict[str, tuple[TargetSegment, ...]] = {}
+        logs: dict[str, tuple[Event, ...]] = {}
         for code in release.targets:
             path = folder / f"{code}.yaml"
             if path.is_file():
-                targets[code] = target_from_dict(self._read(path), self._rel(path), release_id, code)
+                data = self._read(path)
+                targets[code] = target_from_dict(data, self._rel(path), release_id, code)
+                logs[code] = log_from_dict(data, self._rel(path))
             else:
                 targets[code] = ()
-        return Document(release, source, targets)
+        return Document(release, source, targets, logs)
+
+    # ------------------------------------------------------------ snapshots
+    def snapshot_dir(self, release_id: str) -> Path:
+        return self.release_dir(release_id) / SNAPSHOTS
+
+    def snapshot(self, release_id: str, lang: str, sha: str) -> Snapshot:
+        """The snapshot `sha` of `lang`, read and checked against its hash (InvalidData if not)."""
+        path = self.snapshot_dir(release_id) / file_name(lang, sha)
+        where = self._rel(path)
+        if not path.is_file():
+            raise InvalidData(_("{path} is missing").format(path=where), _("restore it from git"))
+        snap = snapshot_from_dict(self._read(path), where)
+        if snap.sha256 != sha or snap.release != release_id or snap.language != lang:
+            raise InvalidData(_("{path} does not match the hash its release recorded").format(path=where),
+                              _("restore it from git; see `pubflow verify`"))
+        return snap
+
+    def read_snapshots(self, release_id: str) -> tuple[dict[str, Snapshot], dict[str, str]]:
+        """Every snapshot file of a release (file name -> snapshot), and those that cannot be read (-> why)."""
+        folder = self.snapshot_dir(release_id)
+        good: dict[str, Snapshot] = {}
+        bad: dict[str, str] = {}
+        try:
+            names = sorted(e.name for e in os.scandir(folder) if e.name.endswith(".yaml"))
+        except (FileNotFoundError, NotADirectoryError):
+            return good, bad
+        for name in names:
+            path = folder / name
+            try:
+                good[name] = snapshot_from_dict(self._read(path), self._rel(path))
+            except InvalidData as exc:
+                bad[name] = exc.line()
+        return good, bad
+
+    def stored(self, release_id: str) -> Stored:
+        """A release with everything `verify` compares: files missing, snapshot files."""
+        doc = self.load(release_id)
+        folder = self.release_dir(release_id)
+        missing = tuple(code for code in doc.release.targets if not (folder / f"{code}.yaml").is_file())
+        good, bad = self.read_snapshots(release_id)
+        return Stored(doc, missing, good, bad)
 
     def documents(self) -> Iterator[Document]:
         for release_id in self.release_ids():
@@ -145,14 +194,28 @@ class Newsroom:
             files[path] = _yaml_bytes(source_to_dict(rel.id, rel.source_language, doc.source))
         for code in rel.targets:
             segs = doc.targets.get(code, ())
-            if before is None or before.targets.get(code, ()) != segs:
+            log = doc.log(code)
+            if before is None or before.targets.get(code, ()) != segs or before.log(code) != log:
                 path = folder / f"{code}.yaml"
-                files[path] = _yaml_bytes(target_to_dict(rel.id, code, _ordered(doc.source, segs)))
+                files[path] = _yaml_bytes(target_to_dict(rel.id, code, _ordered(doc.source, segs), log))
         # release.yaml last: its revision says the rest is complete.
         if before is None or before.release != rel:
             files[folder / RELEASE_FILE] = _yaml_bytes(rel.to_dict())
-        store.write_files(files)  # one transaction: after a crash, all old or all new
-        return list(files)
+        # Snapshots first (content-addressed, immutable): an event may only name a file that exists.
+        made: list[Path] = []
+        for snap in doc.snapshots:
+            path = folder / SNAPSHOTS / snap.file_name
+            if path.is_file():
+                continue
+            store.atomic_write(path, _yaml_bytes(snap.to_dict()))
+            made.append(path)
+        try:
+            store.write_files(files)  # one transaction: after a crash, all old or all new
+        except BaseException:
+            for path in made:  # nothing names them: take them back
+                store.remove_file(path)
+            raise
+        return [*made, *files]
 
     def create(self, doc: Document, action: Action | None = None) -> None:
         """Write a brand-new release; refuses to overwrite an existing one."""

@@ -119,6 +119,51 @@ def write_output(path: Path, data: bytes, folders: set[str] | None = None) -> No
         raise
 
 
+def stage_output(path: Path, data: bytes, folders: set[str] | None = None) -> str:
+    """Write a DERIVED output's new bytes to a temp file beside `path` and return the temp's
+    path: `commit_output` swaps it in, `discard_output` takes it back.  So a set of outputs
+    can be written in full before any of them replaces what readers see (a full disk or a
+    permission problem leaves every old output as it was)."""
+    folder = os.path.dirname(path)
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}{TMP_SUFFIX}")
+    try:
+        if folders is None or folder not in folders:
+            os.makedirs(folder, exist_ok=True)
+            if folders is not None:
+                folders.add(folder)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fchmod(fd, 0o644)
+        finally:
+            os.close(fd)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _cannot_write(path, exc, _("check free space and permissions")) from None
+        raise
+    return tmp
+
+
+def commit_output(tmp: str, path: Path) -> None:
+    """Swap a staged output in (a rename: it needs no space)."""
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check permissions, then run `pubflow build`")) from None
+
+
+def discard_output(tmp: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+
+
 def sync_outputs() -> None:
     """Flush every file written with `write_output` to disk: one sync for a whole build."""
     os.sync()

@@ -55,10 +55,12 @@ class Finding:
     check: str
     severity: str  # "error" | "warning"
     message: str
+    waived_by: str = ""  # the reviewer whose waiver (bound to this source and text) covers it
 
     def public(self) -> dict[str, str]:
         return {"release": self.release, "language": self.language, "segment": self.segment,
-                "check": self.check, "severity": self.severity, "message": self.message}
+                "check": self.check, "severity": self.severity, "message": self.message,
+                "waived_by": self.waived_by}
 
 
 @dataclass(frozen=True)
@@ -480,9 +482,12 @@ def run_checks(doc: Document, config: Config, languages: Iterable[str]) -> list[
             continue
         target = doc.target(lang)
         for seg in doc.source:
-            pair = Pair(seg.text, target[seg.id].text, source_lang, lang, glossary, conf)
+            unit = target[seg.id]
+            waived = unit.active_waivers(seg.text)
+            pair = Pair(seg.text, unit.text, source_lang, lang, glossary, conf)
             for check_id, severity, message in _run(pair, checks):
-                findings.append(Finding(doc.release.id, lang, seg.id, check_id, severity, message))
+                who = waived[check_id].by if check_id in waived else ""
+                findings.append(Finding(doc.release.id, lang, seg.id, check_id, severity, message, who))
     return findings
 
 
@@ -494,7 +499,12 @@ class CheckReport:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity == ERROR)
+        """Errors no reviewer waived (a waived error no longer blocks anything)."""
+        return sum(1 for f in self.findings if f.severity == ERROR and not f.waived_by)
+
+    @property
+    def waived(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR and f.waived_by)
 
     @property
     def warnings(self) -> int:

@@ -12,6 +12,15 @@ When the source changes later (`pubflow edit` or a hand edit of the file),
 and the old source stay on disk, so a word diff can be shown.  Every read
 here goes through the effective status, never the stored one.
 
+Every change is recorded, one event per command, in the history of the
+language file itself (`translated`, `machine`, `confirmed`, `reviewed`,
+`waived`), naming the segments with the hashes of their source and text; an
+approval (and a waiver) is bound to those hashes, so any changed byte voids it
+(`TargetSegment.effective_status` shows `translated` again).  A reviewer may
+not approve a segment with an error-level check finding unless they waive that
+finding (`review --waive CHECK -m why`), which is recorded with who, when and
+why, and voided by any change like an approval.
+
 Translation happens only while a release is in a *translation state*:
 `translation.states` in pubflow.yaml, by default every state a transition
 requiring `translations_complete` leaves from (``translation``) plus every
@@ -31,7 +40,8 @@ from typing import Any
 
 from workflow.core import segments as seg
 from workflow.core.config import Config, Person
-from workflow.core.model import Document, TargetSegment, format_time, utc_now
+from workflow.core.history import record_segments
+from workflow.core.model import Document, Event, TargetSegment, Waiver, format_time, utc_now
 from workflow.errors import InvalidData, NotFound, Refused, UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
@@ -144,6 +154,35 @@ def translated_segment(segment_id: str, text: str, source: str, actor: Person, o
                          origin=origin, by=actor.name, at=format_time(now))
 
 
+def approved_segment(current: TargetSegment, source: str, actor: Person, now: dt.datetime,
+                     waiver: Waiver | None = None) -> TargetSegment:
+    """`current` approved by `actor`, bound to its exact source and text (plus a new waiver)."""
+    pair = seg.pair_hash(source, current.text)
+    waivers = tuple(w for w in current.waivers if w.pair == pair and (waiver is None or w.check != waiver.check))
+    return replace(current, status="approved", reviewed_by=actor.name, reviewed_at=format_time(now),
+                   approved=pair, waivers=(*waivers, waiver) if waiver else waivers)
+
+
+ROLE_OF = {"translated": "translator", "machine": "translator", "confirmed": "translator",
+           "reviewed": "reviewer", "waived": "reviewer"}
+
+
+def log_segments(doc: Document, lang: str, kind: str, actor: Person | str, segment_ids: Sequence[str],
+                 now: dt.datetime, *, check: str | None = None, comment: str | None = None) -> Document:
+    """Record one segment event (one per command) in `lang`'s history, naming `segment_ids`
+    with the hashes of their source and text as they are in `doc` now (pure)."""
+    if not segment_ids:
+        return doc
+    targets = doc.target(lang)
+    pairs = tuple((seg_id, seg.pair_hash(targets[seg_id].source or doc.source_text(seg_id), targets[seg_id].text))
+                  for seg_id in segment_ids)
+    name = actor if isinstance(actor, str) else actor.name
+    new_doc, _event = record_segments(doc, lang, Event(
+        at=format_time(now), kind=kind, actor=name, role=f"{ROLE_OF[kind]}:{lang}", check=check,
+        comment=comment, segments=pairs))
+    return new_doc
+
+
 @dataclass(frozen=True)
 class SetResult:
     release: str
@@ -153,11 +192,16 @@ class SetResult:
     previous_status: str
     origin: str
     changed: bool
+    findings: tuple[Any, ...] = ()  # translation.checks.Finding of the saved text
+
+    @property
+    def errors(self) -> list[Any]:
+        return [f for f in self.findings if f.severity == "error"]
 
     def public(self) -> dict[str, Any]:
         return {"release": self.release, "language": self.language, "segment": self.segment,
                 "status": self.status, "previous_status": self.previous_status, "origin": self.origin,
-                "changed": self.changed}
+                "changed": self.changed, "findings": [f.public() for f in self.findings]}
 
 
 def set_in_document(doc: Document, config: Config, segment_id: str, lang: str, text: str, actor: Person,
@@ -177,13 +221,37 @@ def set_in_document(doc: Document, config: Config, segment_id: str, lang: str, t
         raise UsageError(_("the translation contains a NUL character"))
     old = doc.target(lang)[segment_id]
     before = old.effective_status(source)
+    findings = tuple(segment_findings(doc, config, lang, segment_id, clean))
     if before in ("translated", "approved") and old.text == clean:
         # Same text for the same source: nothing to record (keeps approvals).
-        return doc, SetResult(doc.release.id, lang, segment_id, before, before, old.origin, False)
+        return doc, SetResult(doc.release.id, lang, segment_id, before, before, old.origin, False, findings)
     if before == "machine" and old.text == clean and origin == HUMAN:
         origin = old.origin  # confirming a suggestion unchanged keeps its provenance
     new = translated_segment(segment_id, clean, source, actor, origin, now)
-    return with_target(doc, lang, new), SetResult(doc.release.id, lang, segment_id, new.status, before, origin, True)
+    new_doc = log_segments(with_target(doc, lang, new), lang, "translated", actor, [segment_id], now)
+    return new_doc, SetResult(doc.release.id, lang, segment_id, new.status, before, origin, True, findings)
+
+
+def _glossary(config: Config) -> Any:
+    from workflow.translation.glossary import load_glossary
+
+    return load_glossary(config.root, tuple(config.languages))
+
+
+def segment_findings(doc: Document, config: Config, lang: str, segment_id: str, text: str | None = None,
+                     glossary: Any = None) -> list[Any]:
+    """The check findings of one segment's translation (`text`, else the one in `doc`); waived
+    findings carry the reviewer (`Finding.waived_by`)."""
+    from workflow.translation.checks import Finding, check_text
+
+    source = doc.source_text(segment_id)
+    target = doc.target(lang)[segment_id]
+    text = target.text if text is None else seg.normalize(text)
+    waived = target.active_waivers(source) if text == target.text else {}
+    found = check_text(config, source, text, doc.release.source_language, lang, glossary)
+    return [Finding(doc.release.id, lang, segment_id, check_id, severity, message,
+                    waived_by=waived[check_id].by if check_id in waived else "")
+            for check_id, severity, message in found]
 
 
 def set_translation(nr: Newsroom, release_id: str, segment_id: str, lang: str, text: str, actor: Person,
@@ -205,10 +273,16 @@ class BatchResult:
     language: str
     done: list[str] = field(default_factory=list)
     left: list[tuple[str, str]] = field(default_factory=list)  # (segment, reason)
+    findings: list[Any] = field(default_factory=list)  # check findings of what was saved (confirm)
+
+    @property
+    def errors(self) -> list[Any]:
+        return [f for f in self.findings if f.severity == "error" and not f.waived_by]
 
     def public(self) -> dict[str, Any]:
         return {"release": self.release, "language": self.language, "done": self.done,
-                "left": [{"segment": s, "reason": r} for s, r in self.left]}
+                "left": [{"segment": s, "reason": r} for s, r in self.left],
+                "findings": [f.public() for f in self.findings]}
 
 
 def _why_not_approvable(status: str) -> str:
@@ -221,56 +295,111 @@ def _why_not_approvable(status: str) -> str:
 
 
 def review_in_document(doc: Document, config: Config, lang: str, actor: Person, segment: str | None = None,
-                       now: dt.datetime | None = None) -> tuple[Document, BatchResult]:
-    """Pure: approve translated segments of `lang` (one, or all that can be)."""
+                       now: dt.datetime | None = None, *, waive: str | None = None,
+                       why: str | None = None) -> tuple[Document, BatchResult]:
+    """Pure: approve translated segments of `lang` (one, or all that can be).
+
+    A segment with an error-level check finding is not approved unless that
+    finding is waived: with `waive` (a check id, one `segment`, and `why`) the
+    reviewer records the waiver and approves in one event (`waived`).
+    """
     now = now or utc_now()
     require_target(doc, lang)
     require_role(actor, "reviewer", lang)
     require_open(config, doc)
     own_ok = self_review_allowed(config)
     targets = doc.target(lang)
+    if waive is not None:
+        if segment is None:
+            raise UsageError(_("--waive needs --segment: a waiver is for one finding on one segment"),
+                             _("pass --segment ID"))
+        if not (why and why.strip()):
+            raise UsageError(_("a waiver needs a reason"), _("add -m \"why\""))
+        if "\x00" in why:
+            raise UsageError(_("the comment contains a NUL character"))
     wanted = [segment] if segment is not None else [s.id for s in doc.source]
     if segment is not None:
         require_segment(doc, segment)
     result = BatchResult(doc.release.id, lang)
+    waiver: Waiver | None = None
+    glossary = _glossary(config)
     for seg_id in wanted:
         current = targets[seg_id]
-        status = current.effective_status(doc.source_text(seg_id))
+        source = doc.source_text(seg_id)
+        status = current.effective_status(source)
         if status == "translated" and current.by == actor.name and not own_ok:
-            result.left.append((seg_id, _("{actor} translated it: another reviewer must approve it").format(
-                actor=actor.name)))
+            reason = _("{actor} translated it: another reviewer must approve it").format(actor=actor.name)
+            if segment is not None:
+                raise Refused(_("cannot approve {segment} ({lang}): {reason}").format(
+                    segment=segment, lang=lang, reason=reason))
+            result.left.append((seg_id, reason))
             continue
-        if status == "approved":
+        if status == "approved" and waive is None:
             if segment is not None:
                 result.left.append((seg_id, _why_not_approvable(status)))
             continue
-        if status != "translated":
+        if status not in ("translated", "approved"):
             if segment is not None:
                 raise Refused(_("cannot approve {segment} ({lang}): {reason}").format(
                     segment=segment, lang=lang, reason=_why_not_approvable(status)),
                     _("see `pubflow pending --lang {lang}`").format(lang=lang))
             result.left.append((seg_id, _why_not_approvable(status)))
             continue
-        doc = with_target(doc, lang, replace(current, status="approved", reviewed_by=actor.name,
-                                             reviewed_at=format_time(now)))
+        findings = segment_findings(doc, config, lang, seg_id, glossary=glossary)
+        errors = [f for f in findings if f.severity == "error" and not f.waived_by]
+        if waive is not None:
+            fired = [f for f in errors if f.check == waive]
+            if not fired:
+                raise Refused(_("cannot waive {check} on {segment} ({lang}): that check found no error there").format(
+                    check=waive, segment=seg_id, lang=lang), _("see `pubflow check {id} --lang {lang}`").format(
+                    id=doc.release.id, lang=lang))
+            waiver = Waiver(waive, actor.name, format_time(now), (why or "").strip(),
+                            seg.pair_hash(source, current.text))
+            errors = [f for f in errors if f.check != waive]
+        if errors:
+            first = errors[0]
+            reason = _("check {check} found an error: {message}").format(check=first.check, message=first.message)
+            if segment is not None:
+                raise Refused(_("cannot approve {segment} ({lang}): {reason}").format(
+                    segment=seg_id, lang=lang, reason=reason),
+                    _("have it fixed, or waive it: `pubflow review {id} --lang {lang} --segment {segment} "
+                      "--waive {check} -m \"why\"`").format(id=doc.release.id, lang=lang, segment=seg_id,
+                                                          check=first.check))
+            result.left.append((seg_id, reason))
+            continue
+        doc = with_target(doc, lang, approved_segment(current, source, actor, now, waiver))
         result.done.append(seg_id)
     blocking = [(s, r) for s, r in result.left if targets[s].effective_status(doc.source_text(s)) != "approved"]
     if not result.done and blocking:
-        first, reason = blocking[0]
+        first_id, reason = blocking[0]
         raise Refused(
             _("nothing to approve in {id} ({lang}): {count} segment(s) not ready, first {segment}: {reason}").format(
-                id=doc.release.id, lang=lang, count=len(blocking), segment=first, reason=reason),
+                id=doc.release.id, lang=lang, count=len(blocking), segment=first_id, reason=reason),
             _("see `pubflow pending --lang {lang}`").format(lang=lang))
+    if waiver is not None:
+        doc = log_segments(doc, lang, "waived", actor, result.done, now, check=waiver.check, comment=waiver.why)
+    else:
+        doc = log_segments(doc, lang, "reviewed", actor, result.done, now)
     return doc, result
 
 
 def review_segments(nr: Newsroom, release_id: str, lang: str, actor: Person, segment: str | None = None,
-                    now: dt.datetime | None = None) -> BatchResult:
-    """Approve translated segments (reviewer:<lang>); refuses unready ones clearly."""
+                    now: dt.datetime | None = None, *, waive: str | None = None,
+                    why: str | None = None) -> BatchResult:
+    """Approve translated segments (reviewer:<lang>); refuses unready ones clearly.
+
+    With `waive`, records the reviewer's waiver of that check's error on `segment` (with `why`)
+    and approves it."""
     nr.config.language(lang)
+    if waive is not None:
+        from workflow.translation.checks import CHECKS_BY_ID
+
+        if waive not in CHECKS_BY_ID:
+            raise UsageError(_("unknown check {id!r}").format(id=waive),
+                             _("see `pubflow check --list`"))
 
     def change(doc: Document) -> tuple[Document, BatchResult]:
-        return review_in_document(doc, nr.config, lang, actor, segment, now)
+        return review_in_document(doc, nr.config, lang, actor, segment, now, waive=waive, why=why)
 
     return nr.update(release_id, change)
 
@@ -286,6 +415,7 @@ def confirm_in_document(doc: Document, config: Config, lang: str, actor: Person,
         require_segment(doc, segment)
     targets = doc.target(lang)
     result = BatchResult(doc.release.id, lang)
+    glossary = _glossary(config)
     for s in doc.source:
         if segment is not None and s.id != segment:
             continue
@@ -295,6 +425,7 @@ def confirm_in_document(doc: Document, config: Config, lang: str, actor: Person,
             new = translated_segment(s.id, current.text, s.text, actor, current.origin or HUMAN, now)
             doc = with_target(doc, lang, new)
             result.done.append(s.id)
+            result.findings.extend(segment_findings(doc, config, lang, s.id, glossary=glossary))
         elif segment is not None:
             result.left.append((s.id, _why_not_approvable(status) if status != "translated"
                                 else _("it is already translated")))
@@ -304,7 +435,7 @@ def confirm_in_document(doc: Document, config: Config, lang: str, actor: Person,
     if segment is None and not result.done:
         raise Refused(_("{id} has no machine suggestions in {lang} to confirm").format(id=doc.release.id, lang=lang),
                       _("see `pubflow pending {id} --lang {lang}`").format(id=doc.release.id, lang=lang))
-    return doc, result
+    return log_segments(doc, lang, "confirmed", actor, result.done, now), result
 
 
 def confirm_segments(nr: Newsroom, release_id: str, lang: str, actor: Person, segment: str | None = None,

@@ -13,9 +13,9 @@ found in the source.  The answer is a translation or a command:
   s        skip            b  back            q  quit            ?  help
   =TEXT    save TEXT literally (for a translation that looks like a command)
 
-What is about to be saved is checked first (`workflow.checks.check_text`);
-errors ask "save anyway?".  Every saved segment goes to disk at once through
-`Newsroom.update`, so quitting, end of input or Ctrl-C lose nothing.
+What is about to be saved is checked first (`workflow.checks.check_text`),
+a kept stale text against the new source too; errors ask "save anyway?".
+Every saved segment goes to disk at once through `Newsroom.update`, so quitting, end of input or Ctrl-C lose nothing.
 """
 
 from __future__ import annotations
@@ -279,6 +279,8 @@ class Session:
                 if view.status != "stale":
                     self.io.say(_("k keeps the old translation of a stale segment; this one is {status}").format(
                         status=view.status))
+                    continue
+                if not self._checked(view, view.text):  # the old text against the new source
                     continue
                 confirm_segments(self.nr, self.release_id, self.lang, self.actor, view.segment)
                 self._saved(view.segment, result)

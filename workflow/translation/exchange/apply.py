@@ -12,19 +12,28 @@ source changed since the export is refused and listed, never applied.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from workflow.core import segments as seg
 from workflow.core.config import Config, Person
-from workflow.core.model import Document, check_release_id, format_time, utc_now
+from workflow.core.model import Document, check_release_id, utc_now
 from workflow.errors import Conflict, InvalidData, NotFound, PubflowError, Refused, UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
 from workflow.translation.exchange.formats import export_bytes, parse_exchange
 from workflow.translation.exchange.units import MAX_BYTES, ExchangeFile
-from workflow.translation.operations import HUMAN, require_open, self_review_allowed, translated_segment, with_target
+from workflow.translation.operations import (
+    HUMAN,
+    approved_segment,
+    log_segments,
+    require_open,
+    segment_findings,
+    self_review_allowed,
+    translated_segment,
+    with_target,
+)
 
 
 def export_release(nr: Newsroom, release_id: str, lang: str, fmt: str, include_all: bool = False,
@@ -49,6 +58,11 @@ class ImportResult:
     unchanged: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # not confirmed in the file, or empty
     refused: list[tuple[str, str]] = field(default_factory=list)  # source changed since the export
+    findings: list[Any] = field(default_factory=list)  # check findings of what was applied or approved
+
+    @property
+    def errors(self) -> list[Any]:
+        return [f for f in self.findings if f.severity == "error" and not f.waived_by]
 
     def public(self) -> dict[str, Any]:
         return {
@@ -56,6 +70,7 @@ class ImportResult:
             "applied": self.applied, "approved": self.approved, "unchanged": self.unchanged,
             "skipped": [{"segment": s, "reason": r} for s, r in self.skipped],
             "refused": [{"segment": s, "reason": r} for s, r in self.refused],
+            "findings": [f.public() for f in self.findings],
         }
 
     def problem(self) -> PubflowError | None:
@@ -124,8 +139,14 @@ def apply_units(doc: Document, config: Config, parsed: ExchangeFile, actor: Pers
         same = current.text == unit.text and status in ("translated", "approved")
         if same:
             if unit.approved and status == "translated" and is_reviewer and (own_ok or current.by != actor.name):
-                doc = with_target(doc, lang, replace(current, status="approved", reviewed_by=actor.name,
-                                                     reviewed_at=format_time(now)))
+                errors = [f for f in segment_findings(doc, config, lang, unit.segment)
+                          if f.severity == "error" and not f.waived_by]
+                if errors:  # a reviewer's sign-off does not pass a check error: `pubflow review --waive`
+                    result.skipped.append((unit.segment, _("check {check} found an error; not approved").format(
+                        check=errors[0].check)))
+                    result.findings.extend(errors)
+                    continue
+                doc = with_target(doc, lang, approved_segment(current, source, actor, now))
                 result.approved.append(unit.segment)
             else:
                 result.unchanged.append(unit.segment)
@@ -141,6 +162,10 @@ def apply_units(doc: Document, config: Config, parsed: ExchangeFile, actor: Pers
             _("{actor} may not change {lang} translations ({ids}): it needs the role translator:{lang}").format(
                 actor=actor.name, lang=lang, ids=", ".join(needs_translator[:8])),
             _("nothing was imported"))
+    for seg_id in result.applied:
+        result.findings.extend(segment_findings(doc, config, lang, seg_id))
+    doc = log_segments(doc, lang, "translated", actor, result.applied, now)
+    doc = log_segments(doc, lang, "reviewed", actor, result.approved, now)
     return doc, result
 
 

@@ -96,7 +96,13 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
     from workflow.core.segments import normalize
     from workflow.translation.checks import Finding, check_text
     from workflow.translation.glossary import load_glossary
-    from workflow.translation.operations import require_open, require_role, require_target, with_target
+    from workflow.translation.operations import (
+        log_segments,
+        require_open,
+        require_role,
+        require_target,
+        with_target,
+    )
 
     nr.config.language(lang)
     if memory_only and (provider is not None or url is not None):
@@ -137,7 +143,8 @@ def suggest_release(nr: Newsroom, release_id: str, lang: str, actor: Person, pro
             if ok:
                 current = with_target(current, lang, new)
             saved.append(ok)
-        return current, saved
+        ids = [new.id for new, ok in zip(pending, saved, strict=True) if ok]
+        return log_segments(current, lang, "machine", actor, ids, utc_now()), saved
 
     def save() -> None:
         """One write for a batch of suggestions (each atomic write is fsynced: batching keeps it fast)."""
