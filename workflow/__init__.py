@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from workflow.core.config import Person
     from workflow.core.summary import ReleaseSummary
     from workflow.editorial.queries import ReleaseView
-    from workflow.editorial.transitions import MoveResult
     from workflow.publishing.build import BuildResult
+    from workflow.publishing.publish import MoveOutResult
     from workflow.storage.newsroom import Newsroom
     from workflow.translation.operations import BatchResult, SetResult
 
@@ -119,16 +119,18 @@ def show_release(nr: Newsroom, release_id: str) -> ReleaseView:
 
 
 def transition(nr: Newsroom, release_id: str, name: str, actor: str | Person, comment: str | None = None, *,
-               expected_revision: int | None = None) -> MoveResult:
+               expected_revision: int | None = None) -> MoveOutResult:
     """Apply transition `name` (submit, approve, reject, ...) as `actor`; roles and guards apply.
+
+    A move that changes what is out (publish, correct, retract) writes its outputs in the same
+    all-or-nothing step, through the publishing gate (`result.build`), as the CLI does.
 
     `expected_revision`: refuse with `Conflict` when the release changed since
     the caller read it (a web form shown earlier).
     """
-    from workflow.editorial.transitions import apply_transition
+    from workflow.audit import gate
 
-    return apply_transition(nr, release_id, name, _person(nr, actor), comment,
-                            expected_revision=expected_revision)
+    return gate.move(nr, release_id, name, _person(nr, actor), comment, expected_revision=expected_revision)
 
 
 def set_segment(nr: Newsroom, release_id: str, segment: str, language: str, text: str, actor: str | Person
@@ -140,18 +142,21 @@ def set_segment(nr: Newsroom, release_id: str, segment: str, language: str, text
 
 
 def review_segments(nr: Newsroom, release_id: str, language: str, actor: str | Person,
-                    segment: str | None = None) -> BatchResult:
-    """Approve the translated segments of `language` (or only `segment`) as their reviewer."""
+                    segment: str | None = None, *, waive: str | None = None, why: str | None = None
+                    ) -> BatchResult:
+    """Approve the translated segments of `language` (or only `segment`) as their reviewer.
+
+    `waive` (with `segment` and `why`): waive that check's error there, then approve it."""
     from workflow.translation.operations import review_segments as run
 
-    return run(nr, release_id, language, _person(nr, actor), segment)
+    return run(nr, release_id, language, _person(nr, actor), segment, waive=waive, why=why)
 
 
 def build(nr: Newsroom, *, force: bool = False, at: dt.datetime | None = None) -> BuildResult:
     """Rebuild the bundles, indexes and feeds of everything published (incremental unless `force`)."""
-    from workflow.publishing.build import build_locked
+    from workflow.audit import gate
 
-    return build_locked(nr, force=force, at=at)
+    return gate.build(nr, force=force, at=at)
 
 
 def use_language(language: str | None) -> AbstractContextManager[str]:

@@ -39,5 +39,6 @@ def publish(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = 
 
 
 def move(nr: Newsroom, release_id: str, name: str, actor: Person, comment: str | None = None,
-         now: dt.datetime | None = None) -> MoveOutResult:
-    return move_release(nr, release_id, name, actor, comment, now=now, known_problems=git_problems(nr))
+         now: dt.datetime | None = None, expected_revision: int | None = None) -> MoveOutResult:
+    return move_release(nr, release_id, name, actor, comment, now=now, known_problems=git_problems(nr),
+                        expected_revision=expected_revision)

@@ -67,7 +67,6 @@ def _section(name: str, check: Callable[[], Any]) -> list[Problem]:
 
 def config_problems(nr: Newsroom) -> list[Problem]:
     """Every section of pubflow.yaml that its owner would refuse, and the roles nobody holds."""
-    from workflow.collab.settings import parse_git_settings
     from workflow.publishing.dates import check_language
     from workflow.publishing.outputs import output_settings
     from workflow.translation.checks import settings as check_settings
@@ -80,7 +79,6 @@ def config_problems(nr: Newsroom) -> list[Problem]:
     out += _section("outputs", lambda: output_settings(config))
     out += _section("machine_translation", lambda: mt_settings(config))
     out += _section("checks", lambda: check_settings(config))
-    out += _section("git", lambda: parse_git_settings(config.git))
     out += _section("translation", lambda: (translation_states(config), self_review_allowed(config)))
     for code, language in config.languages.items():
         out += _section(f"languages.{code}.date_locale", partial(check_language, language))

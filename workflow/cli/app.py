@@ -37,13 +37,16 @@ COMMANDS: dict[str, Lazy] = {
     "retract": Lazy(_E, N_("Retract a published release; needs -m.")),
     "move": Lazy(_E, N_("Apply any transition of the newsroom's workflow.")),
     "comment": Lazy(_E, N_("Add a comment to a release's history.")),
-    "edit": Lazy(_E, N_("Change a release's source text or metadata; translations of changed segments become stale.")),
-    "migrate": Lazy(_E, N_("Bind releases written by an older pubflow: metadata, approvals and the text out (editor).")),
+    "edit": Lazy(_E, N_("Change a release's source text or metadata; translations of changed segments become "
+                        "stale.")),
+    "migrate": Lazy(_E, N_("Bind releases written by an older pubflow: metadata, approvals and the text out "
+                           "(editor).")),
     "delete": Lazy(_E, N_("Delete a draft made by mistake (writers and editors; drafts only).")),
     "history": Lazy(_E, N_("Show every event of a release, its translations' and reviews' too, oldest first.")),
     "people": Lazy(_E, N_("List the newsroom's people and their roles.")),
     "workflow": Lazy(_E, N_("Show the workflow's states and transitions (or a Mermaid diagram).")),
-    "verify": Lazy(_E, N_("Check pubflow.yaml, every file, history and snapshot (and the histories against git HEAD).")),
+    "verify": Lazy(_E, N_("Check pubflow.yaml, every file, history and snapshot (and the histories against git "
+                          "HEAD).")),
     "sync": Lazy("workflow.cli.git", N_("Pull (rebase) from the git remote, re-validate changed releases, push.")),
     "render": Lazy(_P, N_("Render a release's pages in any state, to look at them before publishing.")),
     "preview": Lazy(_P, N_("Serve a release's pages in every language on 127.0.0.1 until Ctrl-C.")),

@@ -12,7 +12,6 @@ from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
     import sqlite3
-
     from collections.abc import Sequence
 
     from workflow.translation.checks import Finding

@@ -145,16 +145,21 @@ class MoveOutResult:
 def move_release(
     nr: Newsroom, release_id: str, name: str, actor: Person, comment: str | None = None, *,
     now: dt.datetime | None = None, known_problems: Mapping[str, Sequence[Problem]] | None = None,
+    expected_revision: int | None = None,
 ) -> MoveOutResult:
     """Any workflow transition; one that changes what is out (publish, correct, retract) writes its
-    outputs in the same all-or-nothing step (see the module note)."""
+    outputs in the same all-or-nothing step (see the module note).
+
+    `expected_revision`: refuse with `Conflict` when the release changed since the caller read it."""
     config = nr.config
     now = now or utc_now()
     doc = nr.load(release_id)
+    if expected_revision is not None:
+        nr.require_revision(doc, expected_revision)
     transition = config.workflow.transitions.get(name)
     if transition is None or doc.release.state not in transition.sources or not live_move(
             config.workflow, doc.release.state, transition.target):
-        moved = apply_transition(nr, release_id, name, actor, comment, now)
+        moved = apply_transition(nr, release_id, name, actor, comment, now, expected_revision=expected_revision)
         return MoveOutResult(moved.release, moved.event, None)
     if name == "publish":
         published = publish_release(nr, release_id, actor, comment=comment, now=now, known_problems=known_problems)
@@ -164,6 +169,8 @@ def move_release(
     _require_consistent(nr, release_id, now, known_problems)
 
     def change(current: Document) -> tuple[Document, Event]:
+        if expected_revision is not None:
+            nr.require_revision(current, expected_revision)
         return transition_document(config, current, name, actor, comment, now)
 
     event, result = _all_or_nothing(nr, doc, change, now, known_problems)

@@ -227,6 +227,16 @@ class Newsroom:
             files = self.write_document(doc)
             self.after_write(Written(doc.release.id, tuple(files), None, doc, action))
 
+    @staticmethod
+    def require_revision(doc: Document, expected_revision: int) -> None:
+        """Conflict unless `doc` is still at the revision the caller read (a form shown earlier)."""
+        if doc.release.revision != expected_revision:
+            raise Conflict(
+                _("release {id} changed while you worked (revision {theirs}, you had {ours})").format(
+                    id=doc.release.id, theirs=doc.release.revision, ours=expected_revision),
+                _("run the command again"),
+            )
+
     def update(
         self,
         release_id: str,
@@ -244,12 +254,8 @@ class Newsroom:
             folder = self.release_dir(release_id)
             store.recover(folder)
             before = self.load(release_id)
-            if expected_revision is not None and before.release.revision != expected_revision:
-                raise Conflict(
-                    _("release {id} changed while you worked (revision {theirs}, you had {ours})").format(
-                        id=release_id, theirs=before.release.revision, ours=expected_revision),
-                    _("run the command again"),
-                )
+            if expected_revision is not None:
+                self.require_revision(before, expected_revision)
             after, result = change(before)
             if after.release != before.release:
                 after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
