@@ -46,12 +46,14 @@ if TYPE_CHECKING:
     from contextlib import AbstractContextManager
 
     from workflow.core.config import Person
+    from workflow.core.model import Event
     from workflow.core.summary import ReleaseSummary
     from workflow.editorial.queries import ReleaseView
     from workflow.publishing.build import BuildResult
     from workflow.publishing.publish import MoveOutResult
     from workflow.storage.newsroom import Newsroom
     from workflow.translation.operations import BatchResult, SetResult
+    from workflow.translation.queues import Inbox
 
 
 __all__ = [
@@ -64,9 +66,13 @@ __all__ = [
     "Refused",
     "UsageError",
     "build",
+    "comment",
+    "confirm_segments",
+    "inbox",
     "list_releases",
     "open_newsroom",
     "review_segments",
+    "segment_hash",
     "set_segment",
     "show_release",
     "transition",
@@ -133,23 +139,60 @@ def transition(nr: Newsroom, release_id: str, name: str, actor: str | Person, co
     return gate.move(nr, release_id, name, _person(nr, actor), comment, expected_revision=expected_revision)
 
 
-def set_segment(nr: Newsroom, release_id: str, segment: str, language: str, text: str, actor: str | Person
-                ) -> SetResult:
-    """Save the translation of one segment into `language` (status translated)."""
+def set_segment(nr: Newsroom, release_id: str, segment: str, language: str, text: str, actor: str | Person,
+                *, origin: str = "human", expected: str | None = None) -> SetResult:
+    """Save the translation of one segment into `language` (status translated).
+
+    `origin`: where the text came from (human, memory:<release>, machine:<provider>).
+    `expected`: `segment_hash` of the segment as the translator was shown it; when it
+    changed meanwhile (another process, a `git pull`) `Conflict` is raised, nothing saved.
+    """
     from workflow.translation.operations import set_translation
 
-    return set_translation(nr, release_id, segment, language, text, _person(nr, actor))
+    return set_translation(nr, release_id, segment, language, text, _person(nr, actor), origin,
+                           expected=expected)
+
+
+def segment_hash(nr: Newsroom, release_id: str, segment: str, language: str) -> str:
+    """What a reader is shown of one segment now (source, translation, status), for `expected`."""
+    from workflow.translation.operations import shown_hash
+
+    return shown_hash(nr.load(release_id), segment, language)
 
 
 def review_segments(nr: Newsroom, release_id: str, language: str, actor: str | Person,
-                    segment: str | None = None, *, waive: str | None = None, why: str | None = None
-                    ) -> BatchResult:
+                    segment: str | None = None, *, waive: str | None = None, why: str | None = None,
+                    expected: str | None = None) -> BatchResult:
     """Approve the translated segments of `language` (or only `segment`) as their reviewer.
 
-    `waive` (with `segment` and `why`): waive that check's error there, then approve it."""
+    `waive` (with `segment` and `why`): waive that check's error there, then approve it.
+    `expected` (with `segment`): its `segment_hash` when the reviewer read it.
+    """
     from workflow.translation.operations import review_segments as run
 
-    return run(nr, release_id, language, _person(nr, actor), segment, waive=waive, why=why)
+    return run(nr, release_id, language, _person(nr, actor), segment, waive=waive, why=why, expected=expected)
+
+
+def confirm_segments(nr: Newsroom, release_id: str, language: str, actor: str | Person,
+                     segment: str | None = None, *, expected: str | None = None) -> BatchResult:
+    """Accept machine suggestions as the translator's (with `segment`, also a stale text that still fits)."""
+    from workflow.translation.operations import confirm_segments as run
+
+    return run(nr, release_id, language, _person(nr, actor), segment, expected=expected)
+
+
+def comment(nr: Newsroom, release_id: str, actor: str | Person, text: str) -> Event:
+    """Add a comment to a release's history (e.g. a reviewer's note to the translator)."""
+    from workflow.editorial.transitions import add_comment
+
+    return add_comment(nr, release_id, _person(nr, actor), text)
+
+
+def inbox(nr: Newsroom, actor: str | Person) -> Inbox:
+    """What awaits `actor`: segments to translate, segments to approve, releases to move."""
+    from workflow.translation.queues import inbox as run
+
+    return run(nr, _person(nr, actor))
 
 
 def build(nr: Newsroom, *, force: bool = False, at: dt.datetime | None = None) -> BuildResult:

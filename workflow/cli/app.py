@@ -66,6 +66,8 @@ COMMANDS: dict[str, Lazy] = {
     "export": Lazy(_T, N_("Export segments for a CAT tool (PO or XLIFF 1.2).")),
     "import": Lazy(_T, N_("Apply the translations of a PO or XLIFF file; a malformed file applies nothing.")),
     "translate": Lazy(_T, N_("Translate interactively: walk the segments that need work, save each at once.")),
+    "workspace": Lazy("workflow.cli.workspace", N_("Translate and review in the browser: a local web app on "
+                                                   "127.0.0.1 until Ctrl-C.")),
     "catalogs": Lazy("workflow.cli.catalogs", N_("Interface catalogs of pubflow itself (extract, update, compile, "
                                                  "stats).")),
 }

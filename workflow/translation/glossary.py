@@ -60,6 +60,28 @@ def fold(text: str) -> str:
     return _SPACES.sub(" ", text)
 
 
+def fold_mapped(text: str) -> tuple[str, list[int]]:
+    """`fold(text)` for a `text` already in NFC, with the position in `text` of each folded character."""
+    arabic = bool(_ARABIC_LETTER.search(text))
+    latin = dict(_LATIN_FOLD)
+    arabic_fold = dict(_AR_FOLD)
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        if _BIDI.match(char) or (arabic and _AR_MARKS.match(char)):
+            continue
+        char = latin.get(char, char)
+        if arabic:
+            char = arabic_fold.get(char, char)
+        if char.isspace():
+            if out and out[-1] == " ":
+                continue
+            char = " "
+        out.append(char)
+        where.append(index)
+    return "".join(out), where
+
+
 def _pattern(form: str) -> re.Pattern[str]:
     folded = fold(form).strip()
     words = [re.escape(w) for w in folded.split(" ")]
@@ -148,6 +170,24 @@ class Glossary:
                 taken.append((start, end, position))
         found = sorted({position for _start, _end, position in taken})
         return [self.terms[position] for position in found]
+
+    def spans_in(self, text: str, source_lang: str, target_lang: str) -> list[tuple[int, int, Term]]:
+        """Where the terms of `terms_in` occur in `text`, as (start, end, term) over `text` in NFC,
+        in order and without overlaps (the longest match wins): what a screen highlights."""
+        nfc = unicodedata.normalize("NFC", text)
+        folded, where = fold_mapped(nfc)
+        spans: list[tuple[int, int, int]] = []
+        for position, term in enumerate(self.terms):
+            if not term.forms.get(target_lang):
+                continue
+            for form in term.forms.get(source_lang, ()):
+                spans += [(m.start(), m.end(), position) for m in _compiled(form).finditer(folded)
+                          if m.end() > m.start()]
+        taken: list[tuple[int, int, int]] = []
+        for start, end, position in sorted(spans, key=lambda s: (s[0] - s[1], s[0])):
+            if not any(start < o_end and o_start < end for o_start, o_end, _p in taken):
+                taken.append((start, end, position))
+        return [(where[start], where[end - 1] + 1, self.terms[position]) for start, end, position in sorted(taken)]
 
     def forbidden_in(self, text: str, lang: str) -> list[tuple[Term, str]]:
         """(term, variant) for every forbidden variant occurring in `text`."""

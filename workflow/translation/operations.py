@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,7 +43,7 @@ from workflow.core import segments as seg
 from workflow.core.config import Config, Person
 from workflow.core.history import record_segments
 from workflow.core.model import Document, Event, TargetSegment, Waiver, format_time, utc_now
-from workflow.errors import InvalidData, NotFound, Refused, UsageError
+from workflow.errors import Conflict, InvalidData, NotFound, Refused, UsageError
 from workflow.i18n import _
 from workflow.storage.newsroom import Newsroom
 
@@ -254,12 +255,42 @@ def segment_findings(doc: Document, config: Config, lang: str, segment_id: str, 
             for check_id, severity, message in found]
 
 
+def shown_hash(doc: Document, segment_id: str, lang: str) -> str:
+    """What a reader was shown of one segment: its current source, its translation and their status.
+
+    A form shown earlier (the web workspace) sends it back with a change; the
+    change is refused when it differs under the lock (`require_shown`).
+    """
+    source = require_segment(doc, segment_id)
+    target = doc.target(lang)[segment_id]
+    digest = hashlib.sha256()
+    for part in (seg.normalize(source), target.text, target.effective_status(source)):
+        digest.update(part.encode("utf-8") + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def require_shown(doc: Document, segment_id: str, lang: str, expected: str | None) -> None:
+    """Refuse (`Conflict`) when `segment_id` changed since the reader saw it (`shown_hash` was `expected`)."""
+    if expected is None or shown_hash(doc, segment_id, lang) == expected:
+        return
+    target = doc.target(lang)[segment_id]
+    raise Conflict(_("{segment} ({lang}) of {id} changed while you worked (last saved by {who})").format(
+        segment=segment_id, lang=lang, id=doc.release.id, who=target.by or "?"),
+        _("nothing was saved: compare with the current text, then save again"))
+
+
 def set_translation(nr: Newsroom, release_id: str, segment_id: str, lang: str, text: str, actor: Person,
-                    origin: str = HUMAN, now: dt.datetime | None = None) -> SetResult:
-    """Save one translation (status translated) under the release lock."""
+                    origin: str = HUMAN, now: dt.datetime | None = None, *, expected: str | None = None
+                    ) -> SetResult:
+    """Save one translation (status translated) under the release lock.
+
+    `expected`: the `shown_hash` of the segment the translator was shown; a
+    segment changed meanwhile (another process, a `git pull`) is refused.
+    """
     nr.config.language(lang)
 
     def change(doc: Document) -> tuple[Document, SetResult]:
+        require_shown(doc, segment_id, lang, expected)
         return set_in_document(doc, nr.config, segment_id, lang, text, actor, origin, now)
 
     return nr.update(release_id, change)
@@ -385,11 +416,11 @@ def review_in_document(doc: Document, config: Config, lang: str, actor: Person, 
 
 def review_segments(nr: Newsroom, release_id: str, lang: str, actor: Person, segment: str | None = None,
                     now: dt.datetime | None = None, *, waive: str | None = None,
-                    why: str | None = None) -> BatchResult:
+                    why: str | None = None, expected: str | None = None) -> BatchResult:
     """Approve translated segments (reviewer:<lang>); refuses unready ones clearly.
 
     With `waive`, records the reviewer's waiver of that check's error on `segment` (with `why`)
-    and approves it."""
+    and approves it.  `expected` (with `segment`): its `shown_hash` when the reviewer read it."""
     nr.config.language(lang)
     if waive is not None:
         from workflow.translation.checks import CHECKS_BY_ID
@@ -399,6 +430,8 @@ def review_segments(nr: Newsroom, release_id: str, lang: str, actor: Person, seg
                              _("see `pubflow check --list`"))
 
     def change(doc: Document) -> tuple[Document, BatchResult]:
+        if segment is not None:
+            require_shown(doc, segment, lang, expected)
         return review_in_document(doc, nr.config, lang, actor, segment, now, waive=waive, why=why)
 
     return nr.update(release_id, change)
@@ -439,15 +472,18 @@ def confirm_in_document(doc: Document, config: Config, lang: str, actor: Person,
 
 
 def confirm_segments(nr: Newsroom, release_id: str, lang: str, actor: Person, segment: str | None = None,
-                     now: dt.datetime | None = None) -> BatchResult:
+                     now: dt.datetime | None = None, *, expected: str | None = None) -> BatchResult:
     """Accept machine suggestions as a person's translation (keeps their origin).
 
     With `segment`, a stale translation can be confirmed too: the translator
-    says the old text still renders the new source.
+    says the old text still renders the new source (`expected`: its `shown_hash`
+    when the translator read it).
     """
     nr.config.language(lang)
 
     def change(doc: Document) -> tuple[Document, BatchResult]:
+        if segment is not None:
+            require_shown(doc, segment, lang, expected)
         return confirm_in_document(doc, nr.config, lang, actor, segment, now)
 
     return nr.update(release_id, change)
