@@ -150,4 +150,5 @@ def test_translate_review_publish_in_chromium(browser: Any, cli: Cli, in_transla
     release = yaml.safe_load((root / "releases" / rid / "release.yaml").read_text("utf-8"))
     assert release["state"] == "published"
     history = cli("history", rid).stdout  # type: ignore[attr-defined]
-    assert "Hala Darwish" in history and "publish" in history
+    assert "Hala Darwish" in history
+    assert "publish" in history

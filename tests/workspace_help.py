@@ -28,11 +28,12 @@ class Server:
         """One request as a browser would send it (the session cookie kept), raw path included."""
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         body = urllib.parse.urlencode(fields) if fields is not None else None
-        sent = {"Host": host or f"127.0.0.1:{self.port}"}
+        sent = {"Host": f"127.0.0.1:{self.port}" if host is None else host}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["Content-Length"] = str(len(body.encode()))
         sent.update(headers or {})
         conn.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
         for key, value in sent.items():
