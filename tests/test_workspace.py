@@ -34,6 +34,13 @@ def expected_of(server: Server, path: str) -> str:
     return match.group(1)
 
 
+def cli_set(cli: Cli, rid: str, seg: str, text: str, who: str) -> None:
+    """`pubflow set` in a terminal: saved even when the checks find errors (then it exits 4 and lists them)."""
+    result = cli("set", rid, seg, "--lang", "ar", "--text", text, as_=who)
+    assert result.exit_code in (0, 4), result.output  # type: ignore[attr-defined]
+    assert ar_segments(cli.root, rid)[seg]["text"] == text
+
+
 def ar_segments(root: Path, rid: str) -> dict[str, dict[str, Any]]:
     path = root / "releases" / rid / "ar.yaml"
     if not path.exists():
@@ -154,8 +161,7 @@ def test_save_racing_a_cli_set_is_refused_and_shows_the_current_text(cli: Cli, i
         token = server.csrf()
         expected = expected_of(server, f"/r/{rid}/ar/s/p2")
         # Meanwhile, in a terminal:
-        done = cli("set", rid, "p2", "--lang", "ar", "--text", "نص من الطرفية", as_=REVIEWER)
-        assert done.exit_code == 0, done.output  # type: ignore[attr-defined]
+        cli_set(cli, rid, "p2", "نص من الطرفية", REVIEWER)
         status, text, _h = server.request("POST", f"/r/{rid}/ar/s/p2",
                                           {"text": "نص من المتصفح", "expected": expected, "csrf": token})
         assert status == 409
@@ -176,7 +182,7 @@ def test_save_racing_a_cli_set_is_refused_and_shows_the_current_text(cli: Cli, i
 
 def test_approval_racing_a_change_is_refused(cli: Cli, in_translation: str) -> None:
     rid = in_translation
-    assert cli("set", rid, "p3", "--lang", "ar", "--text", "النص الأول", as_=TRANSLATOR).exit_code == 0  # type: ignore[attr-defined]
+    cli_set(cli, rid, "p3", "النص الأول", TRANSLATOR)
     with workspace(cli.root, REVIEWER) as server:
         token = server.csrf()
         status, page, _h = server.request("GET", f"/r/{rid}/ar/review")
@@ -184,8 +190,7 @@ def test_approval_racing_a_change_is_refused(cli: Cli, in_translation: str) -> N
         row = page[page.index('id="seg-p3"'):]
         expected = re.search(r'name="expected" value="([0-9a-f]+)"', row)
         assert expected is not None
-        assert cli("set", rid, "p3", "--lang", "ar", "--text", "نص آخر لم يقرأه المراجع",
-                   as_=TRANSLATOR).exit_code == 0  # type: ignore[attr-defined]
+        cli_set(cli, rid, "p3", "نص آخر لم يقرأه المراجع", TRANSLATOR)
         status, text, _h = server.request("POST", f"/r/{rid}/ar/review", {
             "action": "approve", "segment": "p3", "expected": expected.group(1), "csrf": token})
         assert status == 409
@@ -195,7 +200,7 @@ def test_approval_racing_a_change_is_refused(cli: Cli, in_translation: str) -> N
 
 def test_a_person_without_the_role_cannot_approve(cli: Cli, in_translation: str, snapshot: Snapshot) -> None:
     rid = in_translation
-    assert cli("set", rid, "p1", "--lang", "ar", "--text", "نص", as_=REVIEWER).exit_code == 0  # type: ignore[attr-defined]
+    cli_set(cli, rid, "p1", "نص", REVIEWER)
     with workspace(cli.root, TRANSLATOR) as server:  # translator:ar, not reviewer:ar
         token = server.csrf()
         status, page, _h = server.request("GET", f"/r/{rid}/ar/review")
@@ -231,8 +236,7 @@ def test_script_injection_is_shown_as_text(cli: Cli, snapshot: Snapshot) -> None
     assert cli("submit", rid, as_=WRITER).exit_code == 0  # type: ignore[attr-defined]
     assert cli("approve", rid, as_=EDITOR).exit_code == 0  # type: ignore[attr-defined]
     hostile = "<script>alert('translation')</script>"
-    assert cli("set", rid, "p1", "--lang", "ar", "--text", f"قصف نظام الأسد {hostile}",
-               as_=TRANSLATOR).exit_code == 0  # type: ignore[attr-defined]
+    cli_set(cli, rid, "p1", f"قصف نظام الأسد {hostile}", TRANSLATOR)
     with workspace(root, REVIEWER) as server:
         pages = ["/", f"/r/{rid}/ar/s/title", f"/r/{rid}/ar/s/p1", f"/r/{rid}/ar/review", f"/r/{rid}/ar/preview"]
         for path in pages:
@@ -315,3 +319,36 @@ def test_a_crash_answers_500_with_one_logged_line_and_the_server_keeps_serving(c
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_reviewer_waives_a_finding_with_a_reason(cli: Cli, in_translation: str) -> None:
+    rid = in_translation
+    wrong = ("قُتل ما لا يقل عن ٣٠ شخصاً بينهم نساء وأطفال في غارات قوات الاحتلال الروسي "
+             "على سوق مزدحم في مدينة معرة النعمان صباح الاثنين.")
+    cli_set(cli, rid, "p4", wrong, TRANSLATOR)
+    with workspace(cli.root, REVIEWER) as server:
+        token = server.csrf()
+        status, page, _h = server.request("GET", f"/r/{rid}/ar/review")
+        row = page[page.index('id="seg-p4"'):page.index('id="seg-p5"')]
+        assert "[numbers]" in row
+        assert '<option value="numbers">' in row
+        expected = re.search(r'name="expected" value="([0-9a-f]+)"', row)
+        assert expected is not None
+        form = {"segment": "p4", "expected": expected.group(1), "csrf": token}
+        status, text, _h = server.request("POST", f"/r/{rid}/ar/review", {**form, "action": "approve"})
+        assert status == 403
+        assert "numbers" in text
+        status, text, _h = server.request("POST", f"/r/{rid}/ar/review",
+                                          {**form, "action": "waive", "check": "numbers", "reason": " "})
+        assert status == 400
+        assert "needs a reason" in text
+        assert ar_segments(cli.root, rid)["p4"]["status"] == "translated"
+        status, _t, headers = server.request("POST", f"/r/{rid}/ar/review", {
+            **form, "action": "waive", "check": "numbers", "reason": "the source was corrected to 30 by phone"})
+        assert status == 303, _t[:800]
+        _s, page, _h = server.request("GET", headers["location"])
+        assert "Waived numbers on p4" in page
+        assert "waived by Lina Aziz" in page
+    assert ar_segments(cli.root, rid)["p4"]["status"] == "approved"
+    history = cli("history", rid).stdout  # type: ignore[attr-defined]
+    assert "the source was corrected to 30 by phone" in history

@@ -150,5 +150,9 @@ def test_translate_review_publish_in_chromium(browser: Any, cli: Cli, in_transla
     release = yaml.safe_load((root / "releases" / rid / "release.yaml").read_text("utf-8"))
     assert release["state"] == "published"
     history = cli("history", rid).stdout  # type: ignore[attr-defined]
+    lines = history.splitlines()
+    # Every save in the browser is an event of its own, by the person working there; then the review.
+    assert len([x for x in lines if " translated " in x and "Rami Haddad [ar]" in x]) == len(ids)
+    assert any(" reviewed " in x and "Lina Aziz [ar]" in x for x in lines)
     assert "Hala Darwish" in history
     assert "publish" in history

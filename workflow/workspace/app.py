@@ -42,6 +42,7 @@ from workflow.errors import (
     UsageError,
 )
 from workflow.i18n import N_, _
+from workflow.translation.operations import require_segment
 from workflow.workspace import desk
 from workflow.workspace.security import Guard, Sessions
 
@@ -318,7 +319,8 @@ def build_routes(ws: Workspace) -> list[Route]:
                 ed = desk.editor(ctx.nr, ctx.person, rid, lang, seg)
                 return _redirect(editor_url(rid, lang, ed.next_pending or seg), done="kept", seg=seg)
             doc = desk.load_target(ctx.nr, rid, lang)
-            findings = desk.findings_for(ctx.nr.config, doc, lang, seg, text) if seg in doc.target(lang) else []
+            require_segment(doc, seg)
+            findings = desk.findings_for(ctx.nr.config, doc, lang, seg, text)
             errors = [f for f in findings if f.severity == "error"]
             if errors and form.get("confirmed") != "1":
                 ed = desk.editor(ctx.nr, ctx.person, rid, lang, seg)
@@ -348,8 +350,6 @@ def build_routes(ws: Workspace) -> list[Route]:
             lang = _lang(ctx, form.get("lang", ""))
             seg = _segment(form.get("segment", ""))
             doc = desk.load_target(ctx.nr, rid, lang)
-            from workflow.translation.operations import require_segment
-
             require_segment(doc, seg)
             found = desk.findings_for(ctx.nr.config, doc, lang, seg, form.get("text", ""))
             return JSONResponse({"findings": [{"check": f.check, "severity": f.severity, "message": f.message}
@@ -361,7 +361,6 @@ def build_routes(ws: Workspace) -> list[Route]:
         def work(ctx: Context) -> Response:
             form = ctx.form
             from workflow.translation import mt
-            from workflow.translation.operations import require_segment
 
             rid = _release_id(form.get("release", ""))
             lang = _lang(ctx, form.get("lang", ""))

@@ -54,6 +54,7 @@ class FindingView:
     check: str
     severity: str
     message: str
+    waived_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,18 @@ def load_target(nr: Newsroom, release_id: str, lang: str) -> Document:
     return doc
 
 
-def findings_for(config: Config, doc: Document, lang: str, segment: str, text: str,
+def findings_for(config: Config, doc: Document, lang: str, segment: str, text: str | None = None,
                  glossary: Glossary | None = None) -> list[FindingView]:
-    """The translation checks on `text` as the translation of `segment` (what `pubflow check` runs)."""
-    from workflow.translation.checks import check_text
+    """The translation checks on `text` (else the saved text) of `segment`, as `pubflow check` runs them;
+    findings a reviewer waived for exactly this source and text carry the reviewer's name."""
+    from workflow.translation.operations import segment_findings
 
-    if not text.strip():
+    if text is not None and not text.strip():
         return []
-    source = doc.source_text(segment)
-    return [FindingView(c, s, m) for c, s, m in check_text(config, source, text, doc.release.source_language, lang,
-                                                           glossary)]
+    if text is None and not doc.target(lang)[segment].text.strip():
+        return []
+    return [FindingView(f.check, f.severity, f.message, f.waived_by)
+            for f in segment_findings(doc, config, lang, segment, text, glossary)]
 
 
 def rows(nr: Newsroom, doc: Document, lang: str, person: Person | None, with_findings: bool = False,
@@ -140,7 +143,7 @@ def rows(nr: Newsroom, doc: Document, lang: str, person: Person | None, with_fin
             needs = "translation"
         elif status in NEEDS_REVIEW and review and (person is None or person.has_role(f"reviewer:{lang}")):
             needs = "review"
-        found = findings_for(nr.config, doc, lang, s.id, target.text, glossary) if with_findings else []
+        found = findings_for(nr.config, doc, lang, s.id, None, glossary) if with_findings else []
         out.append(SegmentRow(s.id, status, s.text, target.text, target.by, target.reviewed_by, target.origin,
                               shown_hash(doc, s.id, lang), needs, found))
     return out
@@ -216,7 +219,7 @@ def editor(nr: Newsroom, person: Person, release_id: str, lang: str, segment: st
         source_lang=language_view(nr.config, source_lang), lang=language_view(nr.config, lang),
         rows=all_rows, row=row, source_pieces=highlighted(glossary, row.source, source_lang, lang),
         diff=word_diff(target.source, row.source) if stale else [], old_text=target.text if stale else "",
-        matches=matches, terms=terms, findings=findings_for(nr.config, doc, lang, segment, row.text, glossary),
+        matches=matches, terms=terms, findings=findings_for(nr.config, doc, lang, segment, None, glossary),
         previous=ids[position - 1] if position > 0 else None,
         next=ids[position + 1] if position + 1 < len(ids) else None,
         next_pending=later[0] if later else None, machine=machine,
