@@ -4,7 +4,12 @@
 or a form/JSON body (deep-translator sends query parameters) and answers
 `{"translatedText": ...}`.  The server counts requests, can fail the next
 ones with given HTTP statuses, and can require an API key (403 otherwise).
-`HangingServer` accepts connections and never answers.
+Hostile modes (`mode`): "echo" answers with the request line it received
+(API key included), "huge" streams `huge_bytes` of translation, "trickle"
+sends its answer one byte every `trickle_seconds`, "gzip" sends a small
+gzip body that inflates to `huge_bytes`, "length" declares a huge
+Content-Length it never sends.  `HangingServer` accepts connections and
+never answers.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -27,6 +33,9 @@ class LibreServer:
         self.requests: list[dict[str, str]] = []
         self.fail_next: list[int] = []
         self.required_key: str | None = None
+        self.mode: str | None = None
+        self.huge_bytes = 40 * 1024 * 1024
+        self.trickle_seconds = 1.0
         self.lock = threading.Lock()
         server = self
 
@@ -54,8 +63,54 @@ class LibreServer:
                 if status != 200:
                     self._answer(status, {"error": f"status {status}"})
                     return
+                if server.mode is not None:
+                    self._hostile(server.mode)
+                    return
                 text = server.translate(params.get("q", ""), params.get("source", ""), params.get("target", ""))
                 self._answer(200, {"translatedText": text})
+
+            def _hostile(self, mode: str) -> None:
+                try:
+                    if mode == "echo":
+                        self._answer(200, {"translatedText": f"{self.command} {self.path}"})
+                    elif mode == "huge":
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.end_headers()
+                        self.wfile.write(b'{"translatedText": "')
+                        block = b"x" * 65536
+                        for _ in range(server.huge_bytes // len(block)):
+                            self.wfile.write(block)
+                        self.wfile.write(b'"}')
+                    elif mode == "gzip":
+                        import gzip
+
+                        raw = b'{"translatedText": "' + b"x" * server.huge_bytes + b'"}'
+                        payload = gzip.compress(raw, compresslevel=9)
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Encoding", "gzip")
+                        self.send_header("Content-Length", str(len(payload)))
+                        self.end_headers()
+                        self.wfile.write(payload)
+                    elif mode == "length":
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(10**12))
+                        self.end_headers()
+                        self.wfile.write(b'{"translatedText": "')
+                    elif mode == "trickle":
+                        payload = json.dumps({"translatedText": "ترجمة بطيئة جدا"}).encode("utf-8")
+                        self.send_response(200)
+                        self.send_header("Content-Type", "application/json")
+                        self.send_header("Content-Length", str(len(payload)))
+                        self.end_headers()
+                        for byte in payload:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(server.trickle_seconds)
+                except OSError:  # the client gave up on us: that is the point
+                    pass
 
             def _answer(self, status: int, data: dict[str, str]) -> None:
                 payload = json.dumps(data, ensure_ascii=False).encode("utf-8")

@@ -113,6 +113,8 @@ def verify(nr: Newsroom, *, use_git: bool = True, now: dt.datetime | None = None
     now = now or utc_now()
     problems = config_problems(nr)
     ids = nr.release_ids()
+    # Folders that are not complete releases (no release.yaml): a problem each, left out of everything else.
+    problems += [Problem(release_id, "", "", line) for release_id, line in sorted(nr.problems.items())]
     for release_id in ids:
         try:
             stored = nr.stored(release_id)

@@ -66,11 +66,13 @@ def echo_event(event: Event) -> None:
 def init_cmd(
     directory: Annotated[Path, typer.Argument(help=N_("Folder to create the newsroom in."))],
     site_name: Annotated[str, typer.Option("--site-name", help=N_("Site name in English."))] = "Press Office",
+    force: Annotated[list[str] | None, typer.Option(
+        "--force", help=N_("Replace this existing file (repeat for each, e.g. --force .gitignore)."))] = None,
 ) -> None:
     """Create a new newsroom: pubflow.yaml, releases/, templates/, locales/."""
     from workflow.editorial.scaffold import init_newsroom
 
-    created = init_newsroom(directory, site_name)
+    created = init_newsroom(directory, site_name, force or ())
     typer.echo(_("Created a newsroom in {path}").format(path=directory))
     for path in created:
         typer.echo(f"  {path}")

@@ -47,7 +47,10 @@ def suggest_cmd(
     nr = newsroom()
     who = actor(nr, as_name)
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=_stderr_console(), transient=True, disable=as_json) as bar:
+    console = _stderr_console()
+    # Only on a terminal: rich ends even a disabled-looking bar with a newline, which made every
+    # error line of `suggest` in a pipe or a log start with an empty line.
+    with Progress(*columns, console=console, transient=True, disable=as_json or not console.is_terminal) as bar:
         task = bar.add_task(_("suggesting"), total=None)
 
         def progress(done: int, total: int, segment: str) -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 
 from workflow.core.digits import to_latin
 from workflow.core.segments import SOURCE_LINE_RE, split_paragraphs, split_source_line
-from workflow.errors import InvalidData, NotFound
+from workflow.errors import InvalidData
 from workflow.i18n import _
-from workflow.storage import yamlio
+from workflow.storage import limits, yamlio
 
-MAX_PARAGRAPH = 100_000
+MAX_PARAGRAPH = limits.PARAGRAPH_CHARS
 DATELINE_RE = re.compile(r"^(\d{1,2})\s+([^\W\d_]+(?:\s+[^\W\d_]+)?)\s+(\d{4})(?:\s+(?:In|in|في)\s+(.{1,80}))?$")
 # Month names in Arabic datelines: Levantine (as the Syrian press writes them) and Egyptian/MSA.
 ARABIC_MONTHS = {
@@ -46,13 +46,8 @@ class ImportedText:
 
 
 def read_source_file(path: Path) -> ImportedText:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise NotFound(_("{path}: no such file").format(path=path)) from None
-    except OSError as exc:
-        raise InvalidData(_("{path}: cannot read ({error})").format(path=path, error=exc.strerror)) from None
-    return parse_source_text(yamlio.decode(raw, str(path)), str(path))
+    """The release text in `path`: a regular file of at most `limits.SOURCE_BYTES` (not /dev/zero, not a FIFO)."""
+    return parse_source_text(yamlio.decode(limits.read_input(path, limits.SOURCE_BYTES), str(path)), str(path))
 
 
 def parse_source_text(text: str, where: str) -> ImportedText:

@@ -265,6 +265,9 @@ class Rendered:
         return self
 
 
+UNTRUSTED = "?"  # the signature remembered for a release whose files were racy: never equal to a real one
+
+
 def _bundle_unit(lang: str, release_id: str) -> str:
     return f"bundle:{lang}:{release_id}"
 
@@ -451,6 +454,7 @@ class Staged:
     pages: dict[str, CachedPage]
     temps: list[tuple[str, Path]] = field(default_factory=list)  # (temp file, the output it replaces)
     removals: list[str] = field(default_factory=list)  # outputs no unit claims any more
+    marker: Path | None = None  # exists while temps may lie in the output folder (see `_writing_marker`)
 
     def commit(self) -> BuildResult:
         """Swap every staged output in, remove what no unit claims, sync once, record the state."""
@@ -464,11 +468,12 @@ class Staged:
         for name in self.removals:
             path = target / name
             if path.is_file():
-                store.remove_file(path)
+                store.remove_file(path, fence=target)
                 self.result.removed.append(name)
                 store.remove_empty_dirs(path.parent, target)
         if self.result.written or self.result.removed:
             store.sync_outputs()  # durable before the state below names them
+        self._unmark()
         self.result.sites = list(self.job.nr.config.languages)
         for release_id, langs in self.result.out.items():
             self.result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
@@ -480,6 +485,34 @@ class Staged:
         for tmp, _path in self.temps:
             store.discard_output(tmp)
         self.temps = []
+        self._unmark()
+
+    def _unmark(self) -> None:
+        if self.marker is not None:
+            store.remove_file(self.marker)
+            self.marker = None
+
+
+def _same_file(path: str, data: bytes) -> bool:
+    """Does the regular file `path` hold `data`?  A link, a FIFO (whose open would wait forever) or a
+    device is never read: it is replaced by a regular file."""
+    import stat
+
+    try:
+        info = os.lstat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size != len(data):
+            return False
+        with open(path, "rb") as fh:
+            return fh.read() == data
+    except OSError:
+        return False
+
+
+def _writing_marker(job: Job) -> Path:
+    """A file that exists while a build may have temp files in its output folder (under the build lock):
+    found by the next build, it means a build was killed there, and the temps are swept."""
+    key = hashlib.sha256(str(job.target).encode("utf-8")).hexdigest()[:16]
+    return job.nr.config.state_dir / f"build-writing-{key}"
 
 
 def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str, Mapping[str, bytes]],
@@ -488,10 +521,23 @@ def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str
     list the outputs no unit claims any more.  On any failure the temps written so far are removed."""
     target = job.target
     old_units = planned.old_units
+    marker = _writing_marker(job)
+    if marker.exists():  # the last build here was killed while writing: its temp files are stale
+        store.remove_temps_below(target)
     if files or any(name not in units for name in old_units):
+        if target.is_relative_to(job.nr.root):
+            store.confine(target, job.nr.root)  # a dist/ linked out of the newsroom is not written through
         check_writable(target)
+        # Every folder written to or removed from, checked before the first write: a dist/en linked
+        # elsewhere refuses the build with one line and leaves the folder as it was.
+        folders = {os.path.dirname(name) for unit_files in files.values() for name in unit_files}
+        folders |= {os.path.dirname(name) for unit, old in old_units.items() if unit not in units
+                    for name in old.files or () if _inside(name)}
+        for folder in sorted(folders):
+            store.confine(target / folder, target)
+        store.write_text(marker, str(target))
     done = dict(units)
-    staged = Staged(job, planned, result, done, facts, pages)
+    staged = Staged(job, planned, result, done, facts, pages, marker=marker)
     made: set[str] = set()
     base = str(target) + os.sep
     try:
@@ -499,13 +545,8 @@ def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str
             for name in sorted(unit_files):
                 data = unit_files[name]
                 where = base + name
-                try:
-                    with open(where, "rb") as fh:
-                        same = fh.read() == data
-                except OSError:
-                    same = False
-                if not same:
-                    staged.temps.append((store.stage_output(Path(where), data, made), Path(where)))
+                if not _same_file(where, data):
+                    staged.temps.append((store.stage_output(Path(where), data, made, fence=target), Path(where)))
                     result.written.append(name)
             done[unit] = Unit(units[unit].key, {name: {"size": len(data), "sha256": sha256(data)}
                                                 for name, data in unit_files.items()})
@@ -530,8 +571,10 @@ def save(job: Job, planned: Plan, units: dict[str, Unit], facts: Mapping[str, Fa
     releases = {}
     for release_id, release_facts_ in facts.items():
         sig = planned.sigs.get(release_id)
-        if sig is not None and release_id not in job.docs:
-            releases[release_id] = KnownRelease(sig, release_facts_)
+        if release_id not in job.docs:
+            # Facts of a release whose files were racy are kept too (read again next time: UNTRUSTED
+            # equals no signature), so a release unreadable then still has its outputs kept.
+            releases[release_id] = KnownRelease(UNTRUSTED if sig is None else sig, release_facts_)
     state = BuildState(str(job.target), job.inputs.base, units, releases)
     if state != planned.old:
         state_cache(state_dir, job.target).save(state.to_json())
@@ -582,6 +625,8 @@ def stage_build(
     """`build` up to the swap: a `Staged` build (commit or discard it), or the result of a
     dry run."""
     config = nr.config
+    if out_dir is not None:
+        store.check_output_path(out_dir, folder=True)
     settings = output_settings(config)
     renderer = Renderer(config, settings.base_url, config.state_dir / "templates")
     for code in config.languages:

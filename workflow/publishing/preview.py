@@ -80,9 +80,13 @@ def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = No
 def render_release_to(nr: Newsroom, release_id: str, langs: Iterable[str] | None = None,
                       out_dir: Path | None = None) -> RenderResult:
     """`pubflow render`: write one release's pages for a look before publishing."""
+    if out_dir is not None:
+        store.check_output_path(out_dir, folder=True)
     files, missing = render_files(nr, release_id, langs)
     target = out_dir or nr.config.state_dir / "render"
     check_writable(target)
+    for folder in sorted({(target / name).parent for name in files}):
+        store.confine(folder, target)  # nothing written through a link out of the folder
     for name in sorted(files):
         store.atomic_write(target / name, files[name])
     return RenderResult(target, sorted(files), missing)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 INDEX_NAME = "index.sqlite"
 # Bump when the tables or the meaning of a column change: older files are rebuilt.
-INDEX_VERSION = 5  # 5: approvals count only when bound to the exact source and text
+INDEX_VERSION = 6  # 5: approvals bound to the exact source and text; 6: unreadable releases in `problems`
 SNIPPET = 80
 BUSY_MS = 10_000
 NO_INDEX_ENV = "PUBFLOW_NO_INDEX"
@@ -84,6 +84,12 @@ CREATE TABLE segments (
     PRIMARY KEY (release, lang_pos, position)
 ) WITHOUT ROWID;
 CREATE INDEX segments_status ON segments (status, language);
+CREATE TABLE problems (         -- release folders that cannot be read: left out, one warning each
+    id TEXT PRIMARY KEY,
+    sig INTEGER,               -- hash of the stat keys of its yaml files, NULL = check again next time
+    files TEXT NOT NULL,       -- the language codes of the <lang>.yaml files it had
+    line TEXT NOT NULL         -- why, in the words reading it gave
+) WITHOUT ROWID;
 CREATE TABLE rendered (         -- output of `pubflow list` for one set of options, one generation
     key TEXT PRIMARY KEY,
     generation TEXT NOT NULL,
@@ -227,9 +233,10 @@ def config_facts(config: Config) -> dict[str, str]:
 def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Config | None = None) -> int:
     """Bring the index up to date with the files; returns how many releases were parsed.
 
-    Raises the same `PubflowError` as reading the files would, for the first
-    (in id order) release that changed and no longer parses; releases parsed
-    before it are kept.
+    A release folder that cannot be read (no release.yaml, broken YAML, a
+    link out of the newsroom) is left out of the index and recorded in the
+    `problems` table with the error reading it gave (`problems()`); it is read
+    again only when its files change.  Every other release is indexed.
     """
     root = os.fspath(root)
     releases_dir = os.path.join(root, "releases")
@@ -237,6 +244,8 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
     config_key = _config_key(root, racy_after)
     stored: dict[str, tuple[int | None, str]] = {
         rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM releases")}
+    broken: dict[str, tuple[int | None, str]] = {
+        rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM problems")}
     if _meta(conn, "config") != config_key:
         if config is None:
             from pathlib import Path
@@ -251,7 +260,8 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
                 # Which releases load at all depends on the configured languages.
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM segments")
-                stored = {}
+                conn.execute("DELETE FROM problems")
+                stored, broken = {}, {}
             _next_generation(conn)
             # A racy pubflow.yaml is read again next time: its key is not remembered.
             for key, value in {**facts, "config": config_key or "-"}.items():
@@ -260,18 +270,18 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    ids = _disk_ids(releases_dir, set(stored))
+    ids = _disk_ids(releases_dir, set(stored) | set(broken))
     changed: list[tuple[str, str]] = []
     base = releases_dir + os.sep
     get = stored.get
     signature = cache.files_signature
     for release_id in ids:
-        entry = get(release_id)
+        entry = get(release_id) or broken.get(release_id)
         # The release's files: release.yaml and the <lang>.yaml of the languages it had.
         if entry is None or entry[0] is None or signature(
                 f"{base}{release_id}/", ("release", *entry[1].split()), ".yaml") != entry[0]:
             changed.append((release_id, base + release_id))
-    gone = set(stored) - set(ids)
+    gone = (set(stored) | set(broken)) - set(ids)
     if not changed and not gone:
         return 0
     _update(root, conn, changed, gone, racy_after, config)
@@ -287,30 +297,43 @@ def _folder_codes(folder: str) -> list[str]:
 
 
 Rows = tuple[tuple[Any, ...], list[tuple[Any, ...]]]
+Failure = tuple[str, int | None, str, str]  # (id, sig, files, line): a row of the problems table
 PARALLEL_FROM = 400  # releases to parse before it pays to start worker processes
 
 
-def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int) -> tuple[list[Rows], int | None]:
-    """Rows of each changed release, in order, up to the first that does not parse (its position)."""
+def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int) -> tuple[list[Rows], list[Failure]]:
+    """Rows of each changed release that parses, in order, and a `Failure` for each that does not."""
     from workflow.errors import PubflowError
 
     rows: list[Rows] = []
-    for position, (release_id, folder) in enumerate(changed):
+    failures: list[Failure] = []
+    for release_id, folder in changed:
         # Stat before read: key every yaml file present now, then parse.
-        keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in _folder_codes(folder)}
+        codes = sorted(_folder_codes(folder))
+        keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in codes}
         release_key = cache.stamp(os.path.join(folder, "release.yaml"))
         try:
             doc = nr.load(release_id)
-        except PubflowError:
-            return rows, position
+        except PubflowError as exc:
+            all_keys = [release_key, *keys.values()]
+            racy = any(cache.is_racy(k, racy_after) for k in all_keys)
+            line = exc.line() if os.path.exists(os.path.join(folder, "release.yaml")) else incomplete_line(release_id)
+            failures.append((release_id, None if racy else cache.signature(all_keys), " ".join(codes), line))
+            continue
         all_keys = [release_key, *(keys.get(code, cache.MISSING) for code in doc.release.languages)]
         racy = any(cache.is_racy(k, racy_after) for k in all_keys)
         rows.append(document_rows(nr, doc, None if racy else cache.signature(all_keys)))
-    return rows, None
+    return rows, failures
+
+
+def incomplete_line(release_id: str) -> str:
+    from workflow.storage.newsroom import incomplete_line as line
+
+    return line(release_id)
 
 
 def _parse_in_worker(root: str, changed: Sequence[tuple[str, str]], racy_after: int
-                     ) -> tuple[list[Rows], int | None]:
+                     ) -> tuple[list[Rows], list[Failure]]:
     from pathlib import Path
 
     from workflow.storage.newsroom import Newsroom
@@ -319,7 +342,7 @@ def _parse_in_worker(root: str, changed: Sequence[tuple[str, str]], racy_after: 
 
 
 def _parse_all(root: str, nr: Newsroom, changed: list[tuple[str, str]], racy_after: int
-               ) -> tuple[list[Rows], int | None]:
+               ) -> tuple[list[Rows], list[Failure]]:
     """`_parse`, over several processes when there is much to parse (a cold index)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(changed) < PARALLEL_FROM or workers < 2:
@@ -331,13 +354,13 @@ def _parse_all(root: str, nr: Newsroom, changed: list[tuple[str, str]], racy_aft
     chunks = [changed[i:i + size] for i in range(0, len(changed), size)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     rows: list[Rows] = []
+    failures: list[Failure] = []
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         results = list(pool.map(_parse_in_worker, [root] * len(chunks), chunks, [racy_after] * len(chunks)))
-    for offset, (chunk_rows, failed) in zip(range(0, len(changed), size), results, strict=True):
+    for chunk_rows, chunk_failures in results:
         rows.extend(chunk_rows)
-        if failed is not None:
-            return rows, offset + failed
-    return rows, None
+        failures.extend(chunk_failures)
+    return rows, failures
 
 
 def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]], gone: set[str],
@@ -347,24 +370,31 @@ def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]],
     from workflow.storage.newsroom import Newsroom
 
     nr = Newsroom(config) if config is not None else Newsroom.open(Path(root))
-    rows, failed = _parse_all(root, nr, changed, racy_after)
+    rows, failures = _parse_all(root, nr, changed, racy_after)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        for release_id in gone:
+        for release_id in gone | {failure[0] for failure in failures}:
             conn.execute("DELETE FROM releases WHERE id = ?", (release_id,))
             conn.execute("DELETE FROM segments WHERE release = ?", (release_id,))
+        for release_id in gone:
+            conn.execute("DELETE FROM problems WHERE id = ?", (release_id,))
         _next_generation(conn)
         for release_row, segment_rows in rows:
+            conn.execute("DELETE FROM problems WHERE id = ?", (release_row[0],))
             conn.execute("DELETE FROM segments WHERE release = ?", (release_row[0],))
             conn.execute(f"INSERT OR REPLACE INTO releases VALUES ({', '.join('?' * len(release_row))})",
                          release_row)
             conn.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", segment_rows)
+        conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", failures)
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
-    if failed is not None:
-        nr.load(changed[failed][0])  # raises the error reading the files gives
+
+
+def problems(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(release id, why) of every release folder the index had to leave out, id order."""
+    return [(row[0], row[1]) for row in conn.execute("SELECT id, line FROM problems ORDER BY id")]
 
 
 def document_rows(nr: Newsroom, doc: Document, sig: int | None) -> tuple[tuple[Any, ...], list[tuple[Any, ...]]]:
@@ -415,6 +445,8 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
             refresh(root, conn, config)
         except sqlite3.OperationalError as exc:  # locked for too long, disk full, read-only
             raise IndexUnavailable(str(exc)) from None
+        if not isinstance(nr_or_root, (str, os.PathLike)):
+            nr_or_root.problems.update(problems(conn))
         yield conn
     finally:
         conn.close()

@@ -6,6 +6,14 @@ revision the caller expected, and writes only the files that changed.
 After a successful `create` or `update` the newsroom's after-write hooks
 (`nr.after_write`, see `workflow.storage.hooks`) receive what was written;
 `Newsroom.delete` removes a release folder in one step and tells them too.
+
+Every command works on the releases it can read: a folder under releases/
+that is not a complete release (no release.yaml: made by hand, or left by
+an older pubflow killed mid-`new`) is not one of `release_ids()`, and a
+release whose files cannot be read is left out of `documents()`; each is
+recorded once in `nr.problems` (release id -> one line) for the caller to
+show as a warning, and `verify` reports them.  `create` is all-or-nothing:
+the files are written in a staging folder that is renamed into place.
 """
 
 from __future__ import annotations
@@ -56,6 +64,8 @@ class Newsroom:
         self.config = config
         self.root = config.root
         self.after_write = AfterWriteHooks()  # called after each successful create/update/delete
+        # Releases left out of a listing because they cannot be read: id -> one line (shown as warnings).
+        self.problems: dict[str, str] = {}
 
     @classmethod
     def open(cls, root: str | Path | None = None) -> Newsroom:
@@ -75,13 +85,31 @@ class Newsroom:
         return self.config.state_dir / "locks" / f"{check_release_id(release_id)}.lock"
 
     def release_ids(self) -> list[str]:
-        """Ids of every release folder, sorted (oldest date first)."""
+        """Ids of every complete release folder, sorted (oldest date first).
+
+        A folder without release.yaml (and no transaction to finish) is left
+        out and recorded in `problems`.
+        """
+        ids: list[str] = []
+        for name in self.release_folders():
+            folder = os.path.join(self.releases_dir, name)
+            if os.path.isfile(os.path.join(folder, RELEASE_FILE)) or store.pending(Path(folder)):
+                ids.append(name)
+            else:
+                self.problems[name] = incomplete_line(name)
+        return ids
+
+    def release_folders(self) -> list[str]:
+        """Names of the folders under releases/ that look like release ids (complete or not), sorted."""
         try:
             entries = os.scandir(self.releases_dir)
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as exc:
+            raise InvalidData(_("cannot read {path}: {error}").format(path="releases/", error=exc.strerror),
+                              _("check the folder's permissions")) from None
         with entries:
-            return sorted(e.name for e in entries if ID_RE.match(e.name) and e.is_dir())
+            return sorted(e.name for e in entries if ID_RE.match(e.name) and _is_dir(e))
 
     def exists(self, release_id: str) -> bool:
         return (self.release_dir(release_id) / RELEASE_FILE).is_file()
@@ -102,6 +130,7 @@ class Newsroom:
 
     def load_release(self, release_id: str) -> Release:
         folder = self.release_dir(release_id)
+        store.confine(folder, self.root)  # a release folder linked out of the newsroom is neither read nor written
         if store.pending(folder):  # a writer was killed mid-transaction: finish it first
             with store.locked(self.lock_path(release_id)):
                 store.recover(folder)
@@ -177,13 +206,22 @@ class Newsroom:
         return Stored(doc, missing, good, bad)
 
     def documents(self) -> Iterator[Document]:
+        """Every release that can be read; the others are recorded in `problems` and left out."""
         for release_id in self.release_ids():
-            yield self.load(release_id)
+            try:
+                doc = self.load(release_id)
+            except (InvalidData, NotFound) as exc:
+                self.problems[release_id] = exc.line()
+                continue
+            yield doc
 
     # ------------------------------------------------------------ writing
-    def write_document(self, doc: Document, before: Document | None = None) -> list[Path]:
-        """Write the files of `doc` that differ from `before` (all if None)."""
-        folder = self.release_dir(doc.release.id)
+    def write_document(self, doc: Document, before: Document | None = None, folder: Path | None = None
+                       ) -> list[Path]:
+        """Write the files of `doc` that differ from `before` (all if None), in its folder or `folder`."""
+        if folder is None:
+            folder = self.release_dir(doc.release.id)
+            store.confine(folder, self.root)
         store.make_dirs(folder)
         files: dict[Path, bytes] = {}
         rel = doc.release
@@ -218,14 +256,53 @@ class Newsroom:
         return [*made, *files]
 
     def create(self, doc: Document, action: Action | None = None) -> None:
-        """Write a brand-new release; refuses to overwrite an existing one."""
-        with store.locked(self.lock_path(doc.release.id)):
-            if self.exists(doc.release.id):
-                raise Conflict(_("release {id!r} already exists").format(id=doc.release.id),
+        """Write a brand-new release, all or nothing; refuses to overwrite an existing one.
+
+        The files are written in a staging folder (`releases/.<id>.pubflow-tmp`)
+        that is renamed into place once complete: a kill or a full disk leaves
+        no release folder at all, and the staging folder is swept by the next
+        `new`.  An empty folder of that name (or one holding only temp files) is
+        replaced; any other is refused.
+        """
+        release_id = doc.release.id
+        with store.locked(self.lock_path(release_id)):
+            if self.exists(release_id):
+                raise Conflict(_("release {id!r} already exists").format(id=release_id),
                                _("choose another title or pass --slug"))
             _refuse_overrides(None, doc)
-            files = self.write_document(doc)
-            self.after_write(Written(doc.release.id, tuple(files), None, doc, action))
+            store.confine(self.releases_dir, self.root)
+            store.make_dirs(self.releases_dir)
+            self._sweep_staging(release_id)
+            staging = self.releases_dir / f".{release_id}{store.TMP_SUFFIX}"
+            final = self.release_dir(release_id)
+            try:
+                written = self.write_document(doc, folder=staging)
+                store.place_folder(staging, final)
+            except BaseException:
+                store.remove_stale_temps(self.releases_dir, only=staging.name)
+                raise
+            files = [final / path.relative_to(staging) for path in written]
+            self.after_write(Written(release_id, tuple(files), None, doc, action))
+
+    def _sweep_staging(self, release_id: str) -> None:
+        """Remove staging folders a killed `new` left (call under the lock of `release_id`).
+
+        Another release's staging folder is removed only if its lock is free
+        (no `new` of that release is running now).
+        """
+        suffix = store.TMP_SUFFIX
+        try:
+            with os.scandir(self.releases_dir) as entries:
+                stale = [e.name[1:-len(suffix)] for e in entries
+                         if e.name.startswith(".") and e.name.endswith(suffix) and ID_RE.match(e.name[1:-len(suffix)])]
+        except OSError:
+            return
+        for other in stale:
+            try:
+                with store.locked(self.lock_path(other), timeout=0):
+                    store.remove_stale_temps(self.releases_dir, only=f".{other}{suffix}")
+            except Conflict:
+                continue
 
     @staticmethod
     def require_revision(doc: Document, expected_revision: int) -> None:
@@ -252,6 +329,7 @@ class Newsroom:
         """
         with store.locked(self.lock_path(release_id)):
             folder = self.release_dir(release_id)
+            store.confine(folder, self.root)
             store.recover(folder)
             before = self.load(release_id)
             if expected_revision is not None:
@@ -283,6 +361,18 @@ class Newsroom:
             files = store.remove_tree(folder)
             self.after_write(Written(release_id, tuple(files), before, None, action))
             return before, files
+
+
+def incomplete_line(release_id: str) -> str:
+    return _("releases/{id} is not a complete release (no release.yaml); left out").format(id=release_id)
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """A real folder: a symlink named like a release is not followed out of the newsroom."""
+    try:
+        return entry.is_dir(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def _refuse_overrides(before: Document | None, after: Document) -> None:

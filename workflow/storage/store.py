@@ -26,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from workflow.errors import Conflict, InvalidData
+from workflow.errors import Conflict, InvalidData, UsageError
 from workflow.i18n import _
 
 TMP_SUFFIX = ".pubflow-tmp"
@@ -79,56 +79,110 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def write_output(path: Path, data: bytes, folders: set[str] | None = None) -> None:
+def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> None:
+    """Refuse to write in `folder` when, through a symbolic link, it lies outside `fence`.
+
+    Outputs never follow links out of the newsroom (or out of the output
+    folder they belong to): a symlinked `dist/en` or release folder would
+    otherwise have pubflow write, replace or delete files anywhere.  Links
+    that stay inside `fence` are fine.  Only what exists is resolved, so a
+    folder about to be created is checked through its existing parents.
+    """
+    real = os.path.realpath(folder)
+    inside = os.path.realpath(fence)
+    if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep):
+        return
+    link = _first_link(Path(folder), Path(fence))
+    raise InvalidData(
+        _("{path} is a symbolic link that leads outside {fence}; pubflow does not write through it").format(
+            path=link or folder, fence=fence),
+        _("replace the link with a real folder"))
+
+
+def _first_link(folder: Path, fence: Path) -> Path | None:
+    """The first component from `fence` down to `folder` that is a symbolic link (None: `fence` itself)."""
+    try:
+        parts = folder.relative_to(fence).parts
+    except ValueError:
+        return None
+    current = fence
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
+def check_output_path(path: Path, folder: bool = False) -> None:
+    """A path named with `-o`: a new path, or an existing regular file (a real folder with `folder`).
+
+    Refuses an empty name, a symbolic link (its target would be replaced or
+    written through), a FIFO, a device or a socket (os.replace would swap
+    the special file for a regular one), and a folder where a file is meant
+    (or a file where a folder is meant): one UsageError line, nothing written.
+    """
+    name = os.fspath(path)
+    hint = _("give a new name or an existing folder") if folder else _("give a new name or an existing regular file")
+    if name in ("", "."):
+        raise UsageError(_("-o needs the name of a folder") if folder else _("-o needs the name of a file"), hint)
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(_("-o {path}: {error}").format(path=path, error=exc.strerror)) from None
+    mode = info.st_mode
+    if stat.S_ISLNK(mode):
+        message = _("-o {path} is a symbolic link; pubflow does not write through links")
+    elif stat.S_ISDIR(mode) and not folder:
+        message = _("-o {path} is a folder, not a file")
+    elif stat.S_ISREG(mode) and folder:
+        message = _("-o {path} is a file, not a folder")
+    elif not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        message = _("-o {path} is not a regular file (a device, a pipe or a socket)")
+    else:
+        return
+    raise UsageError(message.format(path=path), hint)
+
+
+def write_output(path: Path, data: bytes, folders: set[str] | None = None, fence: Path | None = None) -> None:
     """Replace a DERIVED output file (dist/) atomically, without waiting for the disk.
 
-    Readers see the old file or the new one, never half of one (temp file +
-    `os.replace`, as `atomic_write`), but neither the file nor its folder is
-    fsynced here: a build writes thousands of them, and one fsync each made
-    the disk, not the rendering, the cost of a build.  The caller makes them
-    durable all at once with `sync_outputs()` BEFORE it records them (the
-    build state is written with `atomic_write` afterwards), so a crash can
-    only lose outputs that no state file claims yet, and the next build
-    writes them again.  The newsroom's own records always use `atomic_write`.
-    Outputs are mode 0644; `folders` remembers the folders already created.
+    Readers see the old file or the new one, never half of one (`stage_output`
+    then `commit_output`), but neither the file nor its folder is fsynced
+    here: a build writes thousands of them, and one fsync each made the disk,
+    not the rendering, the cost of a build.  The caller makes them durable all
+    at once with `sync_outputs()` BEFORE it records them (the build state is
+    written with `atomic_write` afterwards), so a crash can only lose outputs
+    that no state file claims yet, and the next build writes them again.  The
+    newsroom's own records always use `atomic_write`.
     """
-    folder = os.path.dirname(path)
-    tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}{TMP_SUFFIX}")
+    tmp = stage_output(path, data, folders, fence)
     try:
-        if folders is None or folder not in folders:
-            os.makedirs(folder, exist_ok=True)
-            if folders is not None:
-                folders.add(folder)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
-    except OSError as exc:
-        raise _cannot_write(path, exc, _("check that the folder exists and is writable")) from None
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-            os.fchmod(fd, 0o644)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _cannot_write(path, exc, _("check free space and permissions")) from None
-        raise
+        commit_output(tmp, path)
+    finally:
+        discard_output(tmp)
 
 
-def stage_output(path: Path, data: bytes, folders: set[str] | None = None) -> str:
+def stage_output(path: Path, data: bytes, folders: set[str] | None = None, fence: Path | None = None) -> str:
     """Write a DERIVED output's new bytes to a temp file beside `path` and return the temp's
     path: `commit_output` swaps it in, `discard_output` takes it back.  So a set of outputs
     can be written in full before any of them replaces what readers see (a full disk or a
-    permission problem leaves every old output as it was)."""
+    permission problem leaves every old output as it was).
+
+    Outputs are mode 0644; `folders` remembers the folders already created
+    (and checked: with `fence`, a folder reached through a symbolic link out
+    of `fence` is refused, see `confine`).  Temp files a killed build left are
+    removed by the next build (`remove_temps_below`)."""
     folder = os.path.dirname(path)
     tmp = os.path.join(folder, f".{os.path.basename(path)}.{os.getpid()}{TMP_SUFFIX}")
     try:
         if folders is None or folder not in folders:
+            if fence is not None:
+                confine(folder, fence)
             os.makedirs(folder, exist_ok=True)
+            if fence is not None:
+                confine(folder, fence)  # made now: a link planted meanwhile is caught too
             if folders is not None:
                 folders.add(folder)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o644)
@@ -265,16 +319,67 @@ def _journal_plan(raw: bytes) -> list[tuple[str, str]]:
     return out
 
 
-def remove_stale_temps(folder: Path) -> int:
-    """Delete temp files a killed writer left behind (call with the lock held)."""
+def remove_stale_temps(folder: Path, only: str | None = None) -> int:
+    """Delete temp files (and staging folders) a killed writer left behind (call with the lock held).
+
+    `only` limits it to one name.
+    """
     removed = 0
-    with contextlib.suppress(FileNotFoundError):
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         for entry in os.scandir(folder):
-            if entry.name.endswith(TMP_SUFFIX) and entry.name != JOURNAL:
+            if entry.name.endswith(TMP_SUFFIX) and entry.name != JOURNAL and only in (None, entry.name):
                 with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+                    if entry.is_dir(follow_symlinks=False):
+                        _remove_tree(entry.path)
+                    else:
+                        os.unlink(entry.path)
                     removed += 1
     return removed
+
+
+def remove_temps_below(top: Path) -> int:
+    """Delete every temp file under `top` (an output folder, under its build lock); links are not followed."""
+    removed = 0
+    for folder, dirs, names in os.walk(top):
+        for name in names:
+            if name.endswith(TMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(folder, name))
+                    removed += 1
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+    return removed
+
+
+def _remove_tree(path: str) -> None:
+    """Remove a staging folder a killed `new` left (its own files only; links are unlinked, not followed)."""
+    import shutil
+
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def place_folder(staging: Path, final: Path) -> None:
+    """Rename a completely written folder into place: it appears whole or not at all.
+
+    `final` may exist empty (or holding only temp files a killed writer left,
+    which are removed first): rename replaces an empty folder.  Any other
+    content is refused (Conflict).
+    """
+    import errno
+
+    _fsync_dir(staging)
+    for attempt in (1, 2):
+        try:
+            os.rename(staging, final)
+        except OSError as exc:
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST) and attempt == 1:
+                remove_stale_temps(final)
+                continue
+            if exc.errno in (errno.ENOTEMPTY, errno.EEXIST, errno.ENOTDIR):
+                raise Conflict(_("{path} exists and is not an empty folder").format(path=final),
+                               _("move it out of releases/, or choose another title or --slug")) from None
+            raise _cannot_write(final, exc, _("check free space and permissions")) from None
+        break
+    _fsync_dir(final.parent)
 
 
 def make_dirs(path: Path) -> None:
@@ -287,7 +392,10 @@ def make_dirs(path: Path) -> None:
         ) from None
 
 
-def remove_file(path: Path) -> None:
+def remove_file(path: Path, fence: Path | None = None) -> None:
+    """Remove `path` if it is there (with `fence`: only when its folder is inside it, see `confine`)."""
+    if fence is not None:
+        confine(path.parent, fence)
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
 

@@ -1,8 +1,10 @@
 """Reading and formatting YAML: strict, fast, git-friendly.
 
 Reading uses libyaml's C loader when present (about 10x faster), refuses
-aliases (alias bombs), non-UTF-8 bytes and NUL characters, and reports
-errors with file, line and column.  Formatting writes Arabic unescaped,
+aliases (alias bombs), duplicate keys (YAML would keep the last one
+silently), nesting deeper than `limits.YAML_DEPTH`, files over
+`limits.YAML_BYTES` or that are not regular files, non-UTF-8 bytes and NUL
+characters, and reports errors with file, line and column.  Formatting writes Arabic unescaped,
 keeps key order, and puts paragraphs in literal block scalars so a changed
 paragraph is a one-hunk diff.  Writing files is `workflow.store`'s job.
 """
@@ -16,6 +18,7 @@ import yaml
 
 from workflow.errors import InvalidData
 from workflow.i18n import _
+from workflow.storage import limits
 
 try:
     from yaml import CSafeDumper as _BaseDumper
@@ -24,7 +27,31 @@ except ImportError:  # pragma: no cover - wheels ship libyaml
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-MAX_BYTES = 32 * 1024 * 1024
+MAX_BYTES = limits.YAML_BYTES
+
+
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    pass
+
+
+class _StrictLoader(_Loader):
+    """The C loader, refusing a key that appears twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                try:
+                    duplicate = key in seen
+                    seen.add(key)
+                except TypeError:  # an unhashable key: the base class words that error
+                    break
+                if duplicate:
+                    raise _DuplicateKey(None, None, _("duplicate key {key!r}").format(key=key),
+                                        key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
 
 
 def parse(text: str, where: str) -> Any:
@@ -33,7 +60,12 @@ def parse(text: str, where: str) -> Any:
         raise InvalidData(_("{where}: contains a NUL character").format(where=where),
                           _("remove it; YAML files must be plain UTF-8 text"))
     try:
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - safe C loader
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - safe C loader
+    except _DuplicateKey as exc:
+        mark = exc.problem_mark
+        position = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise InvalidData(_("{where}{position}: {problem}").format(where=where, position=position, problem=exc.problem),
+                          _("keep one of them: YAML would silently use only the last")) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
@@ -50,24 +82,26 @@ def parse(text: str, where: str) -> Any:
 
 
 def _reject_shared(data: Any, where: str) -> None:
-    """Refuse YAML aliases: a container reached twice means an anchor was reused."""
+    """Refuse YAML aliases (a container reached twice means an anchor was reused) and deep nesting."""
     seen: set[int] = set()
-    stack = [data]
+    stack = [(data, 1)]
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
         if isinstance(node, dict | list):
             if id(node) in seen:
                 raise InvalidData(_("{where}: YAML anchors and aliases are not allowed").format(where=where),
                                   _("write the values out in full"))
+            if depth > limits.YAML_DEPTH:
+                raise InvalidData(_("{where}: nested more than {depth} levels deep").format(
+                    where=where, depth=limits.YAML_DEPTH), _("pubflow's files are a few levels deep; check the file"))
             seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, dict) else node)
+            stack.extend((child, depth + 1) for child in (node.values() if isinstance(node, dict) else node))
 
 
 def decode(raw: bytes, where: str) -> str:
     """Decode bytes as strict UTF-8 with a message that names the byte offset."""
     if len(raw) > MAX_BYTES:
-        raise InvalidData(_("{where}: file is larger than {mb} MB").format(where=where, mb=MAX_BYTES // 2**20),
-                          _("split it or check that it is the right file"))
+        raise limits.too_large(where, MAX_BYTES)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -81,13 +115,7 @@ def decode(raw: bytes, where: str) -> str:
 def read(path: Path, where: str | None = None) -> Any:
     """Read and parse one YAML file; `where` names it in messages (default: the path)."""
     name = where or str(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise
-    except OSError as exc:
-        raise InvalidData(_("{where}: cannot read ({error})").format(where=name, error=exc.strerror)) from None
-    return parse(decode(raw, name), name)
+    return parse(decode(limits.read_regular(path, MAX_BYTES, name), name), name)
 
 
 class _Dumper(_BaseDumper):

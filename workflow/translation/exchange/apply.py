@@ -42,6 +42,8 @@ def export_release(nr: Newsroom, release_id: str, lang: str, fmt: str, include_a
     from workflow.storage import store
 
     nr.config.language(lang)
+    if output is not None:
+        store.check_output_path(output)  # not a FIFO, a device, a link or a folder
     data, count = export_bytes(nr.load(release_id), lang, fmt, include_all)
     if output is not None:
         store.atomic_write(output, data)
@@ -170,18 +172,10 @@ def apply_units(doc: Document, config: Config, parsed: ExchangeFile, actor: Pers
 
 
 def read_exchange_file(path: Path) -> tuple[bytes, str]:
-    where = path.name
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InvalidData(_("{where}: larger than {mb} MB").format(where=where, mb=MAX_BYTES // 2**20))
-        return path.read_bytes(), where
-    except FileNotFoundError:
-        raise NotFound(_("no file {path}").format(path=path), _("check the path")) from None
-    except IsADirectoryError:
-        raise UsageError(_("{path} is a folder, not a file").format(path=path)) from None
-    except OSError as exc:
-        raise InvalidData(_("cannot read {path}: {error}").format(path=path, error=exc.strerror)) from None
+    """The bytes of a PO/XLIFF file: a regular file of at most `limits.EXCHANGE_BYTES` (not a FIFO, not /dev/zero)."""
+    from workflow.storage import limits
+
+    return limits.read_input(path, MAX_BYTES), path.name
 
 
 def import_file(nr: Newsroom, path: Path, actor: Person, release_id: str | None = None, lang: str | None = None,

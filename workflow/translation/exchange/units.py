@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from workflow.core import segments as seg
 from workflow.core.model import Document
 from workflow.i18n import _
+from workflow.storage import limits
 from workflow.translation.operations import NEEDS_TRANSLATION
 
 FORMATS = ("po", "xliff")
-MAX_BYTES = 20 * 1024 * 1024
+MAX_BYTES = limits.EXCHANGE_BYTES
 
 
 @dataclass(frozen=True)

@@ -13,12 +13,14 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from workflow.storage.cache import JsonCache
+from workflow.translation.mt.provider import ECHOED_KEY
 
 if TYPE_CHECKING:
     from workflow.storage.newsroom import Newsroom
 
 CACHE_NAME = "mt-cache.json"
 CACHE_VERSION = 1
+MAX_CACHED_CHARS = 1024 * 1024
 
 
 def _cache(nr: Newsroom) -> JsonCache[dict[str, str]]:
@@ -29,7 +31,9 @@ def _entries(data: dict[str, Any]) -> dict[str, str] | None:
     entries = data["entries"]
     if not isinstance(entries, dict):
         return None
-    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str)}
+    # Answers stored before the provider checked them (an echoed API key, a runaway answer) are dropped.
+    return {k: v for k, v in entries.items() if isinstance(k, str) and isinstance(v, str)
+            and len(v) <= MAX_CACHED_CHARS and not ECHOED_KEY.search(v)}
 
 
 def cache_key(provider: str, source: str, target: str, text: str) -> str:

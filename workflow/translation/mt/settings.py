@@ -3,9 +3,10 @@
 ```yaml
 machine_translation:
   provider: libre            # the default for `pubflow suggest`
-  timeout: 10                # seconds per request (deep-translator has none)
+  timeout: 10                # seconds for a whole request: connect, headers, body (at most 600)
   retries: 2                 # extra attempts on timeouts, 429 and 5xx
   backoff: 0.5               # seconds before the first retry, doubled each time
+  max_answer_kb: 1024        # the most one answer may hold; a larger one is refused unread
   providers:
     libre: {url: https://translate.example.org/, api_key_env: LIBRE_API_KEY}
     google: {}
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -37,6 +38,9 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 0.5
+DEFAULT_MAX_ANSWER_KB = 1024
+# Upper bounds: a value past them is a typo (or a timer that could not be set).
+LIMITS = {"timeout": 600.0, "retries": 10.0, "backoff": 60.0, "max_answer_kb": 65536.0}
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ PROVIDERS: dict[str, ProviderSpec] = {
     "qcri": ProviderSpec("qcri", "QcriTranslator", needs_key=True, options=frozenset({"domain"}),
                          host="mt.qcri.org"),
 }
-COMMON_OPTIONS = frozenset({"url", "api_key_env", "languages", "timeout", "retries", "backoff"})
+COMMON_OPTIONS = frozenset({"url", "api_key_env", "languages", "timeout", "retries", "backoff", "max_answer_kb"})
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class ProviderConfig:
     timeout: float
     retries: int
     backoff: float
+    max_answer_kb: int = DEFAULT_MAX_ANSWER_KB  # the most one answer may hold (the body as received)
 
     @property
     def name(self) -> str:
@@ -106,10 +111,12 @@ def _bad(what: str, hint: str | None = None) -> InvalidData:
 
 def _number(raw: Mapping[str, Any], key: str, default: float, where: str, integer: bool = False) -> float:
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (integer and not isinstance(
-            value, int)) or (key == "timeout" and value == 0):
-        kind = _("a whole number >= 0") if integer else _("a number of seconds > 0") if key == "timeout" else _(
-            "a number >= 0")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= LIMITS[key] or (
+            integer and not isinstance(value, int)) or (key in ("timeout", "max_answer_kb") and value == 0):
+        kind = (_("a whole number from 1 to {most:g}") if key == "max_answer_kb"
+                else _("a whole number from 0 to {most:g}") if integer
+                else _("a number of seconds > 0 and <= {most:g}") if key == "timeout"
+                else _("a number from 0 to {most:g}")).format(most=LIMITS[key])
         raise _bad(_("{where}{key}: {value!r} is not {kind}").format(where=where, key=key, value=value, kind=kind))
     return float(value)
 
@@ -117,13 +124,14 @@ def _number(raw: Mapping[str, Any], key: str, default: float, where: str, intege
 def mt_settings(config: Config) -> MTSettings:
     """Validate the `machine_translation:` section of pubflow.yaml."""
     raw: Mapping[str, Any] = config.machine_translation or {}
-    unknown = set(raw) - {"provider", "providers", "timeout", "retries", "backoff"}
+    unknown = set(raw) - {"provider", "providers", "timeout", "retries", "backoff", "max_answer_kb"}
     if unknown:
         raise _bad(_("unknown field {field!r}").format(field=sorted(unknown)[0]),
-                   _("fields: provider, providers, timeout, retries, backoff"))
+                   _("fields: provider, providers, timeout, retries, backoff, max_answer_kb"))
     timeout = _number(raw, "timeout", DEFAULT_TIMEOUT, "")
     retries = int(_number(raw, "retries", DEFAULT_RETRIES, "", integer=True))
     backoff = _number(raw, "backoff", DEFAULT_BACKOFF, "")
+    max_answer_kb = int(_number(raw, "max_answer_kb", DEFAULT_MAX_ANSWER_KB, "", integer=True))
     section = raw.get("providers") or {}
     if not isinstance(section, dict):
         raise _bad(_("providers must map provider names to their settings"))
@@ -160,7 +168,8 @@ def mt_settings(config: Config) -> MTSettings:
             spec=spec, url=url, api_key_env=key_env, languages=dict(languages), options=options,
             timeout=_number(conf, "timeout", timeout, where), retries=int(_number(conf, "retries", retries, where,
                                                                                   integer=True)),
-            backoff=_number(conf, "backoff", backoff, where))
+            backoff=_number(conf, "backoff", backoff, where),
+            max_answer_kb=int(_number(conf, "max_answer_kb", max_answer_kb, where, integer=True)))
     for name in section:
         if name not in PROVIDERS:
             raise _bad(_("providers: unknown provider {name!r}").format(name=name),
@@ -193,8 +202,7 @@ def provider_config(config: Config, provider: str | None = None, url: str | None
             raise UsageError(_("{url!r} is not an http(s) URL").format(url=url))
         if not conf.spec.needs_url:
             raise UsageError(_("--url applies to self-hosted providers (libre), not {name}").format(name=name))
-        conf = ProviderConfig(conf.spec, url, conf.api_key_env, conf.languages, conf.options, conf.timeout,
-                              conf.retries, conf.backoff)
+        conf = replace(conf, url=url)
     if conf.spec.needs_url and not conf.url:
         raise UsageError(_("{name} needs the URL of its server").format(name=name),
                          _("set machine_translation.providers.{name}.url or pass --url").format(name=name))
