@@ -160,3 +160,43 @@ def test_translate_review_publish_in_chromium(browser: Any, cli: Cli, in_transla
     assert any(" reviewed " in x and "Lina Aziz [ar]" in x for x in lines)
     assert "Hala Darwish" in history
     assert "publish" in history
+
+
+def test_machine_suggestion_on_demand_and_errors_ask_first(browser: Any, cli: Cli, in_translation: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.libre_server import LibreServer
+    from tests.test_mt import ENV, configure
+
+    rid = in_translation
+    monkeypatch.setenv("LIBRE_TEST_KEY", ENV["LIBRE_TEST_KEY"])
+    with LibreServer() as libre:
+        configure(cli.root, libre.url)
+        with workspace(cli.root, TRANSLATOR) as server:
+            page = open_page(browser, server)
+            page.goto(f"{server.url}r/{rid}/ar/s/p1")
+            page.keyboard.press("Alt+N")  # skip
+            page.wait_for_url(f"**/r/{rid}/ar/s/p2")
+            page.keyboard.press("Alt+P")  # previous
+            page.wait_for_url(f"**/r/{rid}/ar/s/p1")
+            assert libre.requests == []  # nothing is sent to the provider until asked
+            page.focus("#text")
+            page.keyboard.press("Alt+M")
+            page.wait_for_selector("#machine-text:not(:empty)")
+            assert len(libre.requests) == 1
+            assert "libre" in page.inner_text("#machine-label")
+            suggestion = page.inner_text("#machine-text")
+            assert suggestion.startswith("[en>ar] The Syrian Coalition")
+            page.keyboard.press("Alt+A")
+            assert page.input_value("#text") == suggestion
+            assert page.input_value("#origin") == "machine:libre"
+            page.keyboard.press("Control+Enter")
+            # A machine text in Latin script is no Arabic translation: the checks say so, and ask first.
+            page.wait_for_selector("#save-anyway")
+            assert "[script]" in page.inner_text("#findings")
+            assert segments(cli.root, rid, "ar").get("p1", {}).get("text") is None
+            page.click("#save-anyway")
+            page.wait_for_url(f"**/r/{rid}/ar/s/p2**")
+    saved = segments(cli.root, rid, "ar")["p1"]
+    assert saved["origin"] == "machine:libre"
+    assert saved["status"] == "translated"
+    assert saved["by"] == "Rami Haddad"
