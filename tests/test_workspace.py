@@ -352,3 +352,15 @@ def test_reviewer_waives_a_finding_with_a_reason(cli: Cli, in_translation: str) 
     assert ar_segments(cli.root, rid)["p4"]["status"] == "approved"
     history = cli("history", rid).stdout  # type: ignore[attr-defined]
     assert "the source was corrected to 30 by phone" in history
+
+
+def test_an_oversized_form_is_refused(cli: Cli, in_translation: str, snapshot: Snapshot) -> None:
+    rid = in_translation
+    with workspace(cli.root, TRANSLATOR) as server:
+        token = server.csrf()
+        before = snapshot(cli.root)
+        status, text, _h = server.request("POST", f"/r/{rid}/ar/s/p1", {"text": "ن" * 600_000, "csrf": token})
+        assert status in (400, 413)
+        assert "too large" in text
+        assert snapshot(cli.root) == before
+        assert server.request("GET", "/")[0] == 200

@@ -44,8 +44,15 @@ HEADERS = [
 ]
 
 
+MAX_BODY = 1024 * 1024  # bytes of one request body: a form holds a paragraph or two
+
+
+class BodyTooLarge(Exception):
+    """A request body past `MAX_BODY` (announced or streamed)."""
+
+
 class Guard:
-    """Host check, security headers and the crash handler around the whole application."""
+    """Host check, body size limit, security headers and the crash handler around the whole application."""
 
     def __init__(self, app: ASGIApp, port: int) -> None:
         self.app = app
@@ -61,6 +68,16 @@ class Guard:
                                      "names another server)").format(port=self.port))
             return
         started = False
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message.get("type") == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY:
+                    raise BodyTooLarge
+            return message
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
@@ -75,7 +92,10 @@ class Guard:
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            if not started:
+                await plain(send, 413, _("refused: the request is too large; nothing was changed"))
         except Exception as exc:  # noqa: BLE001 -- the one place a request's crash stops
             log.error("%s", redact(f"internal error on {scope.get('method')} {scope.get('path')}: "
                                    f"{type(exc).__name__}: {exc}"))
