@@ -136,10 +136,10 @@ def test_unreachable_provider_turns_suggestions_off_once(newsroom, in_translatio
 
 def test_ctrl_c_keeps_what_was_saved(newsroom, in_translation, sample_arabic):
     class Interrupting(ScriptedIO):
-        def ask(self, prompt: str) -> str:
+        def ask(self, prompt: str, prefill: str = "") -> str:
             if len([x for x in self.lines if x.startswith("saved")]) == 2:
                 raise KeyboardInterrupt
-            return super().ask(prompt)
+            return super().ask(prompt, prefill)
 
     nr = Newsroom.open(newsroom)
     io = Interrupting([sample_arabic["title"], sample_arabic["p1"], sample_arabic["p2"]])
@@ -147,6 +147,7 @@ def test_ctrl_c_keeps_what_was_saved(newsroom, in_translation, sample_arabic):
         run_session(nr, in_translation, "ar", find_person(nr.config, TRANSLATOR), io)
     got = statuses(newsroom, in_translation)
     assert (got["title"], got["p1"], got["p2"]) == ("translated", "translated", "untranslated")
+    assert io.lines[-1] == f"Saved 2, skipped 0; 9 segment(s) still to translate in {in_translation} (ar)."
 
 
 def test_refusals(cli, newsroom, sample_id, snapshot):
@@ -211,3 +212,65 @@ def test_a_machine_suggestion_left_in_english_is_refused_by_the_script_check(new
     assert "of the words are in the Arabic script of ar" in io.output
     assert "save anyway? [y/N]" in io.output
     assert Newsroom.open(newsroom).load(in_translation).target("ar")["title"].status == "untranslated"
+
+
+# ------------------------------------------------------------------ feedback, pre-fill, --url
+def test_every_key_says_what_it_did(newsroom, in_translation, sample_arabic):
+    io = session(newsroom, in_translation, ["s", "b", "x", "", sample_arabic["title"], "q"])
+    out = io.lines
+    assert "skipped title (still untranslated)" in out
+    assert "back to title" in out
+    assert "x is not a key here; ? shows the keys (=TEXT saves TEXT as typed)" in out
+    assert out.count("a = accept suggestion · 1,2… = accept memory match · k = keep old translation (stale) · "
+                     "s = skip · b = back · q = quit · =TEXT = save TEXT as typed · anything else = your "
+                     "translation") == 1  # for the empty line ("" is help; the welcome line has it inline)
+    assert "saved title (translated)" in out
+    assert statuses(newsroom, in_translation)["title"] == "translated"
+
+
+def test_a_refused_save_comes_back_pre_filled(newsroom, in_translation, sample_arabic):
+    wrong = sample_arabic["title"] + " 1999"  # a number the source does not have: an error
+    io = session(newsroom, in_translation, [wrong, "n", sample_arabic["title"], "q"])
+    assert "not saved; your text is back for editing" in io.lines
+    assert io.prefills[:3] == ["", "", wrong]  # the title, save anyway?, the title again with the text
+    assert texts(newsroom, in_translation)["title"] == sample_arabic["title"]
+    # An answer that is neither yes nor no is asked again, not taken as no.
+    io = session(newsroom, in_translation, [wrong, "maybe", "نعم", "q"])
+    assert "Please answer y or n." in io.lines
+    assert texts(newsroom, in_translation)["p1"] == wrong
+
+
+def test_back_pre_fills_the_text_saved_there(newsroom, in_translation, sample_arabic):
+    io = session(newsroom, in_translation, [sample_arabic["title"], "b", "q"])
+    assert io.prefills == ["", "", sample_arabic["title"]]  # title, p1 (after saving), title again
+    assert io.lines[-2] == f"ar> [{sample_arabic['title']}]"
+
+
+def test_a_suggestion_typed_as_it_is_keeps_its_provenance(newsroom, in_translation):
+    arabic = "الائتلاف: جرائم نظام الأسد وروسيا جرائم دولية"
+    with LibreServer(translate=lambda text, source, target: arabic) as server:
+        io = session(newsroom, in_translation, [arabic, "q"], url=server.url, provider="libre")
+    assert "a) machine (libre): " + arabic in io.output
+    target = Newsroom.open(newsroom).load(in_translation).target("ar")["title"]
+    assert (target.text, target.status, target.origin) == (arabic, "translated", "machine:libre")
+
+
+def test_translate_url_option(cli, newsroom, in_translation):
+    arabic = "الائتلاف: جرائم نظام الأسد وروسيا جرائم دولية"
+    with LibreServer(translate=lambda text, source, target: arabic) as server:
+        r = cli("translate", in_translation, "--lang", "ar", "--provider", "libre", "--url", server.url,
+                as_=TRANSLATOR, input="a\nq\n")
+        assert r.exit_code == 0, r.output
+        assert server.count >= 1
+    assert f"a) machine (libre): {arabic}" in r.stdout
+    assert Newsroom.open(newsroom).load(in_translation).target("ar")["title"].origin == "machine:libre"
+
+
+def test_arabic_answers_and_arabic_words(cli, newsroom, in_translation, sample_arabic):
+    wrong = sample_arabic["title"] + " 1999"
+    r = cli("--ui-lang", "ar", "translate", in_translation, "--lang", "ar", "--no-machine", as_=TRANSLATOR,
+            input=f"{wrong}\nن\ns\nq\n")
+    assert r.exit_code == 0, r.output
+    assert "هل تحفظها رغم ذلك؟ [نعم/لا]" in r.stdout
+    assert texts(newsroom, in_translation)["title"] == wrong  # ن is yes
+    assert "(غير مترجم)" in r.stdout

@@ -217,31 +217,23 @@ def import_cmd(
     _refuse_errors(result.findings)
 
 
-class TerminalIO:
-    """The session's input and output on the terminal (typer prompts)."""
-
-    def ask(self, prompt: str) -> str:
-        try:
-            answer: str = typer.prompt(prompt, default="", show_default=False, prompt_suffix="")
-        except typer.Abort:  # end of input or Ctrl-C at the prompt: quit, everything saved is saved
-            typer.echo("")
-            raise EOFError from None
-        return answer
-
-    def say(self, text: str = "") -> None:
-        typer.echo(text)
-
-
 @app.command("translate")
 def translate_cmd(
     release_id: IdArg,
     lang: LangOpt,
     provider: Annotated[str | None, typer.Option("--provider", help=N_("Machine translation provider."))] = None,
+    url: Annotated[str | None, typer.Option("--url", help=N_("Server URL of a self-hosted LibreTranslate."))] = None,
     no_machine: Annotated[bool, typer.Option("--no-machine", help=N_("Do not ask for machine suggestions."))] = False,
     as_name: AsOpt = None,
 ) -> None:
-    """Translate interactively: walk the segments that need work, save each at once."""
+    """Translate interactively: walk the segments that need work, save each at once.
+
+    On a terminal the line can be edited (arrow keys, Home/End, Ctrl-U), Up and Down recall what you
+    typed, and a text the checks stopped comes back ready to edit; Ctrl-C ends with everything saved.
+    """
+    from workflow.cli.lineinput import terminal_io
     from workflow.translation.session import run_session
 
     nr = newsroom()
-    run_session(nr, release_id, lang, actor(nr, as_name), TerminalIO(), machine=not no_machine, provider=provider)
+    run_session(nr, release_id, lang, actor(nr, as_name), terminal_io(), machine=not no_machine, provider=provider,
+                url=url)

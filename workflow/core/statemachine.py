@@ -9,12 +9,13 @@ comment, failing guard) as `Refused`.  Nothing here touches the disk.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from workflow.errors import InvalidDefinition, Refused, UsageError
-from workflow.i18n import _
+from workflow.i18n import NC_, _
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 COMMENT_MODES = ("required", "optional")
@@ -28,9 +29,10 @@ TRANSITION_FIELDS = {"from", "to", "roles", "comment", "requires", "approval", "
 @dataclass(frozen=True)
 class State:
     name: str
-    label: str
+    label: str  # a plain label, or the English one of `labels` (see core.labels.state_label)
     final: bool = False
     live: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)  # per language: {en: In review, ar: قيد المراجعة}
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Transition:
     requires: tuple[str, ...] = ()
     approval: bool = False
     label: str = ""
+    labels: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,13 @@ class Workflow:
 DEFAULT_WORKFLOW: dict[str, Any] = {
     "initial": "draft",
     "states": {
-        "draft": {"label": "Draft"},
-        "review": {"label": "In review"},
-        "translation": {"label": "Translation"},
-        "published": {"label": "Published", "live": True},
-        "retracted": {"label": "Retracted", "live": True, "final": True},
+        # The catalogs translate these plain labels (msgctxt "workflow state"): a newsroom that keeps
+        # them reads its states in Arabic too; its own labels may be per language.
+        "draft": {"label": NC_("workflow state", "Draft")},
+        "review": {"label": NC_("workflow state", "In review")},
+        "translation": {"label": NC_("workflow state", "Translation")},
+        "published": {"label": NC_("workflow state", "Published"), "live": True},
+        "retracted": {"label": NC_("workflow state", "Retracted"), "live": True, "final": True},
     },
     "transitions": {
         "submit": {"from": ["draft"], "to": "review", "roles": ["writer", "editor"]},
@@ -108,6 +113,30 @@ def _check_role(role: str, where: str) -> None:
                       "translator:LANG or reviewer:LANG)").format(where=where, role=role))
 
 
+LABEL_LANGUAGE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+def _label(value: Any, where: str) -> tuple[str, dict[str, str]]:
+    """(plain label, labels per language) of a state or transition.
+
+    `label: In review` or `label: {en: In review, ar: قيد المراجعة}`; the plain
+    label of a per-language one is its English text (else its first).
+    """
+    if isinstance(value, str) and value.strip():
+        return value.strip(), {}
+    if isinstance(value, dict) and value:
+        labels: dict[str, str] = {}
+        for code, text in value.items():
+            if not isinstance(code, str) or not LABEL_LANGUAGE_RE.match(code):
+                raise _fail(_("{where}: {code!r} is not a language code").format(where=where, code=code))
+            if not isinstance(text, str) or not text.strip():
+                raise _fail(_("{where}.{code}: expected a label").format(where=where, code=code))
+            labels[code] = text.strip()
+        return labels.get("en") or next(iter(labels.values())), labels
+    raise _fail(_("{where}: expected a label, or labels per language such as {{en: Draft, ar: مسودة}}").format(
+        where=where))
+
+
 def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflow") -> Workflow:
     """Build and validate a Workflow from its YAML table."""
     import re
@@ -142,8 +171,8 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
             if not isinstance(spec.get(flag, False), bool):
                 raise _fail(_("{where}.states.{name}.{flag}: expected true or false").format(
                     where=where, name=name, flag=flag))
-        states[name] = State(name, str(spec.get("label", name)), bool(spec.get("final", False)),
-                             bool(spec.get("live", False)))
+        label, labels = _label(spec.get("label", name), f"{where}.states.{name}.label")
+        states[name] = State(name, label, bool(spec.get("final", False)), bool(spec.get("live", False)), labels)
 
     initial = data.get("initial")
     if initial not in states:
@@ -188,8 +217,9 @@ def parse_workflow(data: Any, known_guards: Iterable[str], where: str = "workflo
                 where=at, value=comment))
         if not isinstance(spec.get("approval", False), bool):
             raise _fail(_("{where}.approval: expected true or false").format(where=at))
+        label, labels = _label(spec.get("label", name), f"{at}.label")
         transitions[name] = Transition(name, sources, str(target), roles, comment, requires,
-                                       bool(spec.get("approval", False)), str(spec.get("label", name)))
+                                       bool(spec.get("approval", False)), label, labels)
 
     workflow = Workflow(str(initial), states, transitions)
     problems = definition_problems(workflow)

@@ -146,6 +146,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return (_active.get() or _ENGLISH).translations.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """Translate `message` in `context` (msgctxt): one English word, several meanings
+    ("untranslated" of a segment, "untranslated" of a catalog's messages)."""
+    return (_active.get() or _ENGLISH).translations.pgettext(context, message)
+
+
 # Answers to a yes/no question, in every interface language (a translator may answer in either).
 YES = frozenset({"y", "yes", "ن", "نعم", "أجل", "اجل"})
 NO = frozenset({"n", "no", "ل", "لا", "كلا"})
@@ -163,6 +169,11 @@ def yes_no(answer: str) -> bool | None:
 
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it now."""
+    return message
+
+
+def NC_(context: str, message: str) -> str:  # noqa: N802 - gettext's naming
+    """Mark a string with its context (msgctxt) for extraction; translate it later with `pgettext`."""
     return message
 
 

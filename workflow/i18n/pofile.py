@@ -36,7 +36,8 @@ from typing import IO, Any
 SOURCE_HEADER = "X-Pubflow-Source"
 CATALOG_WIDTH = 76  # interface catalogs: pybabel's width
 EXCHANGE_WIDTH = 78  # segment exchange files: always the same width, so re-exports give small diffs
-KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
+KEYWORDS: dict[str, Any] = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+                            "NC_": ((1, "c"), 2)}
 COMMENT_TAGS = ("TRANSLATORS:",)
 # Babel's table orders Arabic forms 4 and 5 unlike GNU gettext and CLDR (babel
 # issue 816): with its expression n=100 would pick the "many" form.  This is

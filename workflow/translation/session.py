@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from workflow.core.config import Person
+from workflow.core.labels import severity_label, status_label
 from workflow.core.model import Document
 from workflow.errors import PubflowError
 from workflow.i18n import N_, _, yes_no
@@ -46,8 +47,9 @@ if TYPE_CHECKING:
 
 
 class SessionIO(Protocol):
-    def ask(self, prompt: str) -> str:
-        """One line from the translator; raises EOFError at the end of input."""
+    def ask(self, prompt: str, prefill: str = "") -> str:
+        """One line from the translator, `prefill` already typed in for editing; EOFError at the end of
+        input, KeyboardInterrupt on Ctrl-C."""
 
     def say(self, text: str = "") -> None:
         """Show one line (or several joined by newlines)."""
@@ -59,9 +61,11 @@ class ScriptedIO:
     def __init__(self, answers: list[str]) -> None:
         self.answers: Iterator[str] = iter(answers)
         self.lines: list[str] = []
+        self.prefills: list[str] = []  # what each question had pre-filled ("" for nothing)
 
-    def ask(self, prompt: str) -> str:
-        self.lines.append(prompt)
+    def ask(self, prompt: str, prefill: str = "") -> str:
+        self.lines.append(prompt + (f"[{prefill}]" if prefill else ""))
+        self.prefills.append(prefill)
         try:
             return next(self.answers)
         except StopIteration:
@@ -121,7 +125,7 @@ HELP = N_("a = accept suggestion · 1,2… = accept memory match · k = keep old
 
 def render(view: SegmentView) -> list[str]:
     """The lines shown for one segment."""
-    lines = ["", f"[{view.position}/{view.total}] {view.segment} ({view.status})"]
+    lines = ["", f"[{view.position}/{view.total}] {view.segment} ({status_label(view.status)})"]
     if view.old_source is not None:
         lines.append(_("source changed: {diff}").format(diff=render_diff(word_diff(view.old_source, view.source))))
         lines.append(_("old translation: {text}").format(text=view.text))
@@ -141,7 +145,7 @@ class Session:
     """Walks the segments of one release and language that need translation."""
 
     def __init__(self, nr: Newsroom, release_id: str, lang: str, actor: Person, io: SessionIO, *,
-                 machine: bool = True, provider: str | None = None) -> None:
+                 machine: bool = True, provider: str | None = None, url: str | None = None) -> None:
         self.nr = nr
         self.release_id = release_id
         self.lang = lang
@@ -149,6 +153,7 @@ class Session:
         self.io = io
         self.machine = machine
         self.provider = provider
+        self.url = url  # a self-hosted LibreTranslate, as `suggest --url`
         self._glossary: Glossary | None = None
         self._mt_off_reason: str | None = None
 
@@ -179,9 +184,10 @@ class Session:
         from workflow.translation import mt
 
         try:
-            if not mt.is_configured(self.nr) and self.provider is None:
+            if not mt.is_configured(self.nr) and self.provider is None and self.url is None:
                 return None, None
-            suggestion = mt.suggest_text(self.nr, source, source_lang, self.lang, provider=self.provider)
+            suggestion = mt.suggest_text(self.nr, source, source_lang, self.lang, provider=self.provider,
+                                         url=self.url)
         except PubflowError as exc:
             self._mt_off_reason = exc.line()
             return None, _("machine suggestions off for this session: {error}").format(error=exc.line())
@@ -227,7 +233,18 @@ class Session:
             return result
         self.io.say(_("{id} ({lang}): {n} segment(s) to translate. {help}").format(
             id=self.release_id, lang=self.lang, n=len(ids), help=_(HELP)))
+        try:
+            self._walk(ids, result)
+        except KeyboardInterrupt:  # Ctrl-C: say what is on disk, then end with 130 (the CLI's handler)
+            self.io.say("")
+            self._summary(result)
+            raise
+        self._summary(result)
+        return result
+
+    def _walk(self, ids: list[str], result: SessionResult) -> None:
         index = 0
+        revisit = False
         while 0 <= index < len(ids):
             seg_id = ids[index]
             doc = self.nr.load(self.release_id)
@@ -238,34 +255,43 @@ class Session:
             view = self.view(doc, seg_id, index + 1, len(ids))
             for line in render(view):
                 self.io.say(line)
-            step = self._answer(view, result)
+            # Back on a segment (`b`): its text is typed in again, ready to edit.
+            step = self._answer(view, result, view.text if revisit and view.status != "stale" else "")
+            revisit = False
             if step == "quit":
                 result.quit = True
-                break
+                return
             if step == "back":
                 if index == 0:
                     self.io.say(_("already at the first segment"))
                     continue
                 index -= 1
+                revisit = True
+                self.io.say(_("back to {segment}").format(segment=ids[index]))
                 continue
-            if step == "skip" and seg_id not in result.skipped and seg_id not in result.saved:
-                result.skipped.append(seg_id)
+            if step == "skip":
+                if seg_id not in result.skipped and seg_id not in result.saved:
+                    result.skipped.append(seg_id)
+                self.io.say(_("skipped {segment} (still {status})").format(
+                    segment=seg_id, status=status_label(view.status)))
             index += 1
+
+    def _summary(self, result: SessionResult) -> None:
         final = self.nr.load(self.release_id)
         result.remaining = len(self.pending_ids(final))
         self.io.say(_("Saved {saved}, skipped {skipped}; {remaining} segment(s) still to translate in {id} "
                       "({lang}).").format(saved=len(result.saved), skipped=len(result.skipped),
                                           remaining=result.remaining, id=self.release_id, lang=self.lang))
-        return result
 
-    def _answer(self, view: SegmentView, result: SessionResult) -> str:
+    def _answer(self, view: SegmentView, result: SessionResult, prefill: str = "") -> str:
         """Ask until the segment is saved, skipped, or the translator moves away."""
         keyed = {c.key: c for c in view.candidates}
         while True:
             try:
-                answer = self.io.ask(f"{self.lang}> ").strip()
+                answer = self.io.ask(f"{self.lang}> ", prefill).strip()
             except EOFError:
                 return "quit"
+            prefill = ""
             if answer in ("", "?"):
                 self.io.say(_(HELP))
                 continue
@@ -278,7 +304,7 @@ class Session:
             if answer == "k":
                 if view.status != "stale":
                     self.io.say(_("k keeps the old translation of a stale segment; this one is {status}").format(
-                        status=view.status))
+                        status=status_label(view.status)))
                     continue
                 if not self._checked(view, view.text):  # the old text against the new source
                     continue
@@ -291,12 +317,22 @@ class Session:
             elif len(answer) == 1 and (answer.isdigit() or answer == "a"):
                 self.io.say(_("there is no suggestion {key} here").format(key=answer))
                 continue
+            elif len(answer) == 1 and answer.isascii() and answer.isalpha():
+                self.io.say(_("{key} is not a key here; ? shows the keys (=TEXT saves TEXT as typed)").format(
+                    key=answer))
+                continue
             else:
-                text, origin = answer.removeprefix("="), HUMAN
+                text = answer.removeprefix("=")
+                # Text identical to a suggestion keeps the suggestion's provenance.
+                origin = next((c.origin for c in view.candidates if c.text == text.strip()), HUMAN)
             if not text.strip():
                 self.io.say(_(HELP))
                 continue
-            if self._checked(view, text) and self._save(view.segment, text, origin, result):
+            if not self._checked(view, text):
+                prefill = text
+                self.io.say(_("not saved; your text is back for editing"))
+                continue
+            if self._save(view.segment, text, origin, result):
                 return "saved"
 
     def _checked(self, view: SegmentView, text: str) -> bool:
@@ -306,14 +342,19 @@ class Session:
         doc_source_lang = self._source_lang()
         findings = check_text(self.nr.config, view.source, text, doc_source_lang, self.lang, self.glossary())
         for check_id, severity, message in findings:
-            self.io.say(f"  {severity} [{check_id}] {message}")
+            self.io.say(_("  {severity} [{check}] {message}").format(
+                severity=severity_label(severity), check=check_id, message=message))
         if not any(severity == "error" for _c, severity, _m in findings):
             return True
-        try:
-            again = self.io.ask(_("save anyway? [y/N] "))
-        except EOFError:
-            return False
-        return yes_no(again) is True
+        while True:
+            try:
+                again = self.io.ask(_("save anyway? [y/N] "))
+            except EOFError:
+                return False
+            said = yes_no(again)
+            if said is not None or not again.strip():
+                return said is True
+            self.io.say(_("Please answer y or n."))
 
     def _source_lang(self) -> str:
         return self.nr.load_release(self.release_id).source_language
@@ -332,8 +373,8 @@ class Session:
 
 
 def run_session(nr: Newsroom, release_id: str, lang: str, actor: Person, io: SessionIO, *,
-                machine: bool = True, provider: str | None = None) -> SessionResult:
+                machine: bool = True, provider: str | None = None, url: str | None = None) -> SessionResult:
     """`pubflow translate`: the interactive loop over one release and language."""
     nr.config.language(lang)
-    return Session(nr, release_id, lang, actor, io, machine=machine, provider=provider).run()
+    return Session(nr, release_id, lang, actor, io, machine=machine, provider=provider, url=url).run()
 
