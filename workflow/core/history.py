@@ -253,12 +253,7 @@ def replay(wf: Workflow, release: Release, people: PeopleRoles | None = None,
     previous_at: dt.datetime | None = None
     for index, event in enumerate(history):
         where = _("event {n} ({kind} at {at})").format(n=index + 1, kind=event.kind, at=event.at)
-        moment = _moment(event.at)
-        if previous_at is not None and moment < previous_at:
-            problems.append((index, _("{where}: its time is before the event above it").format(where=where)))
-        if now is not None and moment > now + FUTURE_SLACK:
-            problems.append((index, _("{where}: its time lies in the future").format(where=where)))
-        previous_at = max(moment, previous_at) if previous_at else moment
+        previous_at = _check_time(problems, index, where, event, previous_at, now)
         if event.metadata:
             given = {k: (list(v) if isinstance(v, tuple) else v) for k, v in event.metadata}
             if metadata is None and set(given) >= set(METADATA_FIELDS):
@@ -377,6 +372,18 @@ SEGMENT_STATUS = {"translated": "translated", "machine": "machine", "confirmed":
                   "reviewed": "approved", "waived": "approved"}
 
 
+def _check_time(problems: list[tuple[int | None, str]], index: int, where: str, event: Event,
+                previous: dt.datetime | None, now: dt.datetime | None) -> dt.datetime:
+    """The one time rule of every history: never before the event above, never in the future
+    (beyond FUTURE_SLACK); returns the latest time seen so far."""
+    moment = _moment(event.at)
+    if previous is not None and moment < previous:
+        problems.append((index, _("{where}: its time is before the event above it").format(where=where)))
+    if now is not None and moment > now + FUTURE_SLACK:
+        problems.append((index, _("{where}: its time lies in the future").format(where=where)))
+    return max(moment, previous) if previous else moment
+
+
 def log_problems(log: Sequence[Event], lang: str, people: PeopleRoles | None = None,
                  now: dt.datetime | None = None) -> list[tuple[int | None, str]]:
     """What is wrong with a language file's history: chain, time order, roles."""
@@ -388,12 +395,7 @@ def log_problems(log: Sequence[Event], lang: str, people: PeopleRoles | None = N
     previous: dt.datetime | None = None
     for index, event in enumerate(log):
         where = _("event {n} ({kind} at {at})").format(n=index + 1, kind=event.kind, at=event.at)
-        moment = _moment(event.at)
-        if previous is not None and moment < previous:
-            problems.append((index, _("{where}: its time is before the event above it").format(where=where)))
-        if now is not None and moment > now + FUTURE_SLACK:
-            problems.append((index, _("{where}: its time lies in the future").format(where=where)))
-        previous = max(moment, previous) if previous else moment
+        previous = _check_time(problems, index, where, event, previous, now)
         base = SEGMENT_ROLES.get(event.kind, "")
         wanted = "editor" if base == "editor" else f"{base}:{lang}"
         if event.role != wanted:
