@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -61,7 +62,9 @@ def reader(root: str, go: str, stop: str, release_id: str) -> dict[str, object]:
     _wait(Path(go))
     reads = 0
     failures: list[str] = []
-    while not Path(stop).exists():
+    parent = os.getppid()
+    give_up = time.monotonic() + 600  # a test killed before it made `stop`: never an orphan reading forever
+    while not Path(stop).exists() and os.getppid() == parent and time.monotonic() < give_up:
         for path in sorted(folder.glob("*.yaml")):
             try:
                 data = yamlio.read(path)
