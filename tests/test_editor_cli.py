@@ -90,8 +90,8 @@ def test_list_with_no_releases(cli):
 
 def test_show_text_and_json(cli, sample_id):
     text = ok(cli("show", sample_id)).stdout
-    assert text.startswith(f"{sample_id}  [draft]  r1")
-    assert "allowed: submit" in text
+    assert text.startswith(f"{sample_id}  [Draft]  r1")
+    assert "next steps: submit" in text
     assert "[p9] The Coalition reaffirmed" in text
     assert "ar (untranslated): -" in text
     data = json.loads(ok(cli("show", sample_id, "--json")).stdout)

@@ -402,20 +402,26 @@ def test_case6_init_replaces_only_what_force_names(tmp_path: Path) -> None:
     folder = tmp_path / "existing"
     (folder / "templates").mkdir(parents=True)
     (folder / ".gitignore").write_text("mine\n", encoding="utf-8")
+    (folder / "glossary.yaml").write_text("schema: 1\nterms: []\n", encoding="utf-8")
     (folder / "templates" / "release.html.j2").write_text("{{ mine }}", encoding="utf-8")
     before = files_hash(folder)
     runner = CliRunner()
     refused: Any = runner.invoke(app, ["init", str(folder)], catch_exceptions=False)
     assert refused.exit_code == 6
-    assert refused.stderr.strip() == (f"error: {folder} already has .gitignore, templates/release.html.j2 (nothing "
-                                      "was written; choose an empty folder, or name each file to replace with "
-                                      "--force FILE)")
+    assert refused.stderr.strip() == (f"error: {folder} already has .gitignore, glossary.yaml (nothing was "
+                                      "written; name each file to replace with --force FILE)")
     assert files_hash(folder) == before
     partly: Any = runner.invoke(app, ["init", str(folder), "--force", ".gitignore"], catch_exceptions=False)
     assert partly.exit_code == 6
     assert files_hash(folder) == before
+    # init writes no template: the newsroom's own stays, and naming it with --force is a usage error
+    template: Any = runner.invoke(app, ["init", str(folder), "--force", "templates/release.html.j2"],
+                                  catch_exceptions=False)
+    assert template.exit_code == 2
+    assert "init writes no such file" in template.stderr
     done: Any = runner.invoke(app, ["init", str(folder), "--force", ".gitignore", "--force",
-                                    "templates/release.html.j2"], catch_exceptions=False)
+                                    "glossary.yaml"], catch_exceptions=False)
     assert done.exit_code == 0, done.output
     assert (folder / ".gitignore").read_text(encoding="utf-8") != "mine\n"
+    assert (folder / "templates" / "release.html.j2").read_text(encoding="utf-8") == "{{ mine }}"
     assert (folder / "pubflow.yaml").is_file()

@@ -175,7 +175,7 @@ def test_fonts_missing_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.Mo
         render(page_html("en", ["x"]), lang="en")
     assert caught.value.line() == (
         "cannot make the PDF: the font Noto Serif is not installed (install Debian's fonts-noto-core "
-        "(apt-get install fonts-noto-core), or set outputs.pdf: false in pubflow.yaml)")
+        "with `apt-get install fonts-noto-core`, or set outputs.pdf: false in pubflow.yaml)")
 
 
 def test_fonts_are_found_with_fontconfig():

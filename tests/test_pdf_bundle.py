@@ -270,7 +270,7 @@ def test_fonts_missing_refuses_to_publish_and_writes_nothing(newsroom: Path, tmp
     assert done.returncode == 3, done.stderr
     assert done.stderr.splitlines() == [
         "error: cannot make the PDF: the font Noto Serif is not installed (install Debian's fonts-noto-core "
-        "(apt-get install fonts-noto-core), or set outputs.pdf: false in pubflow.yaml)"]
+        "with `apt-get install fonts-noto-core`, or set outputs.pdf: false in pubflow.yaml)"]
     assert tree_hash(newsroom) == before  # still in translation, no dist/
     assert not (newsroom / "dist").exists()
     config = newsroom / "pubflow.yaml"

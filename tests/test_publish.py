@@ -347,7 +347,7 @@ def test_source_first_publishes_the_source_while_translation_goes_on(cli: Any, n
     assert "ar:p1" in result.stderr
     result = cli("publish", rid, "--lang", "en")
     assert result.exit_code == 0, result.output
-    assert "stays in translation" in result.stdout
+    assert "stays in Translation" in result.stdout
     summary = json.loads(cli("list", "--json").stdout)[0]
     assert summary["state"] == "translation"
     assert summary["published_languages"] == ["en"]

@@ -11,6 +11,7 @@ Every exception becomes one line on stderr and an exit code in
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -19,6 +20,7 @@ import typer
 from workflow import i18n
 from workflow.cli.common import RUN, Run, current_run
 from workflow.cli.lazy import Lazy, LazyGroup
+from workflow.errors import PubflowError
 from workflow.i18n import N_
 
 _E, _T, _Q, _P = "workflow.cli.editor", "workflow.cli.translate", "workflow.cli.quality", "workflow.cli.publish"
@@ -26,7 +28,7 @@ _E, _T, _Q, _P = "workflow.cli.editor", "workflow.cli.translate", "workflow.cli.
 # Command -> (module, one-line help), in the order `pubflow --help` lists them.  A test checks that each
 # line is the first paragraph of the command's own help.
 COMMANDS: dict[str, Lazy] = {
-    "init": Lazy(_E, N_("Create a new newsroom: pubflow.yaml, releases/, templates/, locales/.")),
+    "init": Lazy(_E, N_("Create a new newsroom: pubflow.yaml, glossary.yaml, releases/, templates/, locales/.")),
     "new": Lazy(_E, N_("Create a draft release from a file or from --title and --body.")),
     "list": Lazy(_E, N_("List releases with their state and translation progress.")),
     "show": Lazy(_E, N_("Show one release: metadata, segments, allowed transitions.")),
@@ -47,6 +49,7 @@ COMMANDS: dict[str, Lazy] = {
     "workflow": Lazy(_E, N_("Show the workflow's states and transitions (or a Mermaid diagram).")),
     "verify": Lazy(_E, N_("Check pubflow.yaml, every file, history and snapshot (and the histories against git "
                           "HEAD).")),
+    "templates": Lazy(_E, N_("List the page templates, or copy one into templates/ to change it there.")),
     "sync": Lazy("workflow.cli.git", N_("Pull (rebase) from the git remote, re-validate changed releases, push.")),
     "render": Lazy(_P, N_("Render a release's pages in any state, to look at them before publishing.")),
     "preview": Lazy(_P, N_("Serve a release's pages in every language on 127.0.0.1 until Ctrl-C.")),
@@ -86,10 +89,27 @@ class Root(LazyGroup):
         token = RUN.set(Run())
         try:
             with i18n.use_language(None):
+                _early_ui_lang(list(sys.argv[1:] if args is None else args))
                 return super().main(args, prog_name or "pubflow", complete_var, standalone_mode,
                                     windows_expand_args, **extra)
         finally:
             RUN.reset(token)
+
+
+def _early_ui_lang(argv: list[str]) -> None:
+    """--ui-lang before the command, applied before parsing: click's own errors about the root's
+    options (an unknown one) are then said in that language too.  The option itself is parsed as usual."""
+    for position, arg in enumerate(argv):
+        if not arg.startswith("-"):
+            return
+        value = argv[position + 1] if arg == "--ui-lang" and position + 1 < len(argv) else \
+            arg.partition("=")[2] if arg.startswith("--ui-lang=") else None
+        if value:
+            try:
+                i18n.set_language(value)
+            except PubflowError:
+                return  # the option's own check reports it
+            return
 
 
 def _print_notices(*_args: Any, **_kwargs: Any) -> None:

@@ -32,7 +32,7 @@ LocalesOpt = Annotated[Path | None, typer.Option(
     "--locales", help=N_("Work on this locales/ folder instead, e.g. a newsroom's own overrides of single strings."),
     show_default=False)]
 LangsOpt = Annotated[list[str] | None, typer.Option(
-    "--lang", help=N_("Only this language (repeat for more); default: every catalog."), show_default=False)]
+    "--lang", "-l", help=N_("Only this language (repeat for more); default: every catalog."), show_default=False)]
 
 
 @catalogs_app.command("extract")

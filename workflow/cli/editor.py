@@ -64,25 +64,80 @@ def echo_event(event: Event) -> None:
 # ------------------------------------------------------------------ commands
 @app.command("init")
 def init_cmd(
-    directory: Annotated[Path, typer.Argument(help=N_("Folder to create the newsroom in."))],
-    site_name: Annotated[str, typer.Option("--site-name", help=N_("Site name in English."))] = "Press Office",
+    directory: Annotated[Path, typer.Argument(help=N_("Folder to create the newsroom in (default: this folder)."),
+                                              show_default=False)] = Path("."),
+    site_en: Annotated[str | None, typer.Option("--site-en", "--site-name", help=N_(
+        "Site name in English (asked on a terminal; default: Press Office)."))] = None,
+    site_ar: Annotated[str | None, typer.Option("--site-ar", help=N_(
+        "Site name in Arabic (asked on a terminal; default: المكتب الصحفي)."))] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help=N_(
+        "Address the site will have, e.g. https://example.org/news/ (absolute links in feeds)."))] = None,
     force: Annotated[list[str] | None, typer.Option(
         "--force", help=N_("Replace this existing file (repeat for each, e.g. --force .gitignore)."))] = None,
 ) -> None:
-    """Create a new newsroom: pubflow.yaml, releases/, templates/, locales/."""
-    from workflow.editorial.scaffold import init_newsroom
+    """Create a new newsroom: pubflow.yaml, glossary.yaml, releases/, templates/, locales/.
 
-    created = init_newsroom(directory, site_name, force or ())
+    On a terminal, asks for what the options do not give; otherwise asks nothing.
+    Pages use pubflow's own templates until you add yours (`pubflow templates copy NAME`).
+    """
+    import sys
+
+    from workflow.editorial.scaffold import DEFAULT_SITE, check_base_url, init_newsroom
+
+    check_base_url(base_url)  # a bad address is refused before any question
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        if site_en is None:
+            site_en = typer.prompt(_("Site name in English"), default=DEFAULT_SITE["en"])
+        if site_ar is None:
+            site_ar = typer.prompt(_("Site name in Arabic"), default=DEFAULT_SITE["ar"])
+        if base_url is None:
+            base_url = typer.prompt(_("Address of the site (empty: links stay relative)"), default="",
+                                    show_default=False) or None
+    created = init_newsroom(directory, site_en or DEFAULT_SITE["en"], force or (), site_ar=site_ar,
+                            base_url=base_url)
     typer.echo(_("Created a newsroom in {path}").format(path=directory))
     for path in created:
         typer.echo(f"  {path}")
-    typer.echo(_("Next: edit people in pubflow.yaml, then `pubflow new --title ... --from FILE`."))
+    where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
+    typer.echo(_("Next: put your people in pubflow.yaml, then write a release: "
+                 "`{cd}pubflow new --from FILE`.").format(cd=where))
+
+
+@app.command("templates")
+def templates_cmd(
+    action: Annotated[str, typer.Argument(help=N_("copy (list: without a name)."), show_default=False)] = "list",
+    name: Annotated[str | None, typer.Argument(help=N_("Template to copy, e.g. release.html.j2."),
+                                               show_default=False)] = None,
+    force: Annotated[bool, typer.Option("--force", help=N_("Replace your copy with the packaged one."))] = False,
+) -> None:
+    """List the page templates, or copy one into templates/ to change it there.
+
+    A file in the newsroom's templates/ overrides pubflow's template of that name; the others stay pubflow's,
+    so new versions of pubflow bring their fixes.
+    """
+    from workflow.editorial.scaffold import copy_template, template_names
+    from workflow.errors import UsageError
+    from workflow.storage.config_file import find_root
+
+    root = find_root(current_run().root)
+    if action == "list" and name is None:
+        for template in template_names():
+            own = (root / "templates" / template).is_file()
+            typer.echo(f"{template:<24} " + (_("yours: templates/{name}").format(name=template) if own
+                                             else _("pubflow's")))
+        return
+    if action != "copy" or name is None:
+        raise UsageError(_("pubflow templates takes `copy NAME` or nothing"),
+                         _("e.g. `pubflow templates copy release.html.j2`"))
+    target = copy_template(root, name, force)
+    typer.echo(_("Copied to {path}; edit it there: it now overrides pubflow's {name}.").format(
+        path=target.relative_to(root), name=name))
 
 
 @app.command("new")
 def new_cmd(
     title: Annotated[str | None, typer.Option("--title", help=N_("Title (default: first line of FILE)."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=N_(
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_(
         "Source language code (default: the language of the text's script)."))] = None,
     from_file: Annotated[Path | None, typer.Option(
         "--from", help=N_("Markdown with front matter, or plain text."))] = None,
@@ -126,7 +181,8 @@ def new_cmd(
 @app.command("list")
 def list_cmd(
     state: Annotated[str | None, typer.Option("--state", help=N_("Only releases in this state."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=N_("Only releases with this source language."))] = None,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", "-l", help=N_("Only releases with this source language."))] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("Only the first N releases."))] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -169,6 +225,7 @@ def list_cmd(
 @app.command("show")
 def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
     """Show one release: metadata, segments, allowed transitions."""
+    from workflow.core.labels import status_label
     from workflow.editorial.queries import show_release
 
     view = show_release(newsroom(), release_id)
@@ -176,17 +233,30 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
         print_json(view.public())
         return
     s = view.summary
-    typer.echo(f"{s.id}  [{s.state}]  r{s.revision}")
-    typer.echo(f"{_('title')}: {s.title}")
-    typer.echo(f"{_('date')}: {s.date}   {_('category')}: {s.category or '-'}   "
-               f"{_('source')}: {s.source_language}   {_('embargo')}: {s.embargo or '-'}")
-    typer.echo(f"{_('progress')}: {progress_text(s) or '-'}")
-    typer.echo(f"{_('allowed')}: {', '.join(view.allowed) or '-'}")
+    nr = newsroom()
+    typer.echo(f"{s.id}  [{state_label(nr, s.state)}]  r{s.revision}")
+    title, date, category, source, embargo = _("title"), _("date"), _("category"), _("source"), _("embargo")
+    typer.echo(f"{title}: {s.title}")
+    typer.echo(f"{date}: {s.date}   {category}: {s.category or '-'}   {source}: {s.source_language}   "
+               f"{embargo}: {s.embargo or '-'}")
+    progress, out = _("progress"), _("out")
+    typer.echo(f"{progress}: {progress_text(s) or '-'}")
+    if s.published_languages:
+        typer.echo(f"{out}: {', '.join(s.published_languages)}")
+    allowed = _("next steps")
+    typer.echo(f"{allowed}: {', '.join(view.allowed) or '-'}")
     for row in view.segments:
         typer.echo("")
         typer.echo(f"[{row['id']}] {row['text']}")
         for code, tr in row["translations"].items():
-            typer.echo(f"  {code} ({tr['status']}): {tr['text'] or '-'}")
+            typer.echo(f"  {code} ({status_label(tr['status'])}): {tr['text'] or '-'}")
+
+
+def state_label(nr: Newsroom, name: str) -> str:
+    """State `name` as the newsroom labels it in the interface language (pubflow.yaml, else the catalog)."""
+    from workflow.core import labels
+
+    return labels.state_label(nr.config.workflow, name)
 
 
 def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
@@ -253,7 +323,7 @@ def edit_cmd(
     embargo: Annotated[str | None, typer.Option(
         "--embargo", help=N_("New embargo time with zone (\"none\" lifts it); not once a language is out."))] = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", help=N_("The source text's real language (drafts only)."))] = None,
+        "--lang", "-l", help=N_("The source text's real language (drafts only)."))] = None,
     discard: Annotated[bool, typer.Option("--discard-translations", help=N_(
         "With --lang: drop translations into the new source language."))] = False,
     as_name: AsOpt = None,
@@ -390,7 +460,7 @@ def confirm(question: str) -> bool:
 @app.command("history")
 def history_cmd(release_id: IdArg,
                 lang: Annotated[str | None, typer.Option(
-                    "--lang", help=N_("Only the segment events of this language (with the release's)."))] = None,
+                    "--lang", "-l", help=N_("Only the segment events of this language (with the release's)."))] = None,
                 as_json: JsonOpt = False) -> None:
     """Show every event of a release, its translations' and reviews' too, oldest first."""
     from workflow.editorial.queries import history
@@ -415,7 +485,7 @@ def people_cmd(as_json: JsonOpt = False) -> None:
 
 @app.command("workflow")
 def workflow_cmd(
-    fmt: Annotated[str, typer.Option("--format", help=N_("table, mermaid or json."))] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=N_("table, mermaid or json."))] = "table",
 ) -> None:
     """Show the workflow's states and transitions (or a Mermaid diagram)."""
     from workflow.editorial.queries import workflow_description, workflow_mermaid

@@ -66,12 +66,44 @@ def translate_help(text: str) -> str:
     return f"{_(head)}  {extras}" if head else extras
 
 
+# typer 0.29 writes `{release_id}` / `[directory]` in usage lines and `<str>` after options; the help shows the
+# usual click form instead: RELEASE_ID, [DIRECTORY], TEXT.
+_USAGE_ARG = re.compile(r"([{\[])([a-z][a-z0-9_]*)([}\]])")
+_TYPE = re.compile(r" <([^<>]+)>(\.\.\.)?$")
+_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "FLOAT", "path": "PATH", "Path": "PATH", "bool": "BOOLEAN",
+               "list[str]": "TEXT", "list[int]": "INTEGER", "list[Path]": "PATH", "list[path]": "PATH",
+               "file": "FILE", "directory": "DIRECTORY", "int range": "INTEGER RANGE"}
+
+
+def usage_args(args: str) -> str:
+    """typer's usage arguments in click's form: `{release_id}` -> RELEASE_ID, `[name]` -> [NAME]."""
+    def one(match: re.Match[str]) -> str:
+        name = match.group(2).upper()
+        return name if match.group(1) == "{" else f"[{name}]"
+    return _USAGE_ARG.sub(one, args)
+
+
+def term(text: str) -> str:
+    """An option's or argument's first help column in click's form: `--title TEXT`, `RELEASE_ID`."""
+    match = _TYPE.search(text)
+    head = text[: match.start()] if match else text
+    if not head.startswith("-"):  # an argument: its name, as the usage line shows it
+        return head.upper()
+    if match is None:
+        return text
+    label = match.group(1)
+    if label == "bool":
+        return head
+    shown = _TYPE_NAMES.get(label) or ("[" + label + "]" if "|" in label else label.upper().replace(" ", "_"))
+    return f"{head} {shown}{match.group(2) or ''}"
+
+
 # typer exports click's help formatter only as `typer.Context.formatter_class`.
 class HelpFormatter(typer.Context.formatter_class):  # type: ignore[misc,valid-type]
     """click's help formatter, writing every text in the interface language."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, i18n._("Usage: ") if prefix is None else prefix)
+        super().write_usage(prog, usage_args(args), i18n._("Usage: ") if prefix is None else prefix)
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(tr(heading))
@@ -80,7 +112,11 @@ class HelpFormatter(typer.Context.formatter_class):  # type: ignore[misc,valid-t
         super().write_text(tr(text))
 
     def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(term, translate_help(text)) for term, text in rows], col_max, col_spacing)
+        super().write_dl([(term(name), translate_help(text)) for name, text in rows], col_max, col_spacing)
+
+    def write_commands(self, rows: Sequence[tuple[str, str]]) -> None:
+        """Command names and their one-line help (already translated), as they are."""
+        super().write_dl(rows)
 
 
 class Context(typer.Context):
@@ -108,12 +144,12 @@ class Group(typer.core.TyperGroup):
     context_class = Context
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
-        rows = [(name, self.summary(ctx, name)) for name in self.list_commands(ctx)]
-        rows = [(name, text) for name, text in rows if text is not None]
+        found = [(name, self.summary(ctx, name)) for name in self.list_commands(ctx)]
+        rows = [(name, text) for name, text in found if text is not None]
         if rows:
             limit = formatter.width - 6 - max(len(name) for name, _text in rows)
             with formatter.section(i18n.N_("Commands")):
-                formatter.write_dl([(name, short_help(text, limit)) for name, text in rows if text is not None])
+                formatter.write_commands([(name, short_help(text, limit)) for name, text in rows])
 
     def summary(self, ctx: Any, name: str) -> str | None:
         """The one-line help of command `name` in the interface language; None for a hidden one."""

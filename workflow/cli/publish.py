@@ -16,25 +16,30 @@ if TYPE_CHECKING:
 
 app = Area()
 
-LangOpt = Annotated[str | None, typer.Option("--lang", help=N_("Only this language (default: all)."))]
+LangOpt = Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this language (default: all)."))]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=N_("Folder to write to."))]
 
 
-def echo_build(result: BuildResult) -> None:
-    """What a build wrote; then each release it wrote nothing for, on stderr, and its exit code."""
-    _echo_build(result)
+def echo_build(result: BuildResult, headline: str | None = None) -> None:
+    """What a build wrote; then each release it wrote nothing for, on stderr, and its exit code.
+
+    `headline` (e.g. "already out") replaces the count line when nothing was written.
+    """
+    _echo_build(result, headline)
     for item in result.skipped:
         typer.echo(_("error: {message}").format(message=item.reason), err=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
 
-def _echo_build(result: BuildResult) -> None:
+def _echo_build(result: BuildResult, headline: str | None = None) -> None:
     """What was written, then (always last) where the bundles are (one write: thousands of lines)."""
     wrote, removed = _("wrote {path}"), _("removed {path}")
     lines = [wrote.format(path=name) for name in result.written]
     lines += [removed.format(path=name) for name in result.removed]
-    if not result.written and not result.removed:
+    if not result.written and not result.removed and headline:
+        lines.append(headline)
+    elif not result.written and not result.removed:
         lines.append(_("Nothing changed ({n} output(s) up to date).").format(n=result.unchanged))
     else:
         lines.append(_("{w} file(s) written, {r} removed, {u} output(s) up to date.").format(
@@ -91,13 +96,14 @@ def preview_cmd(
 def publish_cmd(
     release_id: IdArg,
     lang: Annotated[str | None, typer.Option(
-        "--lang", help=N_("Publish only this language (publish_policy: source_first)."))] = None,
+        "--lang", "-l", help=N_("Publish only this language (publish_policy: source_first)."))] = None,
     message: MessageOpt = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Publish a release (guards apply) and write its bundles; on a published release, rebuild them."""
     from workflow.audit import gate
+    from workflow.cli.editor import state_label
 
     nr = newsroom()
     result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
@@ -107,11 +113,19 @@ def publish_cmd(
         if result.build.exit_code:
             raise typer.Exit(result.build.exit_code)
         return
-    if result.event is None:
-        typer.echo(_("{id} is already out; its bundles were rebuilt.").format(id=release_id))
-    elif result.event.kind == "release":
+    if result.event is None:  # published before: one line says so, whatever the rebuild had to do
+        langs = ", ".join(result.languages or result.release.published_languages)
+        if result.build.written or result.build.removed:
+            typer.echo(_("{id}: {langs} already out; files that were out of date were rewritten.").format(
+                id=release_id, langs=langs))
+            echo_build(result.build)
+        else:
+            echo_build(result.build, _("{id}: {langs} already out and up to date; nothing to do.").format(
+                id=release_id, langs=langs))
+        return
+    if result.event.kind == "release":
         typer.echo(_("{id}: published {langs}; the release stays in {state} until every language is out.").format(
-            id=release_id, langs=", ".join(result.languages), state=result.release.state))
+            id=release_id, langs=", ".join(result.languages), state=state_label(nr, result.release.state)))
     else:
         typer.echo(_("{id}: publish ({source} → {target})").format(
             id=release_id, source=result.event.source, target=result.event.target))

@@ -26,50 +26,80 @@ def _short(text: str, width: int = 70) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def item_lines(items: Sequence[PendingItem]) -> list[str]:
-    from workflow.translation.queues import describe_need, group_by_release
+def item_lines(items: Sequence[PendingItem], labels: dict[str, str] | None = None) -> list[str]:
+    """Per release: its line, then an aligned table of its segments: language, segment, what to do, the text.
 
+    The text is what the person acts on: the source to translate, or the translation to approve (its
+    source on the next line, indented, so a reviewer compares them).  `labels` names the states.
+    """
+    from workflow.cli.tables import cell_len
+    from workflow.translation.queues import group_by_release
+
+    todo = {"untranslated": _("translate"), "machine": _("confirm the suggestion"),
+            "stale": _("update: the source changed")}
+    header = (_("lang"), _("segment"), _("to do"), _("text"))
     out: list[str] = []
     for release, group in group_by_release(items):
         first = group[0]
-        out.append(f"{release}  [{first.state}]  {_short(first.title, 60)}")
+        state = (labels or {}).get(first.state, first.state)
+        out.append(f"{release}  [{state}]  {_short(first.title, 60)}")
+        rows = []
         for item in group:
-            out.append(f"  {item.language}  {item.segment:<6} {item.status:<12} {describe_need(item):<13} "
-                       f"{_short(item.source)}")
+            review = item.needs == "review"
+            need = _("approve") if review else todo.get(item.status, item.status)
+            rows.append((item.language, item.segment, need, _short(item.text if review else item.source), review,
+                         item.source))
+        widths = [max(cell_len(str(row[i])) for row in [header, *rows]) for i in range(3)]
+
+        out.append(_row(header, widths))
+        for language, segment, need, text, review, source in rows:
+            out.append(_row((language, segment, need, text), widths))
+            if review:
+                out.append(_row(("", "", "", "← " + _short(source)), widths))
     return out
 
 
-def pending_text(items: Sequence[PendingItem], as_json: bool = False) -> str:
+def _row(cells: Sequence[str], widths: Sequence[int]) -> str:
+    from workflow.cli.tables import cell_len
+
+    padded = [cell + " " * (width - cell_len(cell)) for cell, width in zip(cells[:3], widths, strict=True)]
+    return "  " + "  ".join([*padded, cells[3]]).rstrip()
+
+
+def pending_text(items: Sequence[PendingItem], as_json: bool = False, labels: dict[str, str] | None = None) -> str:
     if as_json:
         return json_text([i.public() for i in items])
     if not items:
         return _("Nothing pending.")
-    lines = item_lines(items)
+    lines = item_lines(items, labels)
     releases = len({i.release for i in items})
     lines.append(_("{n} segment(s) pending in {r} release(s).").format(n=len(items), r=releases))
     return "\n".join(lines)
 
 
-def inbox_text(box: Inbox, as_json: bool = False) -> str:
+def inbox_text(box: Inbox, as_json: bool = False, labels: dict[str, str] | None = None) -> str:
     if as_json:
         return json_text(box.public())
     lines: list[str] = []
     if box.translate:
         lines.append(_("To translate ({n}):").format(n=len(box.translate)))
-        lines.extend(item_lines(box.translate))
+        lines.extend(item_lines(box.translate, labels))
     if box.review:
         lines.append(_("To approve ({n}):").format(n=len(box.review)))
-        lines.extend(item_lines(box.review))
+        lines.extend(item_lines(box.review, labels))
+    names = labels or {}
     ready = [a for a in box.actions if a.ready]
     waiting = [a for a in box.actions if not a.ready]
     if ready:
         lines.append(_("Ready for you to move ({n}):").format(n=len(ready)))
         for action in ready:
-            lines.append(f"  {action.release}  [{action.state}]  pubflow {action.transition} {action.release}")
+            lines.append(f"  {action.release}  [{names.get(action.state, action.state)}]  "
+                         f"pubflow {action.transition} {action.release}")
     if waiting:
         lines.append(_("Waiting ({n}):").format(n=len(waiting)))
         for action in waiting:
-            lines.append(f"  {action.release}  [{action.state}]  {action.transition}: {action.reason}")
+            lines.append(f"  {action.release}  [{names.get(action.state, action.state)}]  {action.transition}: "
+                         f"{action.reason}")
     if box.empty and not waiting:
         lines.append(_("Nothing awaits {name}.").format(name=box.person))
     return "\n".join(lines)

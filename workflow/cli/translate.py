@@ -14,19 +14,27 @@ if TYPE_CHECKING:
     import sqlite3
     from collections.abc import Sequence
 
+    from workflow.storage.newsroom import Newsroom
     from workflow.translation.checks import Finding
     from workflow.translation.operations import BatchResult
 
 app = Area()
 
-LangOpt = Annotated[str, typer.Option("--lang", help=N_("Target language code, e.g. ar."))]
-SegmentOpt = Annotated[str | None, typer.Option("--segment", help=N_("Only this segment (e.g. p3)."))]
+LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."))]
+SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help=N_("Only this segment (e.g. p3)."))]
+
+
+def state_labels(nr: Newsroom) -> dict[str, str]:
+    """Each workflow state's label in the interface language."""
+    from workflow.cli.editor import state_label
+
+    return {name: state_label(nr, name) for name in nr.config.workflow.states}
 
 
 @app.command("pending")
 def pending_cmd(
     release_id: Annotated[str | None, typer.Argument(help=N_("Only this release."), show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=N_("Only this target language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."))] = None,
     mine: Annotated[bool, typer.Option("--mine", help=N_("Only what the acting person may do."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
@@ -41,7 +49,7 @@ def pending_cmd(
     person = actor(nr, as_name) if mine else None
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:
-        return pending_text(pending(nr, lang, person, release_id, conn=conn), as_json), None
+        return pending_text(pending(nr, lang, person, release_id, conn=conn), as_json, state_labels(nr)), None
 
     try:
         with index.opened(nr) as conn:  # index first; the text printed last time while nothing changed
@@ -67,7 +75,7 @@ def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, float | None]:
         now = utc_now()
-        text = inbox_text(inbox(nr, person, now, conn=conn), as_json)
+        text = inbox_text(inbox(nr, person, now, conn=conn), as_json, state_labels(nr))
         if conn is None:
             return text, None
         # Which releases may move depends on the clock (embargoes): the text holds until the next one ends.
@@ -173,7 +181,7 @@ def confirm_cmd(release_id: IdArg, lang: LangOpt, segment: SegmentOpt = None, as
 def export_cmd(
     release_id: IdArg,
     lang: LangOpt,
-    fmt: Annotated[str, typer.Option("--format", help=N_("po or xliff."))] = "po",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=N_("po or xliff."))] = "po",
     output: Annotated[Path | None, typer.Option("-o", "--output", help=N_("Write to FILE (default: stdout)."))] = None,
     include_all: Annotated[bool, typer.Option("--all", help=N_("Every segment, not only those needing work."))] = False,
 ) -> None:
@@ -192,7 +200,7 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(help=N_("A PO or XLIFF file made by `pubflow export`."),
                                          show_default=False)],
     release_id: Annotated[str | None, typer.Option("--release", help=N_("Refuse a file for another release."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help=N_("Refuse a file for another language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Refuse a file for another language."))] = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -126,7 +126,7 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
         dirty = [line[3:] for line in git(root, "status", "--porcelain", "--", ".").stdout.splitlines() if line]
         if dirty:
             raise Conflict(ngettext_files(len(dirty)).format(n=len(dirty), first=dirty[0]),
-                           _("commit them (or turn on git.autocommit) and sync again"))
+                           _("commit them, or turn on git.autocommit, and sync again"))
         mergedriver.register(root)
         received = sent = 0
         checked: list[str] = []
@@ -173,7 +173,7 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
                 if problems:
                     first = sorted(problems)[0]
                     raise InvalidData(_("not pushed: {id}: {problem}").format(id=first, problem=problems[first]),
-                                      _("fix it (see `pubflow verify`), commit, and sync again"))
+                                      _("fix it as `pubflow verify` says, commit, and sync again"))
                 sent = _count(root, f"{theirs}..HEAD")
                 _refuse_rewritten(root, f"{theirs}..HEAD", _("not pushed"))
             if not sent:
@@ -205,7 +205,7 @@ def _refuse_invalid(nr: Newsroom, release_ids: Sequence[str]) -> None:
     if problems:
         first = sorted(problems)[0]
         raise InvalidData(_("not pushed: {id}: {problem}").format(id=first, problem=problems[first]),
-                          _("fix it (see `pubflow verify`), commit, and sync again"))
+                          _("fix it as `pubflow verify` says, commit, and sync again"))
 
 
 def ngettext_files(n: int) -> str:

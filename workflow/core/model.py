@@ -362,7 +362,7 @@ def _field(data: Mapping[str, Any], key: str, where: str, kinds: type | tuple[ty
         raise InvalidData(
             _("{where}: field {field} must be {kind}, not {value!r}").format(
                 where=where, field=key, kind=names, value=value),
-            _("fix the value (quote it if YAML read it as something else)"),
+            _("fix the value; quote it if YAML read it as something else"),
         )
     return value
 

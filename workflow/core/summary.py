@@ -53,8 +53,12 @@ def summarize(doc: Document) -> ReleaseSummary:
 
 
 def progress_text(progress: Mapping[str, Mapping[str, int]], published: Sequence[str]) -> str:
-    """`ar 5/8` per target language, `✓` when that language is published (no words: any interface language)."""
-    parts = []
+    """`ar 5/8` per target language, `✓` when that language is published (no words: any interface language).
+
+    A published language that is not translated (the source, out first under `publish_policy:
+    source_first`) shows as `en ✓`.
+    """
+    parts = [f"{code} ✓" for code in published if code not in progress]
     for code, counts in progress.items():
         done = counts["translated"] + counts["approved"]
         mark = "✓" if code in published else ""

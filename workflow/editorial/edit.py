@@ -57,7 +57,8 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
         meta_changed = [key for key, value in new_meta.items() if getattr(rel, key) != value]
         if "embargo" in meta_changed and out:
             raise Refused(_("{id} is out: its embargo can no longer change").format(id=rel.id),
-                          _("a release that is out can be corrected (`pubflow correct`) or retracted"))
+                          _("a release that is out can be corrected with `pubflow correct` or retracted with "
+                            "`pubflow retract`"))
         new_rel = replace(rel, **{key: new_meta[key] for key in meta_changed})
         body = [s for s in doc.source if s.id not in (seg.TITLE, seg.SOURCE_LINE)]
         new_title = title or (imported.title if imported else doc.title)

@@ -57,7 +57,7 @@ def check_language(language: Language) -> None:
     if language.digits not in STYLES:
         raise InvalidData(
             _("{where}.digits: unknown digit style {value!r}").format(where=where, value=language.digits),
-            _("use latn (0123456789) or arab (٠١٢٣٤٥٦٧٨٩)"))
+            _("use latn for 0123456789 or arab for ٠١٢٣٤٥٦٧٨٩"))
 
 
 _DAYS: dict[tuple[dt.date, str, str], str] = {}

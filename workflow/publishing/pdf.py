@@ -155,7 +155,7 @@ def check_fonts(families: list[str]) -> dict[str, str]:
         if path is None:
             raise NotFound(
                 _("cannot make the PDF: the font {family} is not installed").format(family=family),
-                _("install Debian's {package} (apt-get install {package}), or set outputs.pdf: false "
+                _("install Debian's {package} with `apt-get install {package}`, or set outputs.pdf: false "
                   "in pubflow.yaml").format(package=FONT_PACKAGE))
         files[family] = path
     return files

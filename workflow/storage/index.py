@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
 INDEX_NAME = "index.sqlite"
 # Bump when the tables or the meaning of a column change: older files are rebuilt.
-INDEX_VERSION = 6  # 5: approvals bound to the exact source and text; 6: unreadable releases in `problems`
+INDEX_VERSION = 7  # 5: approvals bound to the exact source and text; 6: unreadable releases in `problems`;
+# 7: progress text marks a published source language (en ✓)
 SNIPPET = 80
 BUSY_MS = 10_000
 NO_INDEX_ENV = "PUBFLOW_NO_INDEX"

@@ -388,7 +388,7 @@ def _refuse_overrides(before: Document | None, after: Document) -> None:
                 raise InvalidData(
                     _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
                       "differently from what is stored").format(what=what, name=name, code=ord(char)),
-                    _("remove it; use RLM/LRM marks (U+200F/U+200E) to set direction"))
+                    _("remove it; use the RLM or LRM mark, U+200F or U+200E, to set direction"))
 
 
 def _yaml_bytes(data: object) -> bytes:

@@ -241,7 +241,7 @@ def parse_glossary(data: Any, where: str, languages: tuple[str, ...] = ()) -> Gl
             if not isinstance(key, str) or not LANG_RE.match(key) or (languages and key not in languages):
                 known = ", ".join(sorted(TERM_FIELDS | set(languages))) if languages else "note, forbidden"
                 raise InvalidData(_("{at}: unknown field or language {key!r}").format(at=at, key=key),
-                                  _("use language codes ({known})").format(known=known))
+                                  _("use language codes: {known}").format(known=known))
             forms[key] = _forms(value, f"{at}.{key}")
         if len(forms) < 2:
             raise InvalidData(_("{at}: a term needs forms in at least two languages").format(at=at),

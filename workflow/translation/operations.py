@@ -90,7 +90,7 @@ def require_open(config: Config, doc: Document) -> None:
         raise Refused(
             _("{id} is in {state}: translation happens in {states}").format(
                 id=doc.release.id, state=doc.release.state, states=", ".join(states) or "-"),
-            _("an editor moves it there (see `pubflow show {id}`)").format(id=doc.release.id),
+            _("an editor moves it there; `pubflow show {id}` shows its next steps").format(id=doc.release.id),
         )
 
 
