@@ -187,8 +187,8 @@ def test_bad_date(refused):
 
 
 def test_missing_argument_is_one_line(refused):
-    assert "Missing argument" in refused("show", code=2)
-    assert "No such option: --colour" in refused("list", "--colour", code=2)
+    assert "RELEASE_ID is missing" in refused("show", code=2)
+    assert "no option --colour" in refused("list", "--colour", code=2)
 
 
 def test_no_newsroom(tmp_path):

@@ -341,3 +341,18 @@ def test_state_labels_come_from_pubflow_yaml_per_language(empty: Path) -> None:
     assert ok(run("show", rid)).stdout.startswith(f"{rid}  [Being written]  r1")
     assert ok(run("--ui-lang", "ar", "show", rid)).stdout.startswith(f"{rid}  [قيد الكتابة]  r1")
     assert json.loads(ok(run("show", rid, "--json")).stdout)["state"] == "draft"  # values stay values
+
+
+def test_the_segment_list_of_an_error_shows_an_ellipsis_only_for_a_gap(empty: Path) -> None:
+    ok(run("init"))
+    for name, paragraphs in (("five.txt", 4), ("many.txt", 9)):
+        body = "\n\n".join(f"Paragraph number {n} of the statement." for n in range(1, paragraphs + 1))
+        (empty / name).write_text(f"Statement {name}\n\n{body}\n", encoding="utf-8")
+        rid = re.match(r"Created (\S+) ", ok(run("new", "--from", name, as_="Writer")).stdout).group(1)  # type: ignore[union-attr]
+        ok(run("submit", rid, as_="Writer"))
+        ok(run("approve", rid, as_="Editor"))
+        error = run("set", rid, "p99", "-l", "ar", "--text", "x", as_="Translator").stderr
+        if paragraphs == 4:
+            assert error.endswith("(its segments: title, p1, p2, p3, p4)\n"), error
+        else:
+            assert error.endswith("(its segments: title, p1, p2, p3 … p9)\n"), error

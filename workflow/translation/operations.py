@@ -121,7 +121,8 @@ def require_segment(doc: Document, segment_id: str) -> str:
             return s.text
     ids = [s.id for s in doc.source]
     raise NotFound(_("{id} has no segment {segment!r}").format(id=doc.release.id, segment=segment_id),
-                   _("its segments: {ids}").format(ids=", ".join(ids[:4]) + (f" … {ids[-1]}" if len(ids) > 4 else "")))
+                   _("its segments: {ids}").format(ids=", ".join(ids) if len(ids) <= 6 else  # … only for a gap
+                                                   ", ".join(ids[:4]) + f" … {ids[-1]}"))
 
 
 def check_origin(origin: str) -> str:
