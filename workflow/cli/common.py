@@ -90,6 +90,13 @@ def newsroom() -> Newsroom:
     return workflow.open_newsroom(run.root, notify=run.notice)
 
 
+def state_label(nr: Newsroom, name: str) -> str:
+    """State `name` as the newsroom labels it in the interface language (pubflow.yaml, else the catalog)."""
+    from workflow.core import labels
+
+    return labels.state_label(nr.config.workflow, name)
+
+
 def actor(nr: Newsroom, as_name: str | None) -> Person:
     from workflow.editorial.actors import resolve_actor
 

@@ -19,6 +19,7 @@ from workflow.cli.common import (
     current_run,
     newsroom,
     print_json,
+    state_label,
     table,
 )
 from workflow.i18n import N_, _
@@ -250,13 +251,6 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
         typer.echo(f"[{row['id']}] {row['text']}")
         for code, tr in row["translations"].items():
             typer.echo(f"  {code} ({status_label(tr['status'])}): {tr['text'] or '-'}")
-
-
-def state_label(nr: Newsroom, name: str) -> str:
-    """State `name` as the newsroom labels it in the interface language (pubflow.yaml, else the catalog)."""
-    from workflow.core import labels
-
-    return labels.state_label(nr.config.workflow, name)
 
 
 def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:

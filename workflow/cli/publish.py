@@ -103,7 +103,7 @@ def publish_cmd(
 ) -> None:
     """Publish a release (guards apply) and write its bundles; on a published release, rebuild them."""
     from workflow.audit import gate
-    from workflow.cli.editor import state_label
+    from workflow.cli.common import state_label
 
     nr = newsroom()
     result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)

@@ -26,7 +26,7 @@ SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help=N_("Only
 
 def state_labels(nr: Newsroom) -> dict[str, str]:
     """Each workflow state's label in the interface language."""
-    from workflow.cli.editor import state_label
+    from workflow.cli.common import state_label
 
     return {name: state_label(nr, name) for name in nr.config.workflow.states}
 
