@@ -9,9 +9,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from typer.testing import CliRunner
 
 from workflow.cli.app import app
+
+# Property tests assert behaviour, never time: no per-example deadline (a loaded CI machine made the
+# default 200 ms one fail at random).
+hypothesis_settings.register_profile("pubflow", deadline=None)
+hypothesis_settings.load_profile("pubflow")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "coalition-news-2019-07-22.txt"

@@ -89,7 +89,8 @@ def libre() -> Iterator[LibreServer]:
 
 def reopen_for_translation(root: Path, libre: LibreServer, **settings: Any) -> None:
     """Configure libre at the test server and empty the Arabic file so there is work to suggest."""
-    conf = {"provider": "libre", "timeout": 3, "retries": 1, "backoff": 0.01,
+    # timeout 20: generous, so a loaded machine never turns a size refusal into a timeout
+    conf = {"provider": "libre", "timeout": 20, "retries": 1, "backoff": 0.01,
             "providers": {"libre": {"url": libre.url, "api_key_env": "LIBRE_HARDEN_KEY"}}, **settings}
     with (root / "pubflow.yaml").open("a", encoding="utf-8") as fh:
         fh.write("machine_translation: " + json.dumps(conf) + "\n")
@@ -102,9 +103,7 @@ def test_case2_an_answer_larger_than_the_limit_is_refused_unread(sample: Path, r
                                                                  libre: LibreServer, mode: str) -> None:
     reopen_for_translation(sample, libre)
     libre.mode = mode
-    started = time.monotonic()
     line = run("suggest", SAMPLE_ID, "--lang", "ar", code=7, as_=TRANSLATOR, env=ENV)
-    assert time.monotonic() - started < 20
     assert line == (f"error: machine translation: libre at {libre.url.rstrip('/')} answered with more than "
                     "1024 KB (check the provider's url, or raise machine_translation.max_answer_kb if such "
                     "answers are real)")
@@ -116,13 +115,15 @@ def test_case2_a_trickling_server_is_cut_at_the_total_time(sample: Path, run: Ca
                                                            libre: LibreServer) -> None:
     reopen_for_translation(sample, libre, timeout=1, retries=1)
     libre.mode = "trickle"
-    libre.trickle_seconds = 0.3  # each byte well within requests' per-read timeout
+    libre.trickle_seconds = 0.3  # each byte well within requests' per-read timeout; the answer ~13 s
     started = time.monotonic()
     line = run("suggest", SAMPLE_ID, "--lang", "ar", code=7, as_=TRANSLATOR, env=ENV)
     elapsed = time.monotonic() - started
     assert line.startswith(f"error: machine translation: libre at {libre.url.rstrip('/')} did not answer within "
                            "1 s after 2 attempts")
-    assert elapsed < 6, elapsed  # two attempts of one second, not 30 bytes x 0.3 s each
+    # two attempts of one second; without the total limit one attempt alone takes ~13 s (45 bytes x 0.3 s):
+    # the margin is for a loaded machine, not a speed target
+    assert elapsed < 12, elapsed
     assert not (sample / ".pubflow" / "mt-cache.json").exists()
 
 
