@@ -30,12 +30,14 @@ def env(**extra: str) -> dict[str, str]:
 
 
 def start(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, *args], cwd=PROJECT, env=env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    # A long lock wait: on a loaded machine eight writers queue for seconds; what is tested is that
+    # nothing is lost, not how fast the queue moves.
+    return subprocess.Popen([sys.executable, *args], cwd=PROJECT, env=env(PUBFLOW_LOCK_TIMEOUT="300"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def finish(proc: subprocess.Popen[str]) -> dict[str, object]:
-    out, err = proc.communicate(timeout=120)
+    out, err = proc.communicate(timeout=600)
     assert proc.returncode == 0, err
     return json.loads(out.strip().splitlines()[-1])
 
