@@ -48,6 +48,7 @@ from workflow.workspace.security import Guard, Sessions
 
 if TYPE_CHECKING:
     from workflow.core.config import Person
+    from workflow.core.model import Document
     from workflow.storage.newsroom import Newsroom
 
 HERE = Path(__file__).resolve().parent
@@ -256,6 +257,17 @@ def _lang(ctx: Context, value: str) -> str:
     return value
 
 
+def _posted_segment(ctx: Context) -> tuple[Document, str, str, str]:
+    """The release, language and segment a form names, checked: (target document, lang, segment id,
+    the source text)."""
+    form = ctx.form
+    rid = _release_id(form.get("release", ""))
+    lang = _lang(ctx, form.get("lang", ""))
+    seg = _segment(form.get("segment", ""))
+    doc = desk.load_target(ctx.nr, rid, lang)
+    return doc, lang, seg, require_segment(doc, seg)
+
+
 def _redirect(path: str, **query: str) -> RedirectResponse:
     url = path + ("?" + urllib.parse.urlencode(query) if query else "")
     return RedirectResponse(url, status_code=303)
@@ -345,13 +357,8 @@ def build_routes(ws: Workspace) -> list[Route]:
 
     async def api_check(request: Request) -> Response:
         def work(ctx: Context) -> Response:
-            form = ctx.form
-            rid = _release_id(form.get("release", ""))
-            lang = _lang(ctx, form.get("lang", ""))
-            seg = _segment(form.get("segment", ""))
-            doc = desk.load_target(ctx.nr, rid, lang)
-            require_segment(doc, seg)
-            found = desk.findings_for(ctx.nr.config, doc, lang, seg, form.get("text", ""))
+            doc, lang, seg, _source = _posted_segment(ctx)
+            found = desk.findings_for(ctx.nr.config, doc, lang, seg, ctx.form.get("text", ""))
             return JSONResponse({"findings": [{"check": f.check, "severity": f.severity, "message": f.message}
                                               for f in found]})
 
@@ -359,14 +366,9 @@ def build_routes(ws: Workspace) -> list[Route]:
 
     async def api_suggest(request: Request) -> Response:
         def work(ctx: Context) -> Response:
-            form = ctx.form
             from workflow.translation import mt
 
-            rid = _release_id(form.get("release", ""))
-            lang = _lang(ctx, form.get("lang", ""))
-            seg = _segment(form.get("segment", ""))
-            doc = desk.load_target(ctx.nr, rid, lang)
-            source = require_segment(doc, seg)
+            doc, lang, _seg, source = _posted_segment(ctx)
             try:
                 found = mt.suggest_text(ctx.nr, source, doc.release.source_language, lang)
             except PubflowError as exc:
