@@ -9,7 +9,9 @@
    releases).
 2. Every release: `workflow.core.integrity.release_problems` (histories,
    texts, metadata, approvals, waivers, snapshots).
-3. In a git repository: histories in the working tree must carry on what HEAD
+3. What went out: a history that no longer holds the event its outputs were written at
+   (`workflow.publishing.outheads`), git or not.
+4. In a git repository: histories in the working tree must carry on what HEAD
    committed (`workflow.collab.gitcheck`), which catches a truncated history.
 
 Each problem names release, file and field.  Exit 5 on any error; warnings
@@ -31,6 +33,7 @@ from workflow.core.model import utc_now
 from workflow.core.statemachine import role_admits
 from workflow.errors import PubflowError
 from workflow.i18n import _
+from workflow.publishing import outheads
 from workflow.storage.newsroom import Newsroom
 
 
@@ -115,6 +118,7 @@ def verify(nr: Newsroom, *, use_git: bool = True, now: dt.datetime | None = None
     ids = nr.release_ids()
     # Folders that are not complete releases (no release.yaml): a problem each, left out of everything else.
     problems += [Problem(release_id, "", "", line) for release_id, line in sorted(nr.problems.items())]
+    heads = outheads.load(nr.config.state_dir)
     for release_id in ids:
         try:
             stored = nr.stored(release_id)
@@ -122,6 +126,7 @@ def verify(nr: Newsroom, *, use_git: bool = True, now: dt.datetime | None = None
             problems.append(Problem(release_id, "", "", exc.line()))
             continue
         problems.extend(release_problems(nr.config, stored, now))
+        problems.extend(outheads.problems(heads, stored.doc))
     if use_git:
         from workflow.collab.gitcheck import regressions
 

@@ -61,7 +61,7 @@ from workflow.core.snapshot import file_name
 from workflow.editorial.verify import gate_line
 from workflow.errors import INVALID_DATA, REFUSED, InvalidData, PubflowError
 from workflow.i18n import _
-from workflow.publishing import workers
+from workflow.publishing import outheads, workers
 from workflow.publishing.buildstate import VERSION as STATE_VERSION
 from workflow.publishing.buildstate import (
     BuildState,
@@ -77,6 +77,7 @@ from workflow.publishing.buildstate import (
 )
 from workflow.publishing.bundles import bundle_files, sha256, site_files
 from workflow.publishing.dates import check_language
+from workflow.publishing.outheads import Head
 from workflow.publishing.outputs import Outputs, check_writable, output_settings
 from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
 from workflow.publishing.render import Renderer, TemplateProblem
@@ -211,6 +212,7 @@ class Job:
     docs: Mapping[str, Document]  # documents not read from disk (publish's trial)
     keep_state: bool  # the default output folder: read and write `.pubflow/build*`
     known_problems: Mapping[str, Sequence[Problem]] = field(default_factory=dict)  # e.g. git's, per release
+    heads: Mapping[str, Head] = field(default_factory=dict)  # where histories stood when they went out (`outheads`)
 
     @property
     def trial(self) -> bool:
@@ -255,9 +257,11 @@ class Rendered:
     files: dict[str, dict[str, bytes]] = field(default_factory=dict)  # unit -> files to write
     pages: dict[str, CachedPage] = field(default_factory=dict)
     skipped: list[Skipped] = field(default_factory=list)
+    heads: dict[str, Head] = field(default_factory=dict)  # release -> its last event, for what is written
 
     def merge(self, other: Rendered) -> Rendered:
         self.facts.update(other.facts)
+        self.heads.update(other.heads)
         self.units.update(other.units)
         self.files.update(other.files)
         self.pages.update(other.pages)
@@ -327,7 +331,7 @@ def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, ou
     except PubflowError as exc:
         out.skipped.append(Skipped(release_id, exc.line(), INVALID_DATA))
         return
-    problems = [*job.known_problems.get(release_id, ()),
+    problems = [*job.known_problems.get(release_id, ()), *outheads.problems(job.heads, stored.doc),
                 *(p for p in release_problems(job.nr.config, stored, utc_now()) if p.severity == ERROR)]
     if problems and release_id not in job.docs:
         out.skipped.append(Skipped(release_id, gate_line(release_id, problems), INVALID_DATA))
@@ -361,6 +365,9 @@ def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, ou
         out.skipped.append(Skipped(release_id, exc.line(), REFUSED))
         return
     out.facts[release_id] = facts
+    head = Head.of(doc)
+    if langs and head is not None:
+        out.heads[release_id] = head
     for unit, (kept, page_, files) in rendered.items():
         out.units[unit] = kept
         out.pages[unit] = page_
@@ -455,6 +462,7 @@ class Staged:
     temps: list[tuple[str, Path]] = field(default_factory=list)  # (temp file, the output it replaces)
     removals: list[str] = field(default_factory=list)  # outputs no unit claims any more
     marker: Path | None = None  # exists while temps may lie in the output folder (see `_writing_marker`)
+    heads: dict[str, Head] = field(default_factory=dict)  # recorded once the outputs are swapped in
 
     def commit(self) -> BuildResult:
         """Swap every staged output in, remove what no unit claims, sync once, record the state."""
@@ -479,6 +487,7 @@ class Staged:
             self.result.bundles.extend(f"{release_id}-{code}.zip" for code in langs)
         if self.job.keep_state:
             save(self.job, self.planned, self.units, self.facts, self.pages)
+            outheads.record(self.job.nr.config.state_dir, self.heads)
         return self.result
 
     def discard(self) -> None:
@@ -638,12 +647,14 @@ def stage_build(
         docs={trial.release.id: trial} if trial else {},
         keep_state=out_dir is None,
         known_problems=dict(known_problems or {}),
+        heads=outheads.load(config.state_dir),
     )
     result = BuildResult(job.target, format_time(job.moment), dry_run=dry_run)
 
     planned = plan(job)
     facts, units, pages = dict(planned.facts), dict(planned.units), dict(planned.pages)
     files: dict[str, dict[str, bytes]] = {}
+    heads: dict[str, Head] = {}
     if dry_run:  # what is out needs the facts, nothing rendered
         for release_id in planned.dirty:
             facts[release_id] = release_facts(nr, job.document(release_id))
@@ -653,6 +664,7 @@ def stage_build(
         units.update(rendered.units)
         pages.update(rendered.pages)
         files = rendered.files
+        heads = rendered.heads
         result.skipped = sorted(rendered.skipped, key=lambda s: s.release)
     for release_id in sorted(facts):
         langs = facts[release_id].out_at(job.moment)
@@ -667,7 +679,9 @@ def stage_build(
     if dry_run:
         result.bundles = [f"{rid}-{code}.zip" for rid, codes in result.out.items() for code in codes]
         return result
-    return stage(job, planned, units, files, facts, pages, result)
+    staged = stage(job, planned, units, files, facts, pages, result)
+    staged.heads = heads
+    return staged
 
 
 def build_locked(nr: Newsroom, **kwargs: Any) -> BuildResult:

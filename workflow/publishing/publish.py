@@ -35,6 +35,7 @@ from workflow.editorial.transitions import apply_transition, live_move, take_sna
 from workflow.editorial.verify import gate_line, release_check
 from workflow.errors import InvalidData, Refused, UsageError
 from workflow.i18n import _
+from workflow.publishing import outheads
 from workflow.publishing.build import BuildResult, Staged, build_lock, build_locked, stage_build
 from workflow.publishing.outputs import output_settings
 from workflow.publishing.pagemodel import is_live
@@ -202,6 +203,7 @@ def _require_consistent(nr: Newsroom, release_id: str, now: dt.datetime,
     """InvalidData (exit 5) naming the release and its first problem: nothing is written for it.
     A release written before schema 2 may move: the move migrates it first (`editorial.migrate`)."""
     problems = [*(known_problems or {}).get(release_id, ()),
+                *outheads.problems(outheads.load(nr.config.state_dir), nr.load(release_id)),
                 *(p for p in release_check(nr, release_id) if not p.legacy)]
     if problems:
         raise InvalidData(gate_line(release_id, problems))
