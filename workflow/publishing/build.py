@@ -78,7 +78,7 @@ from workflow.publishing.buildstate import (
 from workflow.publishing.bundles import bundle_files, sha256, site_files
 from workflow.publishing.dates import check_language
 from workflow.publishing.outheads import Head
-from workflow.publishing.outputs import Outputs, check_writable, output_settings
+from workflow.publishing.outputs import Outputs, check_not_live, check_writable, output_settings
 from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
 from workflow.publishing.render import Renderer, TemplateProblem
 from workflow.storage import store
@@ -636,6 +636,7 @@ def stage_build(
     config = nr.config
     if out_dir is not None:
         store.check_output_path(out_dir, folder=True)
+        check_not_live(config, out_dir)
     settings = output_settings(config)
     renderer = Renderer(config, settings.base_url, config.state_dir / "templates")
     for code in config.languages:

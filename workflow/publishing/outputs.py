@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from workflow.errors import InvalidData
+from workflow.errors import InvalidData, UsageError
 from workflow.i18n import _
 
 if TYPE_CHECKING:
@@ -161,3 +161,16 @@ def check_writable(folder: Path) -> None:
         raise InvalidData(
             _("cannot write to the output folder {path}: {problem}").format(path=folder, problem=problem),
             _("fix its permissions, or set outputs.dir in pubflow.yaml to a writable folder"))
+
+
+def check_not_live(config: Config, folder: Path) -> None:
+    """UsageError when `folder` (an `-o` of `render` or `build`) is the published outputs folder or
+    inside it, links followed: only `build` and the moves that change what is out write there, so
+    nothing nobody approved (a draft's preview, another moment's view) ever lands among the outputs."""
+    live = os.path.realpath(output_settings(config).dir)
+    where = os.path.realpath(folder)
+    if where == live or where.startswith(live.rstrip(os.sep) + os.sep):
+        raise UsageError(
+            _("-o {path} is inside the published outputs ({live}): only build and publish write there").format(
+                path=folder, live=live),
+            _("give a folder outside it (e.g. -o preview), or leave -o out"))

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from workflow.errors import PubflowError, UsageError
 from workflow.i18n import _
 from workflow.publishing.bundles import render_release, site_files
-from workflow.publishing.outputs import check_writable, output_settings
+from workflow.publishing.outputs import check_not_live, check_writable, output_settings
 from workflow.publishing.pagemodel import page_data
 from workflow.publishing.render import Renderer
 from workflow.storage import store
@@ -82,6 +82,7 @@ def render_release_to(nr: Newsroom, release_id: str, langs: Iterable[str] | None
     """`pubflow render`: write one release's pages for a look before publishing."""
     if out_dir is not None:
         store.check_output_path(out_dir, folder=True)
+        check_not_live(nr.config, out_dir)
     files, missing = render_files(nr, release_id, langs)
     target = out_dir or nr.config.state_dir / "render"
     check_writable(target)
