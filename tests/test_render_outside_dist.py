@@ -70,3 +70,21 @@ def test_render_and_build_elsewhere_still_work(room: Path, tmp_path: Path) -> No
     assert b"Secret draft" in (tmp_path / "look" / "en" / DRAFT / "index.html").read_bytes()
     r = cli("build", "-o", str(tmp_path / "copy"))
     assert r.exit_code == 0, r.output
+
+
+def test_the_api_build_at_another_moment_writes_nothing(tmp_path: Path) -> None:
+    """`workflow.build(nr, at=...)` is what `pubflow build --at` is: a look, nothing written.
+    It rebuilt dist/ as of that moment: at a past moment every published release vanished
+    from dist/ with no `retract` and no event."""
+    import datetime as dt
+
+    import workflow
+
+    root = make_room(tmp_path / "room")
+    assert Cli(root)("build").exit_code == 0  # type: ignore[attr-defined]
+    before = dist(root)
+    nr = workflow.open_newsroom(root)
+    result = workflow.build(nr, at=dt.datetime(2019, 1, 1, tzinfo=dt.UTC))
+    assert result.dry_run
+    assert result.out == {}
+    assert dist(root) == before

@@ -196,10 +196,13 @@ def inbox(nr: Newsroom, actor: str | Person) -> Inbox:
 
 
 def build(nr: Newsroom, *, force: bool = False, at: dt.datetime | None = None) -> BuildResult:
-    """Rebuild the bundles, indexes and feeds of everything published (incremental unless `force`)."""
+    """Rebuild the bundles, indexes and feeds of everything published (incremental unless `force`).
+
+    With `at`, only what would be out at that moment (`BuildResult.out`): nothing is written, as
+    with `pubflow build --at` (the outputs show what is out now, never another moment's view)."""
     from workflow.audit import gate
 
-    return gate.build(nr, force=force, at=at)
+    return gate.build(nr, force=force, at=at, dry_run=at is not None)
 
 
 def use_language(language: str | None) -> AbstractContextManager[str]:
