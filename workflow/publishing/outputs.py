@@ -173,4 +173,4 @@ def check_not_live(config: Config, folder: Path) -> None:
         raise UsageError(
             _("-o {path} is inside the published outputs ({live}): only build and publish write there").format(
                 path=folder, live=live),
-            _("give a folder outside it (e.g. -o preview), or leave -o out"))
+            _("give a folder outside it, such as -o preview, or leave -o out"))
