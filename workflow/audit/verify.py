@@ -127,6 +127,10 @@ def verify(nr: Newsroom, *, use_git: bool = True, now: dt.datetime | None = None
             continue
         problems.extend(release_problems(nr.config, stored, now))
         problems.extend(outheads.problems(heads, stored.doc))
+    # Templates and catalogs are code that came in from others like releases do: checked alike.
+    from workflow.publishing.render import catalog_problems, template_problems
+
+    problems += [Problem("", where, "", line) for where, line in template_problems(nr.root) + catalog_problems(nr.root)]
     if use_git:
         from workflow.collab.gitcheck import regressions
 

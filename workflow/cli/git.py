@@ -18,8 +18,9 @@ def sync_cmd(as_json: JsonOpt = False) -> None:
     are kept on a branch pubflow/conflict-..., the folder matches the remote.
     """
     from workflow.collab.sync import sync
+    from workflow.publishing.render import shared_file_problems
 
-    result = sync(newsroom())
+    result = sync(newsroom(), check_shared=shared_file_problems)
     if as_json:
         print_json(result.public())
         return

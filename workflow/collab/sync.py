@@ -17,7 +17,7 @@ each sync registers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,6 +75,11 @@ def _changed(root: Path, old: str, new: str) -> list[str]:
     return [line for line in out.splitlines() if line]
 
 
+def _touched(root: Path, old: str, new: str, folders: Sequence[str]) -> bool:
+    out = git(root, "diff", "--name-only", "--no-renames", old, new, "--", *folders).stdout
+    return bool(out.strip())
+
+
 def _history_at(root: Path, rev: str, release_id: str) -> tuple[Event, ...]:
     proc = git(root, "show", f"{rev}:releases/{release_id}/release.yaml", check=False)
     if proc.returncode != 0:
@@ -103,8 +108,13 @@ def _validate(nr: Newsroom, release_ids: Sequence[str]) -> dict[str, str]:
     return problems
 
 
-def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
-    """fetch, rebase onto the remote, re-validate what changed, push."""
+def sync(nr: Newsroom, now: dt.datetime | None = None,
+         check_shared: Callable[[Path], list[str]] | None = None) -> SyncResult:
+    """fetch, rebase onto the remote, re-validate what changed, push.
+
+    `check_shared(root)` lists the problems of the newsroom's templates and catalogs (the
+    publishing layer's `render.shared_file_problems`); it runs when either side changed them,
+    and any problem stops the push like an invalid release does."""
     cfg = nr.config.git
     top = repo_root(nr.root)
     if top is None:
@@ -141,6 +151,7 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
                     _refuse_rewritten(root, "HEAD", _("not pushed"))
                 checked = _release_ids(git(root, "ls-files", "--", "releases").stdout.splitlines())
                 _refuse_invalid(nr, checked)
+                _refuse_shared(root, check_shared)
             else:
                 if head is None:
                     raise UsageError(_("this clone has no commits yet"), _("clone the remote instead"))
@@ -174,6 +185,8 @@ def sync(nr: Newsroom, now: dt.datetime | None = None) -> SyncResult:
                     first = sorted(problems)[0]
                     raise InvalidData(_("not pushed: {id}: {problem}").format(id=first, problem=problems[first]),
                                       _("fix it as `pubflow verify` says, commit, and sync again"))
+                if _touched(root, base, head, SHARED_FOLDERS) or _touched(root, base, theirs, SHARED_FOLDERS):
+                    _refuse_shared(root, check_shared)
                 sent = _count(root, f"{theirs}..HEAD")
                 _refuse_rewritten(root, f"{theirs}..HEAD", _("not pushed"))
             if not sent:
@@ -198,6 +211,16 @@ def _refuse_rewritten(root: Path, revisions: str, what: str) -> None:
     if problems:
         raise Conflict(_("{what}: {problem}").format(what=what, problem=problems[0].line()),
                        _("histories are append-only; revert the commit that changed it and sync again"))
+
+
+SHARED_FOLDERS = ("templates", "locales")
+
+
+def _refuse_shared(root: Path, check_shared: Callable[[Path], list[str]] | None) -> None:
+    problems = check_shared(root) if check_shared is not None else []
+    if problems:
+        raise InvalidData(_("not pushed: {problem}").format(problem=problems[0]),
+                          _("fix it (see `pubflow verify`), commit, and sync again"))
 
 
 def _refuse_invalid(nr: Newsroom, release_ids: Sequence[str]) -> None:

@@ -28,6 +28,7 @@ import ast
 import hashlib
 import io
 import re
+import struct
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,6 +100,22 @@ def _polib_file(text: str, width: int) -> Any:
 
 
 # ---------------------------------------------------------------- compiled catalogs
+def read_mo(path: Path) -> list[tuple[str, str]]:
+    """(msgid, msgstr) of every message of a compiled catalog (plural forms: the first);
+    CatalogError UNREADABLE when it does not parse."""
+    import polib
+
+    try:
+        catalog = polib.mofile(str(path))
+    except (OSError, ValueError, UnicodeDecodeError, struct.error) as exc:
+        raise CatalogError(CatalogError.UNREADABLE, detail=str(exc)) from None
+    out = []
+    for entry in catalog:
+        text = entry.msgstr or (entry.msgstr_plural.get(0, "") if entry.msgstr_plural else "")
+        out.append((entry.msgid, text))
+    return out
+
+
 def compile_mo(po: bytes, *, use_fuzzy: bool = False) -> bytes:
     """The .mo of one .po, as `msgfmt` builds it: no fuzzy, obsolete or untranslated entries.
 

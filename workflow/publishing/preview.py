@@ -121,6 +121,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
     server: PreviewServer
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        if not self._host_allowed():
+            # DNS rebinding: a page on another site that resolves its name to 127.0.0.1 would
+            # read drafts through this server; only our own address is answered.
+            self._send(421, "text/plain; charset=utf-8", b"misdirected request: use the address pubflow printed\n")
+            return
         path = self.path.split("?", 1)[0].split("#", 1)[0].lstrip("/")
         if path == "":
             self.send_response(302)
@@ -140,6 +145,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
         suffix = "." + path.rsplit(".", 1)[-1]
         self._send(200, TYPES.get(suffix, "application/octet-stream"), data)
+
+    def _host_allowed(self) -> bool:
+        port = self.server.server_address[1]
+        host = (self.headers.get("Host") or "").strip().lower()
+        return host in {f"127.0.0.1:{port}", f"localhost:{port}"}
 
     def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)

@@ -182,9 +182,11 @@ class Renderer:
 
     def _make_env(self, lang: str) -> Environment:
         import jinja2
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from markupsafe import escape
 
         language = self.config.language(lang)
-        env = jinja2.Environment(
+        env = ImmutableSandboxedEnvironment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.dirs]),
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,
@@ -195,8 +197,21 @@ class Renderer:
             auto_reload=False,
             bytecode_cache=_bytecode_cache(self.cache_dir),
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            i18n.translations_for(lang, self.root / "locales"), newstyle=True)
+        catalog = i18n.translations_for(lang, self.root / "locales")
+
+        # A newsroom's catalog is data from the repository: its messages are escaped like any
+        # other text in HTML and XML (newstyle gettext would otherwise trust them as markup).
+        @jinja2.pass_eval_context
+        def gettext(eval_ctx: Any, message: str) -> str:
+            text = catalog.gettext(message)
+            return escape(text) if eval_ctx.autoescape else text
+
+        @jinja2.pass_eval_context
+        def ngettext(eval_ctx: Any, singular: str, plural: str, n: int) -> str:
+            text = catalog.ngettext(singular, plural, n)
+            return escape(text) if eval_ctx.autoescape else text
+
+        env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
         direction = language.direction
 
         def bdi(value: Any) -> Any:
@@ -236,6 +251,7 @@ class Renderer:
     def render(self, kind: str, lang: str, /, **context: Any) -> str:
         """Render one template; any template problem is one InvalidData naming file and line."""
         import jinja2
+        from jinja2.exceptions import SecurityError
 
         name = TEMPLATES[kind]
         try:
@@ -255,6 +271,28 @@ class Renderer:
             where, line = self._template_frame(exc, name)
             raise TemplateProblem(
                 _("{template}, line {line}: {error}").format(template=where, line=line, error=exc.message),
+                _("fix the template; nothing was written")) from None
+        except SecurityError as exc:
+            where, line = self._template_frame(exc, name)
+            raise TemplateProblem(
+                _("{template}, line {line}: refused by the template sandbox: {error}").format(
+                    template=where, line=line, error=exc),
+                _("templates may only use the page's data and pubflow's filters; fix the template")) from None
+        except RecursionError as exc:
+            where, line = self._template_frame(exc, name)
+            raise TemplateProblem(
+                _("{template}, line {line}: the template calls itself without end").format(template=where, line=line),
+                _("fix the template; nothing was written")) from None
+        except (jinja2.TemplateError, TypeError, ValueError, LookupError, AttributeError, ArithmeticError,
+                MemoryError) as exc:
+            # Errors raised by a template's own expressions (`{{ 1 + "a" }}`, `{{ x[99] }}`): the
+            # template's fault, reported like a syntax error, never an internal error.
+            where, line = self._template_frame(exc, name)
+            if where == self._where(name) and line == "?" and not isinstance(exc, jinja2.TemplateError):
+                raise
+            raise TemplateProblem(
+                _("{template}, line {line}: {error}").format(
+                    template=where, line=line, error=f"{type(exc).__name__}: {exc}"),
                 _("fix the template; nothing was written")) from None
 
     def _template_frame(self, exc: BaseException, name: str) -> tuple[str, int | str]:
@@ -310,3 +348,74 @@ class Renderer:
                 other = self.config.languages[code]
                 out.append(Link(code, other.name, f"../{code}/", other.direction))
         return out
+
+
+# -------------------------------------------------- files that come in from others
+PLACEHOLDER = r"%\((\w+)\)[sd]"
+
+
+def template_problems(root: Path) -> list[tuple[str, str]]:
+    """Every newsroom template that does not compile, or that reaches for what the sandbox refuses
+    (an attribute or key starting with `_`: `cycler.__init__.__globals__`); (file, problem) pairs.
+
+    The sandbox refuses these when a page renders anyway; `verify` and `sync` say so before
+    anybody builds, as they do for releases that came in from others."""
+    import jinja2
+    from jinja2 import nodes
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    own = root / "templates"
+    if not own.is_dir() or own.is_symlink():
+        return []
+    env = ImmutableSandboxedEnvironment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
+    out: list[tuple[str, str]] = []
+    for path in sorted(own.rglob("*.j2")):
+        shown = path.relative_to(root).as_posix()
+        try:
+            source = path.read_text(encoding="utf-8")
+            tree = env.parse(source, name=path.name)
+        except jinja2.TemplateSyntaxError as exc:
+            out.append((shown, _("line {line}: {error}").format(line=exc.lineno, error=exc.message)))
+            continue
+        except (OSError, UnicodeDecodeError) as exc:
+            out.append((shown, _("cannot be read: {error}").format(error=exc)))
+            continue
+        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+            name = node.attr if isinstance(node, nodes.Getattr) else getattr(getattr(node, "arg", None), "value", None)
+            if isinstance(name, str) and name.startswith("_"):
+                out.append((shown, _("line {line}: {name} is refused by the template sandbox").format(
+                    line=node.lineno, name=name)))
+                break
+    return out
+
+
+def catalog_problems(root: Path) -> list[tuple[str, str]]:
+    """Every compiled page catalog of the newsroom (`locales/<lang>/LC_MESSAGES/pubflow.mo`) that
+    does not load, or whose messages ask for placeholders their English text does not give."""
+    import re
+
+    from workflow.i18n import pofile
+
+    folder = root / "locales"
+    if not folder.is_dir() or folder.is_symlink() or folder.resolve() == i18n.locales_dir().resolve():
+        return []
+    out: list[tuple[str, str]] = []
+    for path in sorted(folder.glob("*/LC_MESSAGES/*.mo")):
+        shown = path.relative_to(root).as_posix()
+        try:
+            messages = pofile.read_mo(path)
+        except pofile.CatalogError as exc:
+            out.append((shown, _("does not load: {error}").format(error=exc.detail or exc.reason)))
+            continue
+        for msgid, msgstr in messages:
+            extra = set(re.findall(PLACEHOLDER, msgstr)) - set(re.findall(PLACEHOLDER, msgid))
+            if extra:
+                out.append((shown, _("the translation of {msgid} uses %({name})s, which its text does not give").format(
+                    msgid=repr(msgid[:40]), name=sorted(extra)[0])))
+                break
+    return out
+
+
+def shared_file_problems(root: Path) -> list[str]:
+    """Templates and catalogs of the newsroom that would not render: one line each."""
+    return [f"{where}: {problem}" for where, problem in template_problems(root) + catalog_problems(root)]
