@@ -7,6 +7,7 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import settings as hypothesis_settings
@@ -26,6 +27,8 @@ EDITOR = "hala.darwish@example.org"
 WRITER = "sami.khoury@example.org"
 TRANSLATOR = "rami.haddad@example.org"
 REVIEWER = "lina.aziz@example.org"
+PROJECT = Path(__file__).resolve().parents[1]
+SAMPLE_ID = "2019-07-22-assad-russia-crimes-international"  # the sample newsroom's release (releases/)
 
 
 @pytest.fixture(autouse=True)
@@ -136,3 +139,53 @@ def sample_arabic() -> dict[str, str]:
     blocks = [b.strip() for b in SAMPLE_AR.read_text(encoding="utf-8").split("\n\n") if b.strip()]
     title, *paragraphs, source = blocks
     return {"title": title, **{f"p{i}": p for i, p in enumerate(paragraphs, start=1)}, "source": source}
+
+
+# ---------------------------------------------------------------- hardening (issue 15): the sample newsroom
+def files_hash(root: Path) -> dict[str, str]:
+    """Every file of the newsroom and dist/ (not the derived .pubflow/): proves nothing was written."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        if ".pubflow" in path.relative_to(root).parts:
+            continue
+        if path.is_symlink():
+            out[str(path.relative_to(root))] = "-> " + str(path.readlink())
+        elif path.is_file():
+            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
+        elif path.is_dir():
+            out[str(path.relative_to(root)) + "/"] = ""
+    return out
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    """A copy of the sample newsroom with its bundles built (dist/)."""
+    root = tmp_path / "sample"
+    root.mkdir()
+    for name in ("pubflow.yaml", "glossary.yaml"):
+        shutil.copy2(PROJECT / name, root / name)
+    shutil.copytree(PROJECT / "releases", root / "releases")
+    result: Any = Cli(root)("build")
+    assert result.exit_code == 0, result.output
+    return root
+
+
+@pytest.fixture
+def run(sample: Path) -> Callable[..., Any]:
+    """Run a command that must fail cleanly: documented code, one line, nothing written."""
+
+    def call(*args: str, code: int, as_: str | None = EDITOR, env: dict[str, str] | None = None,
+             root: Path | None = None) -> str:
+        where = root or sample
+        before = files_hash(where)
+        result: Any = Cli(where)(*args, as_=as_, env=env)
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output
+        assert result.exit_code == code, output
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert lines[0].startswith("error: "), lines[0]
+        assert files_hash(where) == before, "a refused command changed files"
+        return str(lines[0])
+
+    return call

@@ -10,7 +10,6 @@ servers on 127.0.0.1 (tests/libre_server.py).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 import time
@@ -21,63 +20,14 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import EDITOR, TRANSLATOR, Cli
+from tests.conftest import EDITOR, PROJECT, SAMPLE_ID, TRANSLATOR, Cli, files_hash
 from tests.libre_server import LibreServer
 from workflow.cli.app import app
 
-PROJECT = Path(__file__).resolve().parents[1]
-SAMPLE_ID = "2019-07-22-assad-russia-crimes-international"
 KEY = "hardening-canary-KEY-5150"
 ENV = {"LIBRE_HARDEN_KEY": KEY}
 
 
-def files_hash(root: Path) -> dict[str, str]:
-    """Every file of the newsroom and dist/ (not the derived .pubflow/): proves nothing was written."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        if ".pubflow" in path.relative_to(root).parts:
-            continue
-        if path.is_symlink():
-            out[str(path.relative_to(root))] = "-> " + str(path.readlink())
-        elif path.is_file():
-            out[str(path.relative_to(root))] = hashlib.sha256(path.read_bytes()).hexdigest()
-        elif path.is_dir():
-            out[str(path.relative_to(root)) + "/"] = ""
-    return out
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    """A copy of the sample newsroom with its bundles built (dist/)."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in ("pubflow.yaml", "glossary.yaml"):
-        shutil.copy2(PROJECT / name, root / name)
-    shutil.copytree(PROJECT / "releases", root / "releases")
-    result: Any = Cli(root)("build")
-    assert result.exit_code == 0, result.output
-    return root
-
-
-@pytest.fixture
-def run(sample: Path) -> Callable[..., Any]:
-    """Run a command that must fail cleanly: documented code, one line, nothing written."""
-
-    def call(*args: str, code: int, as_: str | None = EDITOR, env: dict[str, str] | None = None,
-             root: Path | None = None) -> str:
-        where = root or sample
-        before = files_hash(where)
-        result: Any = Cli(where)(*args, as_=as_, env=env)
-        output = result.stdout + result.stderr
-        assert "Traceback" not in output
-        assert result.exit_code == code, output
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("error: "), lines[0]
-        assert files_hash(where) == before, "a refused command changed files"
-        return str(lines[0])
-
-    return call
 
 
 # ------------------------------------------------------------------ case 2: machine-translation answers
