@@ -73,7 +73,10 @@ CASES = [
     ("glossary", "The Assad regime shelled Idlib.", "قصفت القوات إدلب.", "قصف نظام الأسد إدلب."),
     ("forbidden", "The Assad regime shelled Idlib.", "قصف نظام الأسد والحكومة السورية إدلب.",
      "قصف نظام الأسد إدلب."),
-    ("bidi", "He said it.", "قال \u202bذلك.", "قال \u202bذلك\u202c."),
+    ("bidi", "He said it.", "قال \u202bذلك.", "قال ذلك."),
+    ("bidi", "He said it.", "قال \u202eذلك\u202c.", "قال \u200fذلك."),
+    ("control", "He said it.", "قال ذلك\x0c.", "قال ذلك."),
+    ("control", "He said it.", "قال \x1b[2Jذلك.", "قال\tذلك."),
     ("bidi", "He said it.", "قال \u2068ذلك.", "قال \u2068ذلك\u2069."),
     ("punctuation", "Will the world act?", "هل سيتحرك العالم.", "هل سيتحرك العالم؟"),
     ("arabic_punctuation", "Will the world act?", "هل سيتحرك العالم?", "هل سيتحرك العالم؟"),
@@ -102,7 +105,9 @@ def test_messages_quote_the_offending_part(config: Config) -> None:
     assert found(config, "See https://en.etilaf.org/news.", "انظر.")["urls"] == [
         "the URL ‘https://en.etilaf.org/news’ is missing or changed"]
     bidi = found(config, "He said it.", "قال \u202bذلك.")["bidi"]
-    assert bidi == ["RLE (U+202B) is never closed with PDF: ‘قال <U+202B>ذلك.’"]
+    assert bidi == ["RLE (U+202B) can make text display differently from what is stored; use RLM/LRM marks: "
+                    "‘قال <U+202B>ذلك.’"]
+    assert found(config, "He said it.", "قال ذلك\x01.")["control"] == ["control character U+0001: ‘قال ذلك<U+0001>.’"]
     forbidden = found(config, "The Assad regime.", "نظام الأسد والحكومة السورية.")["forbidden"]
     assert forbidden == ["‘الحكومة السورية’ is a forbidden variant; write ‘نظام الأسد’ (glossary)"]
 

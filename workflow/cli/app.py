@@ -114,9 +114,11 @@ def _early_ui_lang(argv: list[str]) -> None:
 
 def _print_notices(*_args: Any, **_kwargs: Any) -> None:
     """After a successful command: the one-line notes for the user (e.g. autocommit outside a git repository)."""
+    from workflow.core.textrules import terminal
+
     notices = current_run().notices
     for note in notices:
-        typer.echo(i18n._("note: {text}").format(text=note), err=True)
+        typer.echo(terminal(i18n._("note: {text}").format(text=note), one_line=True), err=True)
     notices.clear()
 
 

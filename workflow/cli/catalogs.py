@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from workflow.cli.common import Area, JsonOpt, print_json, table
+from workflow.cli.common import Area, JsonOpt, echo, print_json, table
 from workflow.i18n import N_, _
 
 app = Area()
@@ -48,11 +48,11 @@ def extract_cmd(source: SourceOpt = None, as_json: JsonOpt = False) -> None:
         path=result.template, n=result.messages, added=len(result.added), removed=len(result.removed))
     if not result.written:
         line += " " + _("(unchanged)")
-    typer.echo(line)
+    echo(line)
     for text in result.added:
-        typer.echo(f"  + {text}")
+        echo(f"  + {text}")
     for text in result.removed:
-        typer.echo(f"  - {text}")
+        echo(f"  - {text}")
 
 
 @catalogs_app.command("update")
@@ -86,7 +86,7 @@ def update_cmd(
             line += " " + _("(created {path})").format(path=r.path)
         elif not r.written:
             line += " " + _("(unchanged)")
-        typer.echo(line)
+        echo(line)
 
 
 @catalogs_app.command("compile")
@@ -110,9 +110,9 @@ def compile_cmd(
         return
     for r in results:
         if r.skipped:
-            typer.echo(_("{lang}: not compiled: {reason}").format(lang=r.language, reason=r.skipped), err=True)
+            echo(_("{lang}: not compiled: {reason}").format(lang=r.language, reason=r.skipped), err=True)
             continue
-        typer.echo(_("{lang}: {n} messages -> {path} ({fuzzy} fuzzy, {untranslated} untranslated left out)").format(
+        echo(_("{lang}: {n} messages -> {path} ({fuzzy} fuzzy, {untranslated} untranslated left out)").format(
             lang=r.language, n=r.messages, path=r.path, fuzzy=r.fuzzy, untranslated=r.untranslated))
 
 

@@ -103,6 +103,14 @@ def actor(nr: Newsroom, as_name: str | None) -> Person:
     return resolve_actor(nr.config, as_name)
 
 
+def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print `text` for a person (stdout, or stderr with `err`), through the one terminal sanitiser:
+    control and bidi formatting characters from releases show as `<U+XXXX>`, in a pipe too."""
+    from workflow.core.textrules import terminal
+
+    typer.echo(terminal(text), err=err, nl=nl)
+
+
 def print_json(data: Any) -> None:
     from workflow.cli.queue_view import json_text
 
@@ -113,4 +121,4 @@ def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
     """Aligned plain text (`workflow.cli.tables`): same look as `list`, whole cells in a pipe."""
     from workflow.cli.tables import text_table
 
-    typer.echo(text_table(columns, rows, title))
+    echo(text_table(columns, rows, title))

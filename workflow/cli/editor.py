@@ -17,6 +17,7 @@ from workflow.cli.common import (
     MessageOpt,
     actor,
     current_run,
+    echo,
     newsroom,
     print_json,
     state_label,
@@ -59,7 +60,7 @@ def echo_event(event: Event) -> None:
     note = event_note(event)
     if note:
         line += f"  “{note}”"
-    typer.echo(line)
+    echo(line)
 
 
 # ------------------------------------------------------------------ commands
@@ -96,11 +97,11 @@ def init_cmd(
                                     show_default=False) or None
     created = init_newsroom(directory, site_en or DEFAULT_SITE["en"], force or (), site_ar=site_ar,
                             base_url=base_url)
-    typer.echo(_("Created a newsroom in {path}").format(path=directory))
+    echo(_("Created a newsroom in {path}").format(path=directory))
     for path in created:
-        typer.echo(f"  {path}")
+        echo(f"  {path}")
     where = "" if directory.resolve() == Path.cwd().resolve() else f"cd {directory} && "
-    typer.echo(_("Next: put your people in pubflow.yaml, then write a release: "
+    echo(_("Next: put your people in pubflow.yaml, then write a release: "
                  "`{cd}pubflow new --from FILE`.").format(cd=where))
 
 
@@ -124,14 +125,14 @@ def templates_cmd(
     if action == "list" and name is None:
         for template in template_names():
             own = (root / "templates" / template).is_file()
-            typer.echo(f"{template:<24} " + (_("yours: templates/{name}").format(name=template) if own
+            echo(f"{template:<24} " + (_("yours: templates/{name}").format(name=template) if own
                                              else _("pubflow's")))
         return
     if action != "copy" or name is None:
         raise UsageError(_("pubflow templates takes `copy NAME` or nothing"),
                          _("e.g. `pubflow templates copy release.html.j2`"))
     target = copy_template(root, name, force)
-    typer.echo(_("Copied to {path}; edit it there: it now overrides pubflow's {name}.").format(
+    echo(_("Copied to {path}; edit it there: it now overrides pubflow's {name}.").format(
         path=target.relative_to(root), name=name))
 
 
@@ -165,17 +166,17 @@ def new_cmd(
         print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored,
                     "language_from": result.language_from})
         return
-    typer.echo(_("Created {id} ({n} segments, state {state}).").format(
+    echo(_("Created {id} ({n} segments, state {state}).").format(
         id=result.release.id, n=result.segments, state=result.release.state))
     source = result.release.source_language
     if result.language_from == "script":
-        typer.echo(_("Source language: {lang} (detected from the text's script; pass --lang to choose)").format(
+        echo(_("Source language: {lang} (detected from the text's script; pass --lang to choose)").format(
             lang=source))
     elif result.language_from == "default":
-        typer.echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
+        echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
             lang=source))
     if result.ignored:
-        typer.echo(_("Left out {n} paragraph(s) after the source line: {first}").format(
+        echo(_("Left out {n} paragraph(s) after the source line: {first}").format(
             n=len(result.ignored), first=result.ignored[0][:60]), err=True)
 
 
@@ -206,7 +207,7 @@ def list_cmd(
 
         try:
             with index.opened(find_root(current_run().root)) as conn:
-                typer.echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width),
+                echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width),
                                            render))
                 return
         except index.IndexUnavailable:
@@ -218,9 +219,9 @@ def list_cmd(
         print_json([r.public() for r in releases])
         return
     if not releases:
-        typer.echo(_("No releases."))
+        echo(_("No releases."))
         return
-    typer.echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
+    echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
 
 
 @app.command("show")
@@ -235,22 +236,22 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
         return
     s = view.summary
     nr = newsroom()
-    typer.echo(f"{s.id}  [{state_label(nr, s.state)}]  r{s.revision}")
+    echo(f"{s.id}  [{state_label(nr, s.state)}]  r{s.revision}")
     title, date, category, source, embargo = _("title"), _("date"), _("category"), _("source"), _("embargo")
-    typer.echo(f"{title}: {s.title}")
-    typer.echo(f"{date}: {s.date}   {category}: {s.category or '-'}   {source}: {s.source_language}   "
+    echo(f"{title}: {s.title}")
+    echo(f"{date}: {s.date}   {category}: {s.category or '-'}   {source}: {s.source_language}   "
                f"{embargo}: {s.embargo or '-'}")
     progress, out = _("progress"), _("out")
-    typer.echo(f"{progress}: {progress_text(s) or '-'}")
+    echo(f"{progress}: {progress_text(s) or '-'}")
     if s.published_languages:
-        typer.echo(f"{out}: {', '.join(s.published_languages)}")
+        echo(f"{out}: {', '.join(s.published_languages)}")
     allowed = _("next steps")
-    typer.echo(f"{allowed}: {', '.join(view.allowed) or '-'}")
+    echo(f"{allowed}: {', '.join(view.allowed) or '-'}")
     for row in view.segments:
-        typer.echo("")
-        typer.echo(f"[{row['id']}] {row['text']}")
+        echo("")
+        echo(f"[{row['id']}] {row['text']}")
         for code, tr in row["translations"].items():
-            typer.echo(f"  {code} ({status_label(tr['status'])}): {tr['text'] or '-'}")
+            echo(f"  {code} ({status_label(tr['status'])}): {tr['text'] or '-'}")
 
 
 def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
@@ -262,7 +263,7 @@ def _move(release_id: str, transition: str, message: str | None, as_name: str | 
         print_json({"release": result.release.public(), "event": result.event.public(),
                     "build": result.build.public() if result.build else None})
         return
-    typer.echo(_("{id}: {transition} ({source} → {target})").format(
+    echo(_("{id}: {transition} ({source} → {target})").format(
         id=release_id, transition=transition, source=result.event.source, target=result.event.target))
     if result.build is not None:
         from workflow.cli.publish import echo_build
@@ -304,7 +305,7 @@ def comment_cmd(release_id: IdArg, message: Annotated[str, typer.Option("-m", "-
     if as_json:
         print_json(event.public())
         return
-    typer.echo(_("{id}: comment recorded").format(id=release_id))
+    echo(_("{id}: comment recorded").format(id=release_id))
 
 
 @app.command("edit")
@@ -347,16 +348,16 @@ def edit_cmd(
                     "event": result.event.public() if result.event else None})
         return
     if result.event is None:
-        typer.echo(_("{id}: nothing changed").format(id=release_id))
+        echo(_("{id}: nothing changed").format(id=release_id))
         return
     if result.changed or result.added or result.removed:
-        typer.echo(_("{id}: changed {c}, added {a}, removed {r}").format(
+        echo(_("{id}: changed {c}, added {a}, removed {r}").format(
             id=release_id, c=", ".join(result.changed) or "-", a=", ".join(result.added) or "-",
             r=", ".join(result.removed) or "-"))
     if result.metadata:
-        typer.echo(_("{id}: changed {fields}").format(id=release_id, fields=", ".join(result.metadata)))
+        echo(_("{id}: changed {fields}").format(id=release_id, fields=", ".join(result.metadata)))
     if result.release.published_languages or result.release.state in _live_states(nr):
-        typer.echo(_("What is out does not change until `pubflow correct {id}`.").format(id=release_id))
+        echo(_("What is out does not change until `pubflow correct {id}`.").format(id=release_id))
 
 
 def _live_states(nr: Newsroom) -> set[str]:
@@ -381,13 +382,13 @@ def migrate_cmd(
     for r in results:
         if not r.migrated:
             continue
-        typer.echo(_("{id}: migrated; text out recorded for {langs}").format(
+        echo(_("{id}: migrated; text out recorded for {langs}").format(
             id=r.release, langs=", ".join(r.snapshots) or "-"))
         for lang, why in r.pending:
-            typer.echo(_("  {lang}: not recorded yet ({why}); it will be at the next `pubflow correct`").format(
+            echo(_("  {lang}: not recorded yet ({why}); it will be at the next `pubflow correct`").format(
                 lang=lang, why=why))
     done = sum(1 for r in results if r.migrated)
-    typer.echo(i18n.ngettext("{n} release migrated, {m} already current.",
+    echo(i18n.ngettext("{n} release migrated, {m} already current.",
                              "{n} releases migrated, {m} already current.", done).format(n=done, m=len(results) - done))
 
 
@@ -398,11 +399,11 @@ def _edit_language(nr: Newsroom, release_id: str, person: Person, lang: str, dis
     if as_json:
         print_json(result.public())
     elif result.event is None:
-        typer.echo(_("{id}: the source language already is {lang}").format(id=release_id, lang=lang))
+        echo(_("{id}: the source language already is {lang}").format(id=release_id, lang=lang))
     else:
-        typer.echo(_("{id}: source language {old} → {new}").format(id=release_id, old=result.old, new=result.new))
+        echo(_("{id}: source language {old} → {new}").format(id=release_id, old=result.old, new=result.new))
         if result.discarded:
-            typer.echo(i18n.ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
+            echo(i18n.ngettext("dropped {n} translation into {lang}", "dropped {n} translations into {lang}",
                                      result.discarded).format(n=result.discarded, lang=lang))
 
 
@@ -423,13 +424,13 @@ def delete_cmd(
     if not yes:
         summary = deletable(nr, release_id, person)
         if not confirm(_("Delete {id} ({title}) for good?").format(id=release_id, title=summary.title)):
-            typer.echo(_("Nothing deleted."))
+            echo(_("Nothing deleted."))
             return
     result = delete_release(nr, release_id, person, message)
     if as_json:
         print_json(result.public())
         return
-    typer.echo(i18n.ngettext("Deleted {id} ({n} file).", "Deleted {id} ({n} files).", result.files).format(
+    echo(i18n.ngettext("Deleted {id} ({n} file).", "Deleted {id} ({n} files).", result.files).format(
         id=release_id, n=result.files))
 
 
@@ -441,14 +442,14 @@ def confirm(question: str) -> bool:
         try:
             answer = typer.prompt(question + " " + _("[y/N]"), default="", show_default=False)
         except typer.Abort:
-            typer.echo("")
+            echo("")
             raise UsageError(_("no answer"), _("pass --yes to go ahead without being asked")) from None
         if not answer.strip():
             return False
         said = i18n.yes_no(answer)
         if said is not None:
             return said
-        typer.echo(_("Please answer y or n."))
+        echo(_("Please answer y or n."))
 
 
 @app.command("history")
@@ -487,7 +488,7 @@ def workflow_cmd(
 
     nr = newsroom()
     if fmt == "mermaid":
-        typer.echo(workflow_mermaid(nr), nl=False)
+        echo(workflow_mermaid(nr), nl=False)
         return
     data = workflow_description(nr)
     if fmt == "json":
@@ -513,10 +514,10 @@ def verify_cmd(as_json: JsonOpt = False) -> None:
         print_json(report.public())
     else:
         for problem in report.errors:
-            typer.echo(problem.line())
+            echo(problem.line())
         for problem in report.warnings:
-            typer.echo(_("warning: {problem}").format(problem=problem.line()))
-        typer.echo(i18n.ngettext("{n} release checked, {p} problem(s).", "{n} releases checked, {p} problem(s).",
+            echo(_("warning: {problem}").format(problem=problem.line()))
+        echo(i18n.ngettext("{n} release checked, {p} problem(s).", "{n} releases checked, {p} problem(s).",
                                  report.checked).format(n=report.checked, p=len(report.errors)))
     if not report.ok:
         from workflow.errors import INVALID_DATA

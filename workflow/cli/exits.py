@@ -23,9 +23,10 @@ DEBUG_ENV = "PUBFLOW_DEBUG"
 
 def say_error(message: str) -> None:
     """`error: message` on stderr (API keys masked: the last line of defence)."""
+    from workflow.core.textrules import terminal
     from workflow.redact import redact
 
-    typer.echo(_("error: {message}").format(message=redact(message)), err=True)
+    typer.echo(terminal(_("error: {message}").format(message=redact(message)), one_line=True), err=True)
 
 
 def handle(exc: BaseException) -> int:

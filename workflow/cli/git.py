@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import typer
-
-from workflow.cli.common import Area, JsonOpt, newsroom, print_json
+from workflow.cli.common import Area, JsonOpt, echo, newsroom, print_json
 from workflow.i18n import _
 
 app = Area()
@@ -24,7 +22,7 @@ def sync_cmd(as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(result.public())
         return
-    typer.echo(_("Synced with {remote}/{branch}: received {received} commit(s), sent {sent}, "
+    echo(_("Synced with {remote}/{branch}: received {received} commit(s), sent {sent}, "
                  "{checked} release(s) re-validated.").format(
         remote=result.remote, branch=result.branch, received=result.received, sent=result.sent,
         checked=len(result.checked)))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, MessageOpt, actor, newsroom, print_json
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, MessageOpt, actor, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def echo_build(result: BuildResult, headline: str | None = None) -> None:
     """
     _echo_build(result, headline)
     for item in result.skipped:
-        typer.echo(_("error: {message}").format(message=item.reason), err=True)
+        echo(_("error: {message}").format(message=item.reason), err=True)
     if result.exit_code:
         raise typer.Exit(result.exit_code)
 
@@ -53,7 +53,7 @@ def _echo_build(result: BuildResult, headline: str | None = None) -> None:
     else:
         lines.append(_("No release is published yet, so there are no bundles in {path}.").format(
             path=result.out_dir))
-    typer.echo("\n".join(lines))
+    echo("\n".join(lines))
 
 
 @app.command("render")
@@ -66,11 +66,11 @@ def render_cmd(release_id: IdArg, lang: LangOpt = None, output: OutOpt = None, a
         print_json({"out_dir": str(result.out_dir), "files": result.files, "missing": result.missing})
         return
     for code, segments in result.missing.items():
-        typer.echo(_("{lang}: not translated yet, shown in the source language: {segments}").format(
+        echo(_("{lang}: not translated yet, shown in the source language: {segments}").format(
             lang=code, segments=", ".join(segments)), err=True)
     for name in result.files:
         if name.endswith("/index.html") and name.count("/") == 2:
-            typer.echo(f"{result.out_dir / name}")
+            echo(f"{result.out_dir / name}")
 
 
 @app.command("preview")
@@ -84,12 +84,12 @@ def preview_cmd(
     nr = newsroom()
     with serve(nr, release_id, port) as server:
         for url in server.urls():
-            typer.echo(url)
-        typer.echo(_("Serving on {url} — press Ctrl-C to stop.").format(url=server.base_url), err=True)
+            echo(url)
+        echo(_("Serving on {url} — press Ctrl-C to stop.").format(url=server.base_url), err=True)
         try:
             server.serve_forever()
         except KeyboardInterrupt:
-            typer.echo(_("stopped"), err=True)
+            echo(_("stopped"), err=True)
 
 
 @app.command("publish")
@@ -116,7 +116,7 @@ def publish_cmd(
     if result.event is None:  # published before: one line says so, whatever the rebuild had to do
         langs = ", ".join(result.languages or result.release.published_languages)
         if result.build.written or result.build.removed:
-            typer.echo(_("{id}: {langs} already out; files that were out of date were rewritten.").format(
+            echo(_("{id}: {langs} already out; files that were out of date were rewritten.").format(
                 id=release_id, langs=langs))
             echo_build(result.build)
         else:
@@ -124,10 +124,10 @@ def publish_cmd(
                 id=release_id, langs=langs))
         return
     if result.event.kind == "release":
-        typer.echo(_("{id}: published {langs}; the release stays in {state} until every language is out.").format(
+        echo(_("{id}: published {langs}; the release stays in {state} until every language is out.").format(
             id=release_id, langs=", ".join(result.languages), state=state_label(nr, result.release.state)))
     else:
-        typer.echo(_("{id}: publish ({source} → {target})").format(
+        echo(_("{id}: publish ({source} → {target})").format(
             id=release_id, source=result.event.source, target=result.event.target))
     echo_build(result.build)
 
@@ -155,11 +155,11 @@ def build_cmd(
             raise typer.Exit(result.exit_code)
         return
     if dry:
-        typer.echo(_("At {at} these would be out:").format(at=result.at))
+        echo(_("At {at} these would be out:").format(at=result.at))
         if not result.out:
-            typer.echo(_("  nothing"))
+            echo(_("  nothing"))
         for release_id, codes in result.out.items():
-            typer.echo(f"  {release_id}  {', '.join(codes)}")
-        typer.echo(_("Nothing written; pass -o DIR to write that site there."))
+            echo(f"  {release_id}  {', '.join(codes)}")
+        echo(_("Nothing written; pass -o DIR to write that site there."))
         return
     echo_build(result)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from workflow.cli.common import Area, AsOpt, JsonOpt, actor, newsroom, print_json, table
+from workflow.cli.common import Area, AsOpt, JsonOpt, actor, echo, newsroom, print_json, table
 from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -63,28 +63,28 @@ def suggest_cmd(
         print_json(result.public())
         return
     if not result.total:
-        typer.echo(_("{id} [{lang}]: no untranslated segment").format(id=release_id, lang=lang))
+        echo(_("{id} [{lang}]: no untranslated segment").format(id=release_id, lang=lang))
         return
     if memory_only:
-        typer.echo(_("{id} [{lang}]: {n} suggestion(s) from translation memory saved with status machine; "
+        echo(_("{id} [{lang}]: {n} suggestion(s) from translation memory saved with status machine; "
                      "{left} segment(s) without an exact match").format(
             id=release_id, lang=lang, n=len(result.filled), left=len(result.unmatched)))
     else:
-        typer.echo(_("{id} [{lang}]: {n} suggestion(s) saved with status machine "
+        echo(_("{id} [{lang}]: {n} suggestion(s) saved with status machine "
                      "({memory} from memory, {cache} from the cache, {sent} sent to {provider})").format(
             id=release_id, lang=lang, n=len(result.filled), memory=result.from_memory, cache=result.from_cache,
             sent=result.requests, provider=result.provider))
     if result.skipped:
-        typer.echo(_("Skipped (translated meanwhile): {ids}").format(ids=", ".join(result.skipped)))
+        echo(_("Skipped (translated meanwhile): {ids}").format(ids=", ".join(result.skipped)))
     errors = [f for f in result.findings if f.severity == "error"]
     if errors:
-        typer.echo(_("Check errors in the suggestions:"))
+        echo(_("Check errors in the suggestions:"))
         _findings_table(errors)
     if result.findings:
-        typer.echo(_("Checks: {errors} error(s), {warnings} warning(s) in the suggestions; "
+        echo(_("Checks: {errors} error(s), {warnings} warning(s) in the suggestions; "
                      "see `pubflow check {id} --lang {lang}`").format(
             errors=len(errors), warnings=len(result.findings) - len(errors), id=release_id, lang=lang))
-    typer.echo(_("Next: confirm or edit them with `pubflow translate {id} --lang {lang}`.").format(
+    echo(_("Next: confirm or edit them with `pubflow translate {id} --lang {lang}`.").format(
         id=release_id, lang=lang))
 
 
@@ -129,9 +129,9 @@ def check_cmd(
             _findings_table(shown)
         for code, segments in report.untranslated().items():
             more = f" … {segments[-1]}" if len(segments) > 6 else ""
-            typer.echo(_("{lang}: {n} segment(s) have no translation yet: {ids}{more} (see `pubflow pending`)").format(
+            echo(_("{lang}: {n} segment(s) have no translation yet: {ids}{more} (see `pubflow pending`)").format(
                 lang=code, n=len(segments), ids=", ".join(segments[:6]), more=more))
-        typer.echo(_("{id}: {errors} error(s), {warnings} warning(s) in {langs}").format(
+        echo(_("{id}: {errors} error(s), {warnings} warning(s) in {langs}").format(
             id=release_id, errors=report.errors, warnings=report.warnings, langs=", ".join(report.languages) or "-"))
     if report.errors:
         raise typer.Exit(REFUSED)
@@ -154,4 +154,4 @@ def _list_checks(as_json: bool) -> None:
     table(None, [_("check"), _("severity"), _("enabled"), _("description")],
           [[str(r["id"]), str(r["severity"]), _("yes") if r["enabled"] else _("no"), str(r["description"])]
            for r in rows])
-    typer.echo(_("Switch checks off with `{setting}` in pubflow.yaml.").format(setting="checks: {disabled: [id, ...]}"))
+    echo(_("Switch checks off with `{setting}` in pubflow.yaml.").format(setting="checks: {disabled: [id, ...]}"))

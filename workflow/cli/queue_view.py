@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 def json_text(data: Any) -> str:
     """What `print_json` prints (without the newline)."""
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False)
+    from workflow.core.textrules import json_safe
+
+    # JSON escapes C0 controls itself; C1 and bidi controls are escaped too (still the same JSON).
+    return json_safe(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False))
 
 
 def _short(text: str, width: int = 70) -> str:

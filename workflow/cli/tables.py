@@ -103,8 +103,12 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -
 
     Titles are cut to fit `width` columns (default: `output_width()`); None keeps them whole.
     """
+    from workflow.core.textrules import terminal
+
     header = header_words()
     limit = output_width() if width == TERMINAL else width
+    # The one terminal sanitiser, cell by cell so columns still line up (a title is one line).
+    rows = [[terminal(cell, one_line=True) for cell in row] for row in rows]
     search = _special().search
     known: dict[str, int] = {}
 
@@ -142,6 +146,9 @@ def text_table(columns: Sequence[str], rows: Sequence[Sequence[str]], title: str
     Cells are padded by terminal cells; the last column is never padded or cut, so long
     messages stay whole in a pipe and wrap in a terminal.
     """
+    from workflow.core.textrules import terminal
+
+    rows = [[terminal(cell, one_line=True) for cell in row] for row in rows]
     widths = [max([cell_len(c), *(cell_len(row[i]) for row in rows)]) for i, c in enumerate(columns)]
 
     def line(cells: Sequence[str]) -> str:

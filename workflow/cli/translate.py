@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, newsroom, print_json
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def pending_cmd(
             text = rendered.cached(conn, key, lambda: render(conn))
     except index.IndexUnavailable:
         text = render()[0]
-    typer.echo(text)
+    echo(text)
 
 
 @app.command("inbox")
@@ -89,7 +89,7 @@ def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
             text = rendered.cached(conn, key, lambda: render(conn))
     except index.IndexUnavailable:
         text = render()[0]
-    typer.echo(text)
+    echo(text)
 
 
 @app.command("set")
@@ -109,10 +109,10 @@ def set_cmd(
     if as_json:
         print_json(result.public())
     elif not result.changed:
-        typer.echo(_("{id} {segment} ({lang}): unchanged, {status}").format(
+        echo(_("{id} {segment} ({lang}): unchanged, {status}").format(
             id=release_id, segment=segment, lang=lang, status=result.status))
     else:
-        typer.echo(_("{id} {segment} ({lang}): {before} → {status}").format(
+        echo(_("{id} {segment} ({lang}): {before} → {status}").format(
             id=release_id, segment=segment, lang=lang, before=result.previous_status, status=result.status))
     _refuse_errors(result.findings)
 
@@ -123,7 +123,7 @@ def _refuse_errors(findings: Sequence[Finding]) -> None:
 
     errors = [f for f in findings if f.severity == "error" and not f.waived_by]
     for f in errors:
-        typer.echo(_("error: saved, but {lang}:{segment} {check}: {message}; fix it, or a reviewer may waive it "
+        echo(_("error: saved, but {lang}:{segment} {check}: {message}; fix it, or a reviewer may waive it "
                      "(`pubflow review --waive {check}`)").format(
             lang=f.language, segment=f.segment, check=f.check, message=f.message), err=True)
     if errors:
@@ -132,12 +132,12 @@ def _refuse_errors(findings: Sequence[Finding]) -> None:
 
 def _echo_batch(result: BatchResult, verb: str) -> None:
     if result.done:
-        typer.echo(_("{id} ({lang}): {verb} {ids}").format(
+        echo(_("{id} ({lang}): {verb} {ids}").format(
             id=result.release, lang=result.language, verb=verb, ids=", ".join(result.done)))
     else:
-        typer.echo(_("{id} ({lang}): nothing to do").format(id=result.release, lang=result.language))
+        echo(_("{id} ({lang}): nothing to do").format(id=result.release, lang=result.language))
     for seg_id, reason in result.left:
-        typer.echo(_("  left {segment}: {reason}").format(segment=seg_id, reason=reason))
+        echo(_("  left {segment}: {reason}").format(segment=seg_id, reason=reason))
 
 
 @app.command("review")
@@ -190,9 +190,9 @@ def export_cmd(
 
     data, count = export_release(newsroom(), release_id, lang, fmt, include_all, output)
     if output is None:
-        typer.echo(data, nl=False)
+        typer.echo(data, nl=False)  # the file itself, byte for byte
         return
-    typer.echo(_("Wrote {n} unit(s) to {path}").format(n=count, path=output))
+    echo(_("Wrote {n} unit(s) to {path}").format(n=count, path=output))
 
 
 @app.command("import")
@@ -212,13 +212,13 @@ def import_cmd(
     if as_json:
         print_json(result.public())
     else:
-        typer.echo(_("{id} ({lang}): applied {a}, approved {p}, unchanged {u}, skipped {s}, refused {r}").format(
+        echo(_("{id} ({lang}): applied {a}, approved {p}, unchanged {u}, skipped {s}, refused {r}").format(
             id=result.release, lang=result.language, a=len(result.applied), p=len(result.approved),
             u=len(result.unchanged), s=len(result.skipped), r=len(result.refused)))
         for seg_id, reason in result.skipped:
-            typer.echo(_("  skipped {segment}: {reason}").format(segment=seg_id, reason=reason))
+            echo(_("  skipped {segment}: {reason}").format(segment=seg_id, reason=reason))
         for seg_id, reason in result.refused:
-            typer.echo(_("  refused {segment}: {reason}").format(segment=seg_id, reason=reason))
+            echo(_("  refused {segment}: {reason}").format(segment=seg_id, reason=reason))
     problem = result.problem()
     if problem is not None:
         raise problem

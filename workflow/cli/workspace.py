@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from workflow.cli.common import Area, AsOpt, actor, current_run, newsroom
+from workflow.cli.common import Area, AsOpt, actor, current_run, echo, newsroom
 from workflow.errors import UsageError
 from workflow.i18n import N_, _, current_language
 
@@ -33,8 +33,8 @@ def workspace_cmd(
                          _("pass another --port, or --port 0 for any free one")) from None
 
     def ready(url: str) -> None:
-        typer.echo(url)
-        typer.echo(_("Workspace of {name} on {url} — press Ctrl-C to stop.").format(name=person.name, url=url),
+        echo(url)
+        echo(_("Workspace of {name} on {url} — press Ctrl-C to stop.").format(name=person.name, url=url),
                    err=True)
         if open_browser:
             import webbrowser
@@ -42,4 +42,4 @@ def workspace_cmd(
             webbrowser.open(url)
 
     server.serve(sock, current_run().root, person.email, current_language(), ready)
-    typer.echo(_("stopped"), err=True)
+    echo(_("stopped"), err=True)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from workflow import i18n, resources
 from workflow.core.digits import in_style
+from workflow.core.textrules import xml_clean
 from workflow.errors import InvalidData, PubflowError
 from workflow.i18n import _
 from workflow.publishing import markdown
@@ -335,8 +336,10 @@ class Renderer:
         for page in pages:
             entry_id = page.url or f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'pubflow:{site}:{lang}:{page.id}')}"
             entries.append({"id": entry_id, "page": page, "link": page.url or page.href})
-        return self.render("feed", lang, site=site, lang=lang, feed_id=feed_id, updated=updated,
-                           base=base, entries=entries)
+        # Characters XML 1.0 does not allow are refused at input; text stored before (or by
+        # others, by hand) still never makes the whole feed invalid: U+FFFD in their place.
+        return xml_clean(self.render("feed", lang, site=site, lang=lang, feed_id=feed_id, updated=updated,
+                                     base=base, entries=entries))
 
     def _site(self, lang: str) -> str:
         return site_name(self.config, lang)

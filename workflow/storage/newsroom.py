@@ -43,6 +43,7 @@ from workflow.core.model import (
 from workflow.core.segments import SourceSegment
 from workflow.core.snapshot import FOLDER as SNAPSHOTS
 from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
+from workflow.core.textrules import BIDI_NAMES, text_problem
 from workflow.errors import Conflict, InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import store, yamlio
@@ -54,7 +55,6 @@ T = TypeVar("T")
 # Bidi overrides force a display order and can make a title or a history
 # comment read differently from what is stored ("Trojan Source"): refused.
 # Marks (RLM/LRM, U+200F/U+200E) and isolates are legitimate and kept.
-BIDI_OVERRIDES = {"\u202d": "LRO", "\u202e": "RLO"}
 
 
 class Newsroom:
@@ -269,7 +269,7 @@ class Newsroom:
             if self.exists(release_id):
                 raise Conflict(_("release {id!r} already exists").format(id=release_id),
                                _("choose another title or pass --slug"))
-            _refuse_overrides(None, doc)
+            _refuse_unsafe_text(None, doc)
             store.confine(self.releases_dir, self.root)
             store.make_dirs(self.releases_dir)
             self._sweep_staging(release_id)
@@ -338,7 +338,7 @@ class Newsroom:
             if after.release != before.release:
                 after = replace(after, release=replace(after.release, revision=before.release.revision + 1))
             if after != before:
-                _refuse_overrides(before, after)
+                _refuse_unsafe_text(before, after)
                 files = self.write_document(after, before)
                 if files:
                     self.after_write(Written(release_id, tuple(files), before, after, action))
@@ -375,20 +375,55 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _refuse_overrides(before: Document | None, after: Document) -> None:
-    """No write stores a bidi override in a title or a new event's comment."""
-    checks: list[tuple[str, str]] = []
-    if before is None or before.title != after.title:
-        checks.append((_("the title"), after.title))
-    old = len(before.release.history) if before is not None else 0
-    checks += [(_("the comment"), e.comment or "") for e in after.release.history[old:]]
-    for what, text in checks:
-        for char, name in BIDI_OVERRIDES.items():
-            if char in text:
-                raise InvalidData(
-                    _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
-                      "differently from what is stored").format(what=what, name=name, code=ord(char)),
-                    _("remove it; use the RLM or LRM mark, U+200F or U+200E, to set direction"))
+def _refuse_unsafe_text(before: Document | None, after: Document) -> None:
+    """No write stores what `core.textrules.text_problem` refuses in a field it changes: titles,
+    categories, paragraphs, translations, new events' comments (the one rule for every field and
+    language).  Text written earlier by others is left as it is; `check` and `verify` report it."""
+    checks: list[tuple[str, str, bool]] = []
+    if before is None or before.release.category != after.release.category:
+        checks.append((_("the category"), after.release.category or "", True))
+    old_source = {s.id: s.text for s in before.source} if before is not None else {}
+    for seg in after.source:
+        if old_source.get(seg.id) != seg.text:
+            what = _("the title") if seg.id == "title" else _("segment {id}").format(id=seg.id)
+            checks.append((what, seg.text, seg.id == "title"))
+    for lang, segs in after.targets.items():
+        old = {t.id: t.text for t in before.targets.get(lang, ())} if before is not None else {}
+        for target in segs:
+            if target.text and old.get(target.id) != target.text:
+                checks.append((_("the {lang} translation of {id}").format(lang=lang, id=target.id), target.text,
+                               target.id == "title"))
+    old_events = len(before.release.history) if before is not None else 0
+    checks += [(_("the comment"), e.comment or "", False) for e in after.release.history[old_events:]]
+    for lang, log in after.logs.items():
+        known = len(before.logs.get(lang, ())) if before is not None else 0
+        checks += [(_("the comment"), e.comment or "", False) for e in log[known:]]
+    for what, text, one_line in checks:
+        found = text_problem(text, one_line=one_line)
+        if found is not None:
+            raise _unsafe(what, *found)
+
+
+def _unsafe(what: str, kind: str, index: int, char: str) -> InvalidData:
+    if kind == "newline":
+        return InvalidData(_("{what} must be one line (line break at character {n})").format(what=what, n=index + 1),
+                           _("remove the line break; paragraphs belong in the body"))
+    if kind == "control":
+        return InvalidData(
+            _("{what} contains the control character U+{code:04X} at character {n}, which feeds and pages "
+              "cannot hold").format(what=what, code=ord(char), n=index + 1),
+            _("remove it; it is often pasted with text from a terminal or a PDF"))
+    code = {v: k for k, v in BIDI_NAMES.items()}[char]
+    if kind == "embedding":
+        return InvalidData(
+            _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
+              "differently from what is stored").format(what=what, name=char, code=ord(code)),
+            _("remove it; use the RLM or LRM mark, U+200F or U+200E, to set direction"))
+    if kind == "stray":
+        return InvalidData(_("{what}: {name} (U+{code:04X}) closes nothing").format(
+            what=what, name=char, code=ord(code)), _("remove it"))
+    return InvalidData(_("{what}: {name} (U+{code:04X}) is never closed with PDI (U+2069) on its line").format(
+        what=what, name=char, code=ord(code)), _("close it with PDI, or remove it"))
 
 
 def _yaml_bytes(data: object) -> bytes:

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from workflow.core.model import Document
+from workflow.core.textrules import bidi_problems, text_problem
 from workflow.errors import InvalidData, UsageError
 from workflow.i18n import N_, _
 
@@ -305,41 +306,29 @@ def check_script_punctuation(pair: Pair) -> Iterator[str]:
             where=context(pair.target, index, index + 1))
 
 
-_OPENERS = {"\u202a": "LRE", "\u202b": "RLE", "\u202d": "LRO", "\u202e": "RLO"}
-_ISOLATES = {"\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI"}
-_PDF, _PDI = "\u202c", "\u2069"
-
-
 def check_bidi(pair: Pair) -> Iterator[str]:
+    """The one bidi rule (`core.textrules.bidi_problems`), shared with input validation."""
     text = pair.target
-    embeds: list[int] = []
-    isolates: list[int] = []
-    for index, char in enumerate(text):
-        if char in _OPENERS:
-            embeds.append(index)
-        elif char in _ISOLATES:
-            isolates.append(index)
-        elif char == _PDF:
-            if embeds:
-                embeds.pop()
-            else:
-                yield _("PDF (U+202C) closes nothing: {where}").format(where=context(text, index, index + 1))
-        elif char == _PDI:
-            if isolates:
-                isolates.pop()
-            else:
-                yield _("PDI (U+2069) closes nothing: {where}").format(where=context(text, index, index + 1))
-        elif char in "\n\u2029":
-            embeds.clear()
-            isolates.clear()
-    for index in embeds:
-        name = _OPENERS[text[index]]
-        yield _("{name} (U+{code:04X}) is never closed with PDF: {where}").format(
-            name=name, code=ord(text[index]), where=context(text, index, index + 1))
-    for index in isolates:
-        name = _ISOLATES[text[index]]
-        yield _("{name} (U+{code:04X}) is never closed with PDI: {where}").format(
-            name=name, code=ord(text[index]), where=context(text, index, index + 1))
+    for kind, index, name in bidi_problems(text):
+        where = context(text, index, index + 1)
+        code = ord(text[index])
+        if kind == "embedding":
+            yield _("{name} (U+{code:04X}) can make text display differently from what is stored; "
+                    "use RLM/LRM marks: {where}").format(name=name, code=code, where=where)
+        elif kind == "stray":
+            yield _("{name} (U+{code:04X}) closes nothing: {where}").format(name=name, code=code, where=where)
+        else:
+            yield _("{name} (U+{code:04X}) is never closed with PDI: {where}").format(
+                name=name, code=code, where=where)
+
+
+def check_control(pair: Pair) -> Iterator[str]:
+    """Control characters: XML 1.0 refuses most (a feed with one is invalid for the whole language)."""
+    found = text_problem(pair.target)
+    if found is not None and found[0] == "control":
+        _kind, index, char = found
+        yield _("control character U+{code:04X}: {where}").format(
+            code=ord(char), where=context(pair.target, index, index + 1))
 
 
 def check_spaces(pair: Pair) -> Iterator[str]:
@@ -382,8 +371,9 @@ CHECKS: list[Check] = [
     Check("forbidden", ERROR, N_("a variant the glossary forbids is used"), check_forbidden),
     Check("glossary", WARNING, N_("a glossary term in the source is not rendered as agreed"), check_glossary,
           wording=True),
-    Check("bidi", ERROR, N_("bidi controls (LRE RLE LRO RLO / LRI RLI FSI) are closed (PDF / PDI)"),
-          check_bidi),
+    Check("bidi", ERROR, N_("no bidi embeddings or overrides (LRE RLE LRO RLO); isolates (LRI RLI FSI) "
+                            "closed with PDI"), check_bidi),
+    Check("control", ERROR, N_("no control characters (feeds cannot hold them)"), check_control),
     Check("punctuation", WARNING, N_("the final punctuation matches the source (؟ counts as ?, ؛ as ;)"),
           check_punctuation),
     Check("arabic_punctuation", WARNING, N_("Arabic text uses ؟ ؛ ، and other text ? ; ,"),

@@ -1,0 +1,127 @@
+"""Rules about characters in user text, in one place (pure; no I/O).
+
+* `terminal`: the one sanitiser for text printed to a terminal or a pipe.  C0 and
+  C1 control characters (escape sequences: `ESC ] 52` writes the clipboard,
+  `ESC [ 2J` clears the screen), line and paragraph separators and the bidi
+  formatting controls are shown as `<U+XXXX>`, so a title can neither drive
+  the terminal nor reorder what is printed around it.  Newlines and tabs stay
+  unless `one_line`.
+* `xml_forbidden`: characters XML 1.0 does not allow (`\\x01`, `\\x0c`, ESC,
+  U+FFFE …): refused at input and by the `control` check, never written
+  into a feed.
+* `bidi_problems`: the one bidi rule for every field and language, shared by
+  the `bidi` check and by input validation (titles, body, category, notices,
+  comments): embeddings and overrides (LRE RLE LRO RLO) are not allowed at all,
+  since they make text display differently from what is stored (RLM/LRM marks set
+  direction instead); isolates (LRI RLI FSI) must be closed by PDI on the same
+  line and a PDF or PDI must close something.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+EMBEDDINGS = {"\u202a": "LRE", "\u202b": "RLE", "\u202d": "LRO", "\u202e": "RLO"}
+ISOLATES = {"\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI"}
+PDF, PDI = "\u202c", "\u2069"
+BIDI_NAMES = {**EMBEDDINGS, **ISOLATES, PDF: "PDF", PDI: "PDI"}
+
+_TERMINAL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def shown(char: str) -> str:
+    return f"<U+{ord(char):04X}>"
+
+
+def terminal(text: str, *, one_line: bool = False) -> str:
+    """`text` safe to print: control and bidi formatting characters as `<U+XXXX>`."""
+    pattern = _TERMINAL_LINE if one_line else _TERMINAL
+    if text.isascii() and text.isprintable():
+        return text
+    return pattern.sub(lambda m: shown(m.group()), text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text (from json.dumps) with the characters `terminal` hides written as \\uXXXX escapes."""
+    if text.isascii():
+        return text
+    return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def xml_forbidden(text: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character XML 1.0 does not allow (`\\x01`, `\\x0c`, ESC, U+FFFE)."""
+    for match in _XML_FORBIDDEN.finditer(text):
+        yield match.start(), match.group()
+
+
+def first_forbidden(text: str) -> str | None:
+    """The first character of `text` XML 1.0 does not allow, or None."""
+    match = _XML_FORBIDDEN.search(text)
+    return match.group() if match else None
+
+
+def bidi_problems(text: str) -> Iterator[tuple[str, int, str]]:
+    """(kind, index, name) of every bidi control that breaks the rule, in text order.
+
+    kind: "embedding" (LRE RLE LRO RLO: never allowed), "stray" (a PDF or PDI closing
+    nothing), "unclosed" (an isolate not closed by PDI before the end of its line)."""
+    isolates: list[int] = []
+    embeddings = 0  # already reported; their PDF is not reported again
+    found: list[tuple[str, int, str]] = []
+    for index, char in enumerate(text):
+        if char in EMBEDDINGS:
+            found.append(("embedding", index, EMBEDDINGS[char]))
+            embeddings += 1
+        elif char in ISOLATES:
+            isolates.append(index)
+        elif char == PDF:
+            if embeddings:
+                embeddings -= 1
+            else:
+                found.append(("stray", index, "PDF"))
+        elif char == PDI:
+            if isolates:
+                isolates.pop()
+            else:
+                found.append(("stray", index, "PDI"))
+        elif char in "\n\u2029":
+            found += [("unclosed", i, ISOLATES[text[i]]) for i in isolates]
+            isolates.clear()
+            embeddings = 0
+    found += [("unclosed", i, ISOLATES[text[i]]) for i in isolates]
+    found.sort(key=lambda item: item[1])
+    yield from found
+
+
+_STORED_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_STORED_BAD_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+
+
+def text_problem(text: str, *, one_line: bool = False) -> tuple[str, int, str] | None:
+    """The first thing stored text may not hold, as (kind, index, character or bidi name), or None.
+
+    kind: "newline" (a line break in a one-line field: a title, a category), "control" (C0 and C1
+    control characters, which XML 1.0 refuses or discourages: a feed with one is invalid for the
+    whole language; noncharacters), or a `bidi_problems` kind.  Tabs and line breaks are allowed
+    in multi-line text."""
+    if text.isascii() and text.isprintable():
+        return None
+    match = (_STORED_BAD_LINE if one_line else _STORED_BAD).search(text)
+    if match is not None:
+        char = match.group()
+        kind = "newline" if char in "\n\r\u2028\u2029" else "control"
+        return kind, match.start(), char
+    for found in bidi_problems(text):
+        return found
+    return None
+
+
+def xml_clean(text: str) -> str:
+    """`text` with every character XML 1.0 does not allow replaced by U+FFFD (the last line of
+    defence of a feed; such characters are refused at input)."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _XML_FORBIDDEN.sub("\ufffd", text)
