@@ -23,8 +23,7 @@ import pytest
 import yaml
 from lxml import etree
 
-from tests.conftest import EDITOR, Cli
-from tests.conftest import SAMPLE_ID
+from tests.conftest import EDITOR, SAMPLE_ID, Cli
 from workflow.core.textrules import bidi_problems, terminal, text_problem
 
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"
@@ -116,7 +115,8 @@ def test_pending_and_inbox_show_escapes_as_text(sample: Path) -> None:
 @pytest.mark.parametrize(("args", "line"), [
     (("new", "--title", f"Evil {OSC52} title", "--body", "Para."),
      "error: the title contains the control character U+001B at character 6, which feeds and pages cannot hold"),
-    (("new", "--title", "Two\nlines", "--body", "Para."), "error: the title must be one line (line break at character 4)"),
+    (("new", "--title", "Two\nlines", "--body", "Para."),
+     "error: the title must be one line (line break at character 4)"),
     (("new", "--title", "A title", "--body", "Page \x0c break."),
      "error: segment p1 contains the control character U+000C at character 6"),
     (("new", "--title", "A title", "--body", "Para.", "--category", "News\x01"),

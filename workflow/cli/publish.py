@@ -145,8 +145,13 @@ def build_cmd(
     from workflow.audit import gate
     from workflow.core.model import parse_time
 
+    from workflow.errors import InvalidData, UsageError
+
     nr = newsroom()
-    moment = parse_time(at, "--at") if at else None
+    try:
+        moment = parse_time(at, "--at") if at else None
+    except InvalidData as exc:  # an option the user typed: a usage error (exit 2), as the README says
+        raise UsageError(exc.message, exc.hint) from None
     dry = moment is not None and output is None
     result = gate.build(nr, at=moment, force=force, out_dir=output, dry_run=dry)
     if as_json:

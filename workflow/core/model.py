@@ -88,7 +88,17 @@ def parse_time(value: Any, where: str, need_zone: bool = True) -> dt.datetime:
             raise InvalidData(_("{where}: {value!r} has no time zone").format(where=where, value=str(value)),
                               _("add an offset such as +03:00 or Z"))
         moment = moment.replace(tzinfo=dt.UTC)
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        # Year 1 or 9999 with an offset overflows once converted to UTC or compared: refused here,
+        # with the other malformed times, instead of an internal error later.
+        raise InvalidData(_("{where}: {value!r} is outside the years {first}-{last}").format(
+            where=where, value=str(value), first=FIRST_YEAR, last=LAST_YEAR),
+            _("write it like 2019-07-22T09:00:00+03:00"))
     return moment
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+MAX_REVISION = 2**53  # exact in JSON and SQLite alike
 
 
 @dataclass(frozen=True)
@@ -424,6 +434,10 @@ def release_from_dict(data: Any, where: str) -> Release:
     revision = _field(data, "revision", where, int)
     if revision < 0:
         raise InvalidData(_("{where}: revision must not be negative").format(where=where))
+    if revision > MAX_REVISION:  # the index stores it as a 64-bit integer
+        raise InvalidData(_("{where}: revision {n} is out of range (at most {max})").format(
+            where=where, n=revision if revision < 10**20 else f"{str(revision)[:12]}…", max=MAX_REVISION),
+            _("restore release.yaml from git; the revision counts the release's changes"))
     published = _field(data, "published_languages", where, list, required=False, default=[])
     for code in published:
         if code not in languages:

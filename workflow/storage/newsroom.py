@@ -332,6 +332,13 @@ class Newsroom:
             store.confine(folder, self.root)
             store.recover(folder)
             before = self.load(release_id)
+            if before.release.state not in self.config.workflow.states:
+                # A state written by hand or by another workflow: every change would mean guessing.
+                raise InvalidData(
+                    _("{id}: state {state!r} is not in the workflow (states: {states})").format(
+                        id=release_id, state=before.release.state,
+                        states=", ".join(self.config.workflow.states)),
+                    _("restore release.yaml from git, or add the state to pubflow.yaml"))
             if expected_revision is not None:
                 self.require_revision(before, expected_revision)
             after, result = change(before)
