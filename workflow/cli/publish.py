@@ -144,7 +144,6 @@ def build_cmd(
     """Rebuild the bundles, indexes and feeds of everything published (incremental)."""
     from workflow.audit import gate
     from workflow.core.model import parse_time
-
     from workflow.errors import InvalidData, UsageError
 
     nr = newsroom()
