@@ -20,8 +20,7 @@ import os
 import sys
 from typing import Any
 
-import typer
-
+from workflow.cli.common import echo
 from workflow.i18n import _, yes_no
 
 # Answers that are keys or yes/no, not translations: they stay out of the Up-arrow history.
@@ -39,16 +38,16 @@ class PlainIO:
 
     def ask(self, prompt: str, prefill: str = "") -> str:
         if prefill:
-            typer.echo(_("  your text: {text}").format(text=prefill))
-        typer.echo(prompt, nl=False)
+            echo(_("  your text: {text}").format(text=prefill))
+        echo(prompt, nl=False)
         line = sys.stdin.readline()
         if not line:
-            typer.echo("")
+            echo("")
             raise EOFError
         return line.rstrip("\r\n")
 
     def say(self, text: str = "") -> None:
-        typer.echo(text)
+        echo(text)
 
 
 class ReadlineIO(PlainIO):
