@@ -179,9 +179,10 @@ CASES = [
     Case("id with fullwidth digits", ("show", "２０２４-02-02-base-release"), 2, "is not a release id"),
     Case("id with an impossible date", ("show", "2024-02-30-base-release"), 2, "does not start with a real date"),
     Case("id traversal after a valid prefix", ("show", f"{RID}/../../etc"), 2, "is not a release id"),
-    Case("slug path traversal", ("new", "--title", "A", "--body", "B", "--slug", "../../etc"), 2,
-         "is not a release id"),
-    Case("slug with RLO", ("new", "--title", "A", "--body", "B", "--slug", f"a{RLO}b"), 2, "is not a release id"),
+    Case("slug path traversal", ("new", "--title", "A", "--body", "B", "--slug", "../../.."), 2,
+         "--slug '../../..' has no letter or digit to make a slug of (a slug is lower-case a-z"),
+    Case("slug of bidi controls only", ("new", "--title", "A", "--body", "B", "--slug", f"{RLO}\u202c"), 2,
+         "has no letter or digit to make a slug of"),
     # ---- CLI arguments
     Case("RLO in --title", ("new", "--title", f"Invoice{RLO}fdp.exe", "--body", "B"), 5, "bidi override RLO"),
     Case("LRO in a comment", ("comment", RID, "-m", "ok \u202dreversed"), 5, "bidi override LRO"),

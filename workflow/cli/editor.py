@@ -145,7 +145,8 @@ def new_cmd(
         "--from", help=N_("Markdown with front matter, or plain text."))] = None,
     date: Annotated[str | None, typer.Option("--date", help=N_("Release date YYYY-MM-DD."))] = None,
     category: Annotated[str | None, typer.Option("--category", help=N_("Category."))] = None,
-    slug: Annotated[str | None, typer.Option("--slug", help=N_("Id suffix (default: from the title)."))] = None,
+    slug: Annotated[str | None, typer.Option("--slug", help=N_(
+        "Id suffix, made a slug: a-z, 0-9, hyphens (default: from the title, Arabic transliterated)."))] = None,
     embargo: Annotated[str | None, typer.Option(
         "--embargo", help=N_("Embargo time with zone, e.g. 2019-07-22T09:00+03:00."))] = None,
     body: Annotated[str | None, typer.Option(

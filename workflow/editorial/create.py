@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from workflow.core.model import (
     parse_time,
     utc_now,
 )
+from workflow.core.slug import MAX_SLUG, slugify
 from workflow.core.summary import ReleaseSummary, summarize
 from workflow.editorial.actors import may_write, writing_role
 from workflow.editorial.sourcetext import ImportedText, parse_source_text, read_source_file
@@ -43,16 +42,27 @@ class CreateResult:
     language_from: str = FROM_OPTION
 
 
-def slugify(title: str, limit: int = 60) -> str:
-    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
-    words = re.findall(r"[a-z0-9]+", ascii_text)
-    slug = ""
-    for word in words:
-        candidate = f"{slug}-{word}" if slug else word
-        if len(candidate) > limit:
-            break
-        slug = candidate
-    return slug
+def slug_rules() -> str:
+    """What a slug may be, in the reader's language (the hint of every slug error)."""
+    return _("a slug is lower-case a-z, digits 0-9 and single hyphens, at most {limit} characters; "
+             "other text is made one: accents dropped, Arabic transliterated, spaces and punctuation "
+             "become hyphens (\"Water Plan\" -> water-plan, \"خطة المياه\" -> khta-al-myah)").format(limit=MAX_SLUG)
+
+
+def release_slug(title: str, given: str | None) -> str:
+    """The slug of a new release: `given` (--slug) made a slug, else one derived from the title in
+    either script (`core.slug`), else a short hash of the title (a title with no letter that has a
+    Latin form).  A --slug that leaves nothing, or too much, is refused with the rules."""
+    if given is None:
+        return slugify(title) or f"release-{seg.text_hash(title)[:8]}"
+    made = slugify(given, limit=10 * MAX_SLUG)
+    if not made:
+        raise UsageError(_("--slug {value!r} has no letter or digit to make a slug of").format(value=given),
+                         slug_rules())
+    if len(made) > MAX_SLUG:
+        raise UsageError(_("--slug {value!r} makes a slug of {n} characters").format(value=given, n=len(made)),
+                         slug_rules())
+    return made
 
 
 def create_release(
@@ -97,9 +107,7 @@ def create_release(
             if embargo:  # given on the command line: a usage error
                 raise UsageError(exc.message, exc.hint) from None
             raise
-    # An Arabic title has no Latin letters to slug: a short hash of it keeps ids distinct.
-    base = slug or slugify(imported.title) or f"release-{seg.text_hash(imported.title)[:8]}"
-    release_id = check_release_id(f"{when}-{base}")
+    release_id = check_release_id(f"{when}-{release_slug(imported.title, slug)}")
     segments = seg.build(imported.title, imported.paragraphs, imported.source_line)
     languages = (lang, *nr.config.targets_for(lang))
     release = Release(
