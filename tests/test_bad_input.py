@@ -40,12 +40,12 @@ def _replace(path: Path, old: str, new: str) -> None:
 def test_broken_yaml_in_the_config_names_line_and_column(refused, newsroom):
     _replace(newsroom / "pubflow.yaml", "publish_policy: all_at_once", "publish_policy: [all_at_once")
     line = refused("list", code=5)
-    assert line.endswith("pubflow.yaml:19:8: did not find expected ',' or ']' (fix the YAML syntax at that line)")
+    assert line.endswith("pubflow.yaml:19:11: did not find expected ',' or ']' (fix the YAML syntax at that line)")
 
 
 def test_broken_yaml_in_a_release_names_file_line_and_column(refused, newsroom, sample_id):
     path = newsroom / "releases" / sample_id / "release.yaml"
-    _replace(path, "category: Coalition News", "category: 'Coalition News")
+    _replace(path, "category: coalition-news", "category: 'coalition-news")
     line = refused("show", sample_id, code=5)
     assert re.match(rf"error: releases/{sample_id}/release.yaml:\d+:\d+: did not find expected key", line)
 

@@ -122,6 +122,19 @@ def test_arabic_dates_use_levantine_months_and_optional_arabic_digits() -> None:
     assert format_day(day, Language("en", "English", "ltr", "en_GB", "latn")) == "22 July 2019"
 
 
+def test_no_line_break_inside_a_date_or_after_a_separator(newsroom: Path) -> None:
+    """A separator sticks to what follows it and a date is one unit (CSS white-space: nowrap):
+    "Published 1 / December 2026" and a line ending in "·" cannot happen."""
+    dist = published_site(newsroom)
+    for lang, published in (("en", "Published 22 July 2019"), ("ar", "نُشر في 22 تموز 2019")):
+        page = (dist / lang / SAMPLE_ID / "index.html").read_text("utf-8")
+        assert f'<span class="nobr"><span class="sep" aria-hidden="true">·</span> {published}</span>' in page
+        assert '<span class="nobr"><span class="sep" aria-hidden="true">·</span> <time datetime="2019-07-22"' in page
+        assert not re.search(r"·</span>\s*\n", page)  # no separator ends a line of the markup either
+    css = (dist / "en" / SAMPLE_ID / "assets" / "pubflow.css").read_text("utf-8")
+    assert ".nobr, time { white-space: nowrap; }" in css
+
+
 def test_arab_digit_style_reaches_the_page(newsroom: Path) -> None:
     config = newsroom / "pubflow.yaml"
     config.write_text(config.read_text("utf-8").replace("date_locale: ar_SY, digits: latn",
@@ -157,8 +170,12 @@ def test_unknown_digit_style_is_refused(newsroom: Path, cli: object) -> None:
 
 def hostile_site(root: Path) -> Path:
     with_base_url(root)
+    config = root / "pubflow.yaml"  # the newsroom's own category labels are escaped like release text
+    label = json.dumps(f"Cat {HOSTILE}")
+    config.write_text(config.read_text("utf-8").replace(
+        "  coalition-news:", f"  hostile: {{en: {label}, ar: {label}}}\n  coalition-news:"), "utf-8")
     text = f"{HOSTILE}\n\nFirst paragraph {HOSTILE}.\n\nSecond paragraph."
-    rid = approved_sample(root, text=text, title=f"Title {HOSTILE}", category=f"Cat {HOSTILE}", slug="hostile",
+    rid = approved_sample(root, text=text, title=f"Title {HOSTILE}", category="hostile", slug="hostile",
                           arabic={"title": f"عنوان البيان الصحفي الجديد {HOSTILE}",
                                   "p1": f"الفقرة الأولى من البيان الصحفي {HOSTILE}", "p2": "فقرة ثانية"})
     nr = Newsroom.open(root)

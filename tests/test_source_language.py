@@ -233,7 +233,9 @@ def test_translations_into_languages_that_stay_targets_are_kept(cli: Cli, newsro
     config.write_text(config.read_text(encoding="utf-8").replace(
         "  ar: {name: العربية", "  fr: {name: Français, direction: ltr, date_locale: fr_FR, digits: latn}\n"
         "  ar: {name: العربية").replace("roles: [translator:ar, translator:en]",
-                                        "roles: [translator:ar, translator:en, translator:fr]"), encoding="utf-8")
+                                        "roles: [translator:ar, translator:en, translator:fr]").replace(
+        "ar: أخبار الائتلاف}", "ar: أخبار الائتلاف, fr: Actualités}").replace(
+        "ar: بيانات}", "ar: بيانات, fr: Communiqués}"), encoding="utf-8")
     folder = newsroom / "releases" / mislabelled
     relabel(folder, languages=["en", "ar", "fr"])
     (folder / "fr.yaml").write_text(yaml.safe_dump({"schema": 2, "release": mislabelled, "language": "fr",

@@ -33,7 +33,12 @@ POLICIES = ("all_at_once", "source_first")
 TOP_LEVEL = {
     "schema", "site", "source_language", "languages", "people", "workflow", "translation",
     "checks", "machine_translation", "outputs", "publish_policy", "git",
+    "categories", "contact", "boilerplate",
 }
+CATEGORY_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_CONTACT_LINES = 8
+MAX_LABEL = 80
+MAX_BOILERPLATE = 4000
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,18 @@ class Language:
     direction: str
     date_locale: str
     digits: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A category the newsroom files its releases under: a key (stored in releases) and a label
+    per language (what pages, feeds and PDFs show)."""
+
+    key: str
+    labels: Mapping[str, str]
+
+    def label(self, lang: str) -> str:
+        return self.labels.get(lang, self.key)
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,9 @@ class Config:
     machine_translation: Mapping[str, Any] = field(default_factory=dict)
     outputs: Mapping[str, Any] = field(default_factory=dict)
     git: GitSettings = field(default_factory=GitSettings)
+    categories: Mapping[str, Category] = field(default_factory=dict)
+    contact: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # top-level `contact:`, lines
+    boilerplate: Mapping[str, str] = field(default_factory=dict)  # Markdown per language
 
     @property
     def releases_dir(self) -> Path:
@@ -88,6 +108,45 @@ class Config:
                 _("unknown language {code!r}").format(code=code),
                 _("this newsroom has: {codes}").format(codes=", ".join(self.languages)),
             ) from None
+
+    def find_category(self, value: str) -> Category | None:
+        """The category `value` names: its key, or its label in any language (case and spacing
+        ignored: free-text categories of older releases and datelines name them by label)."""
+        if value in self.categories:
+            return self.categories[value]
+        wanted = " ".join(value.split()).casefold()
+        for category in self.categories.values():
+            if wanted == category.key or any(" ".join(label.split()).casefold() == wanted
+                                              for label in category.labels.values()):
+                return category
+        return None
+
+    def require_category(self, value: str, where: str = "--category") -> str:
+        """The key of the category `value` names (its key or a label), "" for none; an undefined
+        one is refused with the defined ones (UsageError for an option, InvalidData for a file)."""
+        value = " ".join(value.split())
+        if not value:
+            return ""
+        category = self.find_category(value)
+        if category is not None:
+            return category.key
+        if self.categories:
+            known = "; ".join(f"{c.key} ({' / '.join(c.labels[code] for code in self.languages)})"
+                              for c in self.categories.values())
+            hint = _("defined: {known}; or add it under categories: in pubflow.yaml").format(known=known)
+        else:
+            hint = _("this newsroom defines no categories: add them under categories: in pubflow.yaml, "
+                     "with a label per language")
+        message = _("{where}: {value!r} is not a category of this newsroom").format(where=where, value=value)
+        if where.startswith("--"):
+            raise UsageError(message, hint)
+        raise InvalidData(message, hint)
+
+    def category_label(self, value: str, lang: str) -> str:
+        """What a page in `lang` shows for a release's stored category: the defined category's
+        label, else (a free-text category no definition names) the text as written."""
+        category = self.find_category(value) if value else None
+        return category.label(lang) if category is not None else value
 
     def targets_for(self, source: str) -> list[str]:
         return [code for code in self.languages if code != source]
@@ -207,7 +266,82 @@ def parse_config(data: Any, root: Path, where: str = CONFIG_NAME) -> Config:
         machine_translation=_mapping(data, where, "machine_translation"),
         outputs=_mapping(data, where, "outputs"),
         git=parse_git_settings(_mapping(data, where, "git")),
+        categories=_parse_categories(data.get("categories"), languages, where),
+        contact={code: tuple(line.strip() for line in text.splitlines() if line.strip())
+                 for code, text in _language_texts(data, "contact", languages, where).items()},
+        boilerplate=_language_texts(data, "boilerplate", languages, where),
     )
+
+
+def _language_texts(data: Mapping[str, Any], key: str, languages: Mapping[str, Language],
+                    where: str) -> dict[str, str]:
+    """`contact:` or `boilerplate:`: text per language, every language of the newsroom given."""
+    raw = data.get(key)
+    if raw is None:
+        return {}
+    example = _("e.g. {key}: {{en: press@example.org, ar: press@example.org}}").format(key=key)
+    if not isinstance(raw, dict):
+        raise _bad(where, _("{key}: give the text per language").format(key=key), example)
+    out: dict[str, str] = {}
+    for code, text in raw.items():
+        if code not in languages:
+            raise _bad(where, _("{key}.{code}: not one of the languages ({known})").format(
+                key=key, code=code, known=", ".join(languages)), _quote_hint(code))
+        if not isinstance(text, str) or not text.strip():
+            raise _bad(where, _("{key}.{code} must be text").format(key=key, code=code), _quote_hint(text))
+        if any(ord(c) < 32 and c not in "\n\t" for c in text):
+            raise _bad(where, _("{key}.{code} contains a control character").format(key=key, code=code))
+        if key == "contact":
+            lines = [line for line in text.splitlines() if line.strip()]
+            if len(lines) > MAX_CONTACT_LINES:
+                raise _bad(where, _("contact.{code} has {n} lines (at most {limit})").format(
+                    code=code, n=len(lines), limit=MAX_CONTACT_LINES),
+                    _("keep the contact block short: it is printed beside the newsroom's name"))
+        elif len(text) > MAX_BOILERPLATE:
+            raise _bad(where, _("boilerplate.{code} is {n} characters long (at most {limit})").format(
+                code=code, n=len(text), limit=MAX_BOILERPLATE), _("keep it to a paragraph or two"))
+        out[str(code)] = text.strip()
+    missing = [code for code in languages if code not in out]
+    if missing:
+        raise _bad(where, _("{key}: no text in {langs}").format(key=key, langs=", ".join(missing)),
+                   _("give it in every language of the newsroom: each page shows its own"))
+    return out
+
+
+def _parse_categories(raw: Any, languages: Mapping[str, Language], where: str) -> dict[str, Category]:
+    """`categories:` a key per category (a-z, 0-9, hyphens) with a label in every language."""
+    if raw is None:
+        return {}
+    example = _("e.g. categories: {{statements: {{en: Statements, ar: بيانات}}}}")
+    if not isinstance(raw, dict):
+        raise _bad(where, _("categories: expected a mapping of keys to labels per language"), example)
+    out: dict[str, Category] = {}
+    seen: dict[tuple[str, str], str] = {}
+    for key, labels in raw.items():
+        at = f"categories.{key}"
+        if not isinstance(key, str) or not CATEGORY_KEY.match(key):
+            raise _bad(where, _("{at}: a category key is lower-case a-z, 0-9 and hyphens").format(at=at),
+                       _quote_hint(key) or example)
+        if not isinstance(labels, dict):
+            raise _bad(where, _("{at}: give a label per language").format(at=at), example)
+        for code, label in labels.items():
+            if code not in languages:
+                raise _bad(where, _("{at}.{code}: not one of the languages ({known})").format(
+                    at=at, code=code, known=", ".join(languages)), _quote_hint(code))
+            if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL or "\n" in label:
+                raise _bad(where, _("{at}.{code}: expected a label of one line (at most {limit} characters)").format(
+                    at=at, code=code, limit=MAX_LABEL), _quote_hint(label))
+            folded = (code, " ".join(label.split()).casefold())
+            if folded in seen:
+                raise _bad(where, _("{at}.{code}: the label {label!r} is also {other}'s").format(
+                    at=at, code=code, label=label, other=seen[folded]), _("give each category its own label"))
+            seen[folded] = key
+        missing = [code for code in languages if code not in labels]
+        if missing:
+            raise _bad(where, _("{at}: no label in {langs}").format(at=at, langs=", ".join(missing)),
+                       _("give a label in every language of the newsroom: each page shows its own"))
+        out[key] = Category(key, {str(code): " ".join(str(label).split()) for code, label in labels.items()})
+    return out
 
 
 def _parse_people(raw: Any, languages: Mapping[str, Language], where: str) -> tuple[Person, ...]:

@@ -40,6 +40,7 @@ class CreateResult:
     segments: int
     ignored: list[str]
     language_from: str = FROM_OPTION
+    unfiled: str = ""  # a dateline's category this newsroom does not define (the release has none)
 
 
 def slug_rules() -> str:
@@ -107,11 +108,23 @@ def create_release(
             if embargo:  # given on the command line: a usage error
                 raise UsageError(exc.message, exc.hint) from None
             raise
+    # A category is one the newsroom defines (by key or by a label in any language); stored by key.
+    # A stated one (--category, front matter) that is not defined is refused; a dateline's words
+    # ("22 July 2019 In Coalition News") that name no category leave the release unfiled, said.
+    unfiled = ""
+    if category is not None:
+        chosen_category = nr.config.require_category(category, "--category")
+    elif imported.category_from_dateline and imported.category \
+            and nr.config.find_category(" ".join(imported.category.split())) is None:
+        chosen_category, unfiled = "", " ".join(imported.category.split())
+    else:
+        where = str(from_file) if from_file is not None else "<text>"
+        chosen_category = nr.config.require_category(imported.category or "", f"{where}: category")
     release_id = check_release_id(f"{when}-{release_slug(imported.title, slug)}")
     segments = seg.build(imported.title, imported.paragraphs, imported.source_line)
     languages = (lang, *nr.config.targets_for(lang))
     release = Release(
-        id=release_id, date=when, category=seg.normalize(category or imported.category or ""),
+        id=release_id, date=when, category=chosen_category,
         source_language=lang, languages=languages, state=nr.config.workflow.initial,
         revision=1, embargo=stop or None,
     )
@@ -121,7 +134,7 @@ def create_release(
                            meta=doc.metadata_hash(), content=doc.content_hash()))
     doc = replace(doc, release=replace(release, history=(event,)))
     nr.create(doc)
-    return CreateResult(summarize(doc), len(segments), imported.ignored, language_from)
+    return CreateResult(summarize(doc), len(segments), imported.ignored, language_from, unfiled)
 
 
 def source_language(nr: Newsroom, imported: ImportedText, given: str | None) -> tuple[str, str]:

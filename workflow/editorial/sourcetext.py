@@ -43,6 +43,7 @@ class ImportedText:
     language: str | None = None
     embargo: str | None = None
     ignored: list[str] = field(default_factory=list)
+    category_from_dateline: bool = False  # the category is a dateline's words, not a stated field
 
 
 def read_source_file(path: Path) -> ImportedText:
@@ -119,6 +120,7 @@ def _plain(text: str, where: str) -> ImportedText:
             if parsed:
                 result.date = parsed
                 result.category = match.group(4)
+                result.category_from_dateline = True
                 paragraphs.pop(0)
     # The body ends with the source line; what follows is not part of the release.
     for index, paragraph in enumerate(paragraphs):

@@ -638,7 +638,8 @@ def stage_build(
         store.check_output_path(out_dir, folder=True)
         check_not_live(config, out_dir)
     settings = output_settings(config)
-    renderer = Renderer(config, settings.base_url, config.state_dir / "templates")
+    renderer = Renderer(config, settings.base_url, config.state_dir / "templates",
+                        contact=settings.letterhead.contact)
     for code in config.languages:
         check_language(config.languages[code])
     job = Job(

@@ -163,7 +163,7 @@ def page_record(page: Page) -> PageRecord:
         [[p.text, p.lang, p.dir] for p in page.body],
         [[n.at, n.date, n.text] for n in page.corrections],
         [page.retraction.at, page.retraction.date, page.retraction.text] if page.retraction else None,
-        [[a.lang, a.name, a.href, a.dir] for a in page.alternates],
+        [[a.lang, a.name, a.href, a.dir, a.url, a.locale] for a in page.alternates],
         list(page.missing),
     ]
 
@@ -183,7 +183,8 @@ def page_from_record(data: Sequence[Any]) -> Page:
         body=tuple(_frozen(Para, text=t, lang=la, dir=d) for t, la, d in body),
         corrections=tuple(_frozen(Notice, at=a, date=d, text=t) for a, d, t in corrections),
         retraction=_frozen(Notice, at=retraction[0], date=retraction[1], text=retraction[2]) if retraction else None,
-        alternates=tuple(_frozen(Link, lang=la, name=n, href=h, dir=d) for la, n, h, d in alternates),
+        alternates=tuple(_frozen(Link, lang=la, name=n, href=h, dir=d, url=u, locale=lo)
+                         for la, n, h, d, u, lo in alternates),
         missing=tuple(missing),
     )
     return page

@@ -4,15 +4,14 @@
       dir: dist                               # relative to the newsroom, or absolute
       base_url: https://example.org/news/     # optional: absolute URLs in pages and feeds
       pdf: true                               # release.pdf in every bundle (the default)
+      page_size: 50                           # releases per page of the site index and its archive
+      feed_size: 50                           # entries of the Atom feed (the newest)
       letterhead:                             # optional: the PDF's letterhead
         logo: templates/assets/logo.png       # PNG, JPEG or SVG inside the newsroom
-        contact:                              # the contact block, per language, one line each
-          en: |
-            Media Department
-            press@example.org
-          ar: |
-            الدائرة الإعلامية
-            press@example.org
+
+The contact block (`contact:` per language, one line each) is a top-level section
+now, used by pages and PDFs; `outputs.letterhead.contact`, where pubflow 0.2 read
+it, still works when `contact:` is absent.
 """
 
 from __future__ import annotations
@@ -23,17 +22,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from workflow.core.config import MAX_CONTACT_LINES
 from workflow.errors import InvalidData, UsageError
 from workflow.i18n import _
 
 if TYPE_CHECKING:
     from workflow.core.config import Config
 
-OUTPUT_KEYS = {"dir", "base_url", "pdf", "letterhead"}
+OUTPUT_KEYS = {"dir", "base_url", "pdf", "letterhead", "page_size", "feed_size"}
+DEFAULT_PAGE_SIZE = 50
+DEFAULT_FEED_SIZE = 50
+MAX_PAGE_SIZE = 1000
 LETTERHEAD_KEYS = {"logo", "contact"}
 LOGO_TYPES = (".png", ".jpg", ".jpeg", ".svg")
 LOGO_ASSET = "letterhead-logo"  # the logo's name among the PDF's resources (plus its suffix)
-MAX_CONTACT_LINES = 8
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class Outputs:
     base_url: str = ""
     pdf: bool = True
     letterhead: Letterhead = field(default_factory=Letterhead)
+    page_size: int = DEFAULT_PAGE_SIZE
+    feed_size: int = DEFAULT_FEED_SIZE
 
 
 def output_settings(config: Config) -> Outputs:
@@ -87,15 +91,25 @@ def output_settings(config: Config) -> Outputs:
     if not isinstance(pdf, bool):
         raise InvalidData(_("pubflow.yaml: outputs.pdf must be true or false, not {value!r}").format(value=pdf),
                           _("e.g. pdf: false"))
+    sizes = {}
+    for key, default in (("page_size", DEFAULT_PAGE_SIZE), ("feed_size", DEFAULT_FEED_SIZE)):
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+            raise InvalidData(
+                _("pubflow.yaml: outputs.{field} must be a whole number from 1 to {limit}, not {value!r}").format(
+                    field=key, limit=MAX_PAGE_SIZE, value=value),
+                _("e.g. {field}: {default}").format(field=key, default=default))
+        sizes[key] = value
     path = Path(folder).expanduser()
     return Outputs(path if path.is_absolute() else config.root / path, base, pdf,
-                   _letterhead(config, raw.get("letterhead")))
+                   _letterhead(config, raw.get("letterhead")), **sizes)
 
 
 def _letterhead(config: Config, raw: Any) -> Letterhead:
-    """`outputs.letterhead`, validated: a logo file inside the newsroom, contact lines per language."""
+    """`outputs.letterhead`, validated: a logo file inside the newsroom; the contact lines per language
+    from `contact:` (or, from older newsrooms, `outputs.letterhead.contact`)."""
     if raw is None:
-        return Letterhead()
+        return Letterhead(None, dict(config.contact))
     if not isinstance(raw, Mapping):
         raise InvalidData(_("pubflow.yaml: outputs.letterhead must be a mapping"),
                           _("e.g. letterhead: {logo: templates/assets/logo.png}"))
@@ -119,8 +133,11 @@ def _letterhead(config: Config, raw: Any) -> Letterhead:
                     name=candidate.name),
                 _("convert the logo to PNG or SVG"))
         logo = candidate
-    contact: dict[str, tuple[str, ...]] = {}
+    contact: dict[str, tuple[str, ...]] = dict(config.contact)
     given = raw.get("contact")
+    if given is not None and config.contact:
+        raise InvalidData(_("pubflow.yaml: contact: and outputs.letterhead.contact both give the contact block"),
+                          _("keep contact: (pages and PDFs use it) and remove outputs.letterhead.contact"))
     if given is not None:
         if not isinstance(given, Mapping):
             raise InvalidData(_("pubflow.yaml: outputs.letterhead.contact must give the block per language"),

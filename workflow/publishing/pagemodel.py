@@ -25,9 +25,6 @@ if TYPE_CHECKING:
     from workflow.core.model import Release
     from workflow.core.snapshot import Snapshot
 
-# Categories are data, but their display name comes from the page's catalog;
-# these are marked so the catalog carries them (others show as written).
-KNOWN_CATEGORIES = (N_("Coalition News"), N_("Statements"), N_("Press Releases"), N_("News"))
 # Language names as a page names another language ("Translated from English").
 LANGUAGE_NAMES = {"en": N_("English"), "ar": N_("Arabic")}
 
@@ -55,10 +52,14 @@ class Para:
 
 @dataclass(frozen=True)
 class Link:
+    """Another language's version of a page."""
+
     lang: str
     name: str
-    href: str
+    href: str  # relative
     dir: str
+    url: str = ""  # absolute when outputs.base_url is set
+    locale: str = ""  # its date locale (og:locale:alternate)
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ class Page:
     title: str
     body: tuple[Para, ...]
     source_line: str
-    category: str
+    category: str  # its label in the page's language (`categories:` in pubflow.yaml)
     date: str  # ISO day
     date_text: str
     url: str = ""  # absolute when outputs.base_url is set
@@ -87,6 +88,7 @@ class Page:
     retraction: Notice | None = None
     alternates: tuple[Link, ...] = ()
     missing: tuple[str, ...] = ()  # segments shown in the source language (preview only)
+    category_id: str = ""  # the category's key; "" for none, or a free-text category no definition names
 
     @property
     def paragraphs(self) -> tuple[str, ...]:
@@ -101,6 +103,7 @@ class Page:
         data: dict[str, Any] = {
             "id": self.id, "language": self.lang, "direction": self.dir, "site": self.site,
             "url": self.url or None, "date": self.date, "category": self.category,
+            "category_id": self.category_id or None,
             "published": self.published or None, "updated": self.updated or None,
             "revision": self.revision, "source_language": self.source_language,
             "corrections": [c.public() for c in self.corrections],
@@ -206,6 +209,11 @@ def published_text(doc: Document, lang: str, *, snapshot: Snapshot | None = None
     return texts, tuple(missing)
 
 
+def _category_key(config: Config, value: str) -> str:
+    category = config.find_category(value) if value else None
+    return category.key if category is not None else ""
+
+
 def page_data(
     doc: Document,
     config: Config,
@@ -239,12 +247,13 @@ def page_data(
         if code == lang or code not in config.languages:
             continue
         other = config.languages[code]
-        links.append(Link(code, other.name, f"../../{code}/{rel.id}/", other.direction))
+        links.append(Link(code, other.name, f"../../{code}/{rel.id}/", other.direction,
+                          f"{base_url}{code}/{rel.id}/" if base_url else "", other.date_locale))
     return Page(
         id=rel.id, lang=lang, dir=language.direction, language_name=language.name,
         site=site_name(config, lang),
         title=texts.get("title", ""), body=tuple(body), source_line=source_line,
-        category=translations.gettext(category) if category else "",
+        category=config.category_label(category, lang), category_id=_category_key(config, category),
         date=day, date_text=format_day(dt.date.fromisoformat(day), language),
         url=f"{base_url}{lang}/{rel.id}/" if base_url else "", href=f"{rel.id}/",
         published=published, updated=updated,

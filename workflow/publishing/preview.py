@@ -60,7 +60,7 @@ def render_files(nr: Newsroom, release_id: str, langs: Iterable[str] | None = No
         if code not in doc.release.languages:
             raise UsageError(_("{id} has no language {lang!r}").format(id=release_id, lang=code),
                              _("its languages: {codes}").format(codes=", ".join(doc.release.languages)))
-    renderer = Renderer(config, settings.base_url)
+    renderer = Renderer(config, settings.base_url, draft=True, contact=settings.letterhead.contact)
     files: dict[str, bytes] = {}
     missing: dict[str, list[str]] = {}
     for code in codes:

@@ -25,7 +25,7 @@ import contextlib
 import traceback
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -139,11 +139,15 @@ def first_strong(text: str) -> str | None:
 class Renderer:
     """Jinja2 environments for one newsroom, one per page language."""
 
-    def __init__(self, config: Config, base_url: str = "", cache_dir: Path | None = None) -> None:
+    def __init__(self, config: Config, base_url: str = "", cache_dir: Path | None = None, *,
+                 draft: bool = False, contact: Mapping[str, tuple[str, ...]] | None = None) -> None:
         self.config = config
         self.cache_dir = cache_dir  # compiled templates kept between processes (derived data)
         self.root = config.root
         self.base_url = base_url
+        self.draft = draft  # `pubflow render` and `preview`: a DRAFT banner (and watermark); never in dist/
+        # The contact block per language: `contact:` (or the older outputs.letterhead.contact).
+        self.contact = dict(config.contact if contact is None else contact)
         self.dirs = template_dirs(config.root)
         self._envs: dict[str, Environment] = {}
 
@@ -247,6 +251,9 @@ class Renderer:
         env.filters["digits"] = lambda value: in_style(str(value), language.digits)
         env.filters["day"] = lambda moment: format_day(day_of(str(moment)), language)
         env.globals["language"] = language
+        env.globals["draft"] = self.draft
+        env.globals["contact"] = tuple(self.contact.get(lang, ()))
+        env.globals["boilerplate"] = self.config.boilerplate.get(lang, "")
         return env
 
     def render(self, kind: str, lang: str, /, **context: Any) -> str:
@@ -349,7 +356,8 @@ class Renderer:
         for code in codes:
             if code != lang and code in self.config.languages:
                 other = self.config.languages[code]
-                out.append(Link(code, other.name, f"../{code}/", other.direction))
+                out.append(Link(code, other.name, f"../{code}/", other.direction,
+                                f"{self.base_url}{code}/" if self.base_url else "", other.date_locale))
         return out
 
 
