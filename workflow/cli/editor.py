@@ -165,7 +165,7 @@ def new_cmd(
                             text=text, date=date, category=category, slug=slug, embargo=embargo)
     if as_json:
         print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored,
-                    "language_from": result.language_from})
+                    "language_from": result.language_from, "unfiled": result.unfiled or None})
         return
     echo(_("Created {id} ({n} segments, state {state}).").format(
         id=result.release.id, n=result.segments, state=result.release.state))
@@ -176,6 +176,10 @@ def new_cmd(
     elif result.language_from == "default":
         echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
             lang=source))
+    if result.unfiled:
+        typer.echo(_("The dateline's category {name!r} is not defined in pubflow.yaml: {id} is filed under none "
+                     "(define it under categories:, then pubflow edit {id} --category KEY)").format(
+            name=result.unfiled, id=result.release.id), err=True)
     if result.ignored:
         echo(_("Left out {n} paragraph(s) after the source line: {first}").format(
             n=len(result.ignored), first=result.ignored[0][:60]), err=True)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from workflow.core import segments as seg
-from workflow.core.config import Person
+from workflow.core.config import Config, Person
 from workflow.core.history import record, recorded_content
 from workflow.core.model import Document, EditChanges, Event, format_time, metadata_values, parse_time, utc_now
 from workflow.core.summary import ReleaseSummary, summarize
@@ -40,7 +40,7 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
     the embargo of a release with a language out can no longer change."""
     now = now or utc_now()
     imported: ImportedText | None = read_source_file(from_file) if from_file else None
-    new_meta = _metadata_arguments(date, category, embargo)
+    new_meta = _metadata_arguments(nr.config, date, category, embargo)
 
     def change(doc: Document) -> tuple[Document, EditResult]:
         spec = nr.config.workflow.states[doc.release.state]
@@ -93,8 +93,10 @@ def edit_source(nr: Newsroom, release_id: str, actor: Person, *, from_file: Path
     return nr.update(release_id, change)
 
 
-def _metadata_arguments(date: str | None, category: str | None, embargo: str | None) -> dict[str, Any]:
-    """The metadata given on the command line, validated (usage errors name the option)."""
+def _metadata_arguments(config: Config, date: str | None, category: str | None,
+                        embargo: str | None) -> dict[str, Any]:
+    """The metadata given on the command line, validated (usage errors name the option); a
+    category is one `pubflow.yaml` defines (its key or a label; "" files the release under none)."""
     out: dict[str, Any] = {}
     if date is not None:
         try:
@@ -104,7 +106,7 @@ def _metadata_arguments(date: str | None, category: str | None, embargo: str | N
     if category is not None:
         if "\x00" in category:
             raise UsageError(_("the category contains a NUL character"))
-        out["category"] = seg.normalize(category)
+        out["category"] = config.require_category(seg.normalize(category), "--category")
     if embargo is not None:
         text = embargo.strip()
         if text.lower() in ("", "none"):
