@@ -172,10 +172,10 @@ def test_publish_correct_retract(cli, in_translation, sample_arabic):
     translate(cli, sample_id, sample_arabic)
     ok(cli("publish", sample_id))
     assert "correct needs a comment" in fails(cli("correct", sample_id), 4)
-    ok(cli("correct", sample_id, "-m", "Fixed the spelling of Maaret al-Nu'man"))
-    ok(cli("retract", sample_id, "-m", "Withdrawn at the source's request"))
+    ok(cli("correct", sample_id, "-m", "Fixed the spelling of Maaret al-Nu'man", "--message-ar", "تصحيح."))
+    ok(cli("retract", sample_id, "-m", "Withdrawn at the source's request", "--message-ar", "سُحب."))
     assert "cannot correct from retracted (allowed here: none)" in fails(
-        cli("correct", sample_id, "-m", "again"), 4)
+        cli("correct", sample_id, "-m", "again", "--message-ar", "تصحيح."), 4)
     events = json.loads(cli("history", sample_id, "--json").stdout)
     assert [e["transition"] for e in events if not e["segments"]] == [
         None, "submit", "approve", "publish", "correct", "retract"]

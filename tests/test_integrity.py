@@ -130,7 +130,7 @@ def test_1_edit_of_a_published_release_stays_out_until_corrected(room: Path, tmp
     r = cli("build")
     assert r.exit_code == 0, r.output
     assert dist(room) == before  # not a byte of the unapproved text is out
-    r = cli("correct", RID, "-m", "Corrected the death toll.")
+    r = cli("correct", RID, "-m", "Corrected the death toll.", "--message-ar", "تصحيح.")
     assert r.exit_code == 4
     line = one_error_line(r)
     assert "cannot correct" in line
@@ -143,13 +143,13 @@ def test_1_edit_of_a_published_release_stays_out_until_corrected(room: Path, tmp
     assert dist(room) == before  # translated, not yet approved: still nothing new out
     r = cli("review", RID, "--lang", "ar", as_=REVIEWER)
     assert r.exit_code == 0, r.output
-    r = cli("correct", RID, "-m", "Corrected the death toll.")
+    r = cli("correct", RID, "-m", "Corrected the death toll.", "--message-ar", "تصحيح.")
     assert r.exit_code == 0, r.output
     for lang, new, old in (("en", NEW, OLD), ("ar", AR_NEW, AR_OLD)):
         text = out_text(room, lang)  # written by `correct` itself, no build in between
         assert new in text
         assert old not in text
-        assert "Corrected the death toll." in text
+        assert ("Corrected the death toll." if lang == "en" else "تصحيح.") in text
     assert cli("verify").exit_code == 0
 
 
@@ -196,18 +196,18 @@ def test_2_a_hand_edit_of_an_approved_translation_voids_the_approval_and_is_refu
 # ---------------------------------------------------------------- 3. retract and correct write their outputs
 def test_3_retract_puts_the_tombstone_out_at_once(room: Path) -> None:
     cli = Cli(room)
-    r: Any = cli("retract", RID, "-m", "Withdrawn pending verification.")
+    r: Any = cli("retract", RID, "-m", "Withdrawn pending verification.", "--message-ar", "سُحب.")
     assert r.exit_code == 0, r.output
-    for lang in ("en", "ar"):  # no `build` in between
+    for lang, reason in (("en", "Withdrawn pending verification."), ("ar", "سُحب.")):  # no `build` in between
         page = (room / "dist" / lang / RID / "index.html").read_text("utf-8")
         assert '<div class="tombstone" role="note">' in page
-        assert "Withdrawn pending verification." in page
+        assert reason in page
         assert OLD not in out_text(room, lang)
         assert AR_OLD not in out_text(room, lang)
         with zipfile.ZipFile(room / "dist" / f"{RID}-{lang}.zip") as archive:
-            assert json.loads(archive.read("release.json"))["retracted"]["text"] == "Withdrawn pending verification."
+            assert json.loads(archive.read("release.json"))["retracted"]["text"] == reason
         feed = (room / "dist" / lang / "feed.atom").read_text("utf-8")
-        assert "Withdrawn pending verification." in feed
+        assert reason in feed
     before = dist(room)
     assert cli("build").exit_code == 0
     assert dist(room) == before  # it was already complete
@@ -215,12 +215,11 @@ def test_3_retract_puts_the_tombstone_out_at_once(room: Path) -> None:
 
 
 def test_3_correct_puts_the_notice_out_at_once(room: Path) -> None:
-    r: Any = Cli(room)("correct", RID, "-m", "The toll was confirmed by the civil defence.")
+    r: Any = Cli(room)("correct", RID, "-m", "The toll was confirmed by the civil defence.", "--message-ar", "تصحيح.")
     assert r.exit_code == 0, r.output
-    for lang in ("en", "ar"):
-        assert "The toll was confirmed by the civil defence." in (room / "dist" / lang / RID / "index.html").read_text(
-            "utf-8")
-        assert "The toll was confirmed by the civil defence." in (room / "dist" / lang / "feed.atom").read_text("utf-8")
+    for lang, notice in (("en", "The toll was confirmed by the civil defence."), ("ar", "تصحيح.")):
+        assert notice in (room / "dist" / lang / RID / "index.html").read_text("utf-8")
+        assert notice in (room / "dist" / lang / "feed.atom").read_text("utf-8")
 
 
 # ---------------------------------------------------------------- 4. the checks run on every save path
@@ -391,7 +390,7 @@ def test_9_reviewed_by_set_by_hand_to_the_translator_is_refused(room: Path) -> N
     [problem] = json.loads(r.stdout)["problems"]
     assert (problem["file"], problem["field"]) == ("ar.yaml", "segments[title].reviewed_by")
     before = dist(room)
-    r = cli("correct", RID, "-m", "x")
+    r = cli("correct", RID, "-m", "x", "--message-ar", "تصحيح.")
     assert r.exit_code == 5
     assert "segments[title].reviewed_by" in one_error_line(r)
     assert dist(room) == before
@@ -442,7 +441,7 @@ def test_a_schema_1_newsroom_is_migrated_by_an_editor(tmp_path: Path) -> None:
 def test_correct_migrates_a_schema_1_release_in_the_same_change(tmp_path: Path) -> None:
     legacy = REPO / "tests" / "fixtures" / "legacy"
     root = make_room(tmp_path / "old", config=legacy / "pubflow.yaml", releases=legacy / "releases")
-    r: Any = Cli(root)("correct", RID, "-m", "Figures confirmed.")
+    r: Any = Cli(root)("correct", RID, "-m", "Figures confirmed.", "--message-ar", "تصحيح.")
     assert r.exit_code == 0, r.output
     events = json.loads(Cli(root)("history", RID, "--json").stdout)
     assert sorted((e["kind"], e["language"] or "") for e in events[-3:]) == [

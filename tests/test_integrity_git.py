@@ -75,7 +75,7 @@ def truncate(root: Path, events: int, state: str) -> None:
 # ---------------------------------------------------------------- 8. truncating a history
 def test_8_truncating_a_retraction_is_caught_by_git_and_the_tombstone_stays(gitroom: Path) -> None:
     cli = Cli(gitroom)
-    assert cli("retract", RID, "-m", "Withdrawn.").exit_code == 0
+    assert cli("retract", RID, "-m", "Withdrawn.", "--message-ar", "سُحب.").exit_code == 0
     tombstone = dist(gitroom)
     assert OLD not in (gitroom / "dist" / "en" / RID / "index.html").read_text("utf-8")
     truncate(gitroom, 1, "published")  # the retraction deleted, the state set back: the chain is intact
@@ -112,7 +112,7 @@ def test_deleting_the_last_event_is_detected_with_git(gitroom: Path) -> None:
 
 def test_8_sync_refuses_to_push_a_truncated_history(clones: tuple[Path, Path]) -> None:
     alpha, beta = clones
-    assert Cli(alpha)("retract", RID, "-m", "Withdrawn.").exit_code == 0
+    assert Cli(alpha)("retract", RID, "-m", "Withdrawn.", "--message-ar", "سُحب.").exit_code == 0
     assert Cli(alpha)("sync").exit_code == 0
     truncate(alpha, 1, "published")
     git(alpha, "commit", "-qam", "undo the retraction")
@@ -126,7 +126,7 @@ def test_8_sync_refuses_to_push_a_truncated_history(clones: tuple[Path, Path]) -
 
 def test_8_sync_refuses_an_incoming_truncated_history(clones: tuple[Path, Path]) -> None:
     alpha, beta = clones
-    assert Cli(alpha)("retract", RID, "-m", "Withdrawn.").exit_code == 0
+    assert Cli(alpha)("retract", RID, "-m", "Withdrawn.", "--message-ar", "سُحب.").exit_code == 0
     assert Cli(alpha)("sync").exit_code == 0
     assert Cli(beta)("sync").exit_code == 0
     assert Cli(beta)("build").exit_code == 0
@@ -179,7 +179,7 @@ def test_7_an_unreviewed_paragraph_merged_by_sync_does_not_go_out(clones: tuple[
     assert dist(beta) == before
     # Once reviewed and corrected, it goes out everywhere it is built.
     assert Cli(beta)("review", RID, "--lang", "ar", as_=REVIEWER).exit_code == 0
-    r = Cli(beta)("correct", RID, "-m", "Added the date of the talks.")
+    r = Cli(beta)("correct", RID, "-m", "Added the date of the talks.", "--message-ar", "تصحيح.")
     assert r.exit_code == 0, r.output
     assert "Talks resume on Tuesday." in (beta / "dist" / "en" / RID / "index.html").read_text("utf-8")
 

@@ -143,7 +143,7 @@ def test_incremental_build_from_cached_releases_equals_a_build_from_scratch(cli:
     result = cli("build")  # the changed files are parsed again; the new title is not approved out yet
     assert [line for line in result.stdout.splitlines() if line.startswith("wrote ")] == []
     assert "«تعديل»" not in (newsroom / "dist" / "ar" / other / "index.html").read_text("utf-8")
-    result = cli("correct", other, "-m", "New Arabic title.")
+    result = cli("correct", other, "-m", "New Arabic title.", "--message-ar", "تصحيح.")
     written = [line.split(" ", 1)[1] for line in result.stdout.splitlines() if line.startswith("wrote ")]
     assert f"ar/{other}/index.html" in written
     assert "ar/feed.atom" in written
@@ -298,7 +298,7 @@ def test_embargo_guard_refuses_early_publish(cli: Any, newsroom: Path) -> None:
 
 def test_correction_adds_a_dated_notice_to_page_and_feed(cli: Any, newsroom: Path) -> None:
     rid = published(cli, newsroom)
-    result = cli("correct", rid, "-m", "An earlier version gave the wrong death toll.")
+    result = cli("correct", rid, "-m", "An earlier version gave the wrong death toll.", "--message-ar", "تصحيح.")
     assert result.exit_code == 0, result.output
     assert f"wrote en/{rid}/index.html" in result.stdout  # `correct` writes what it changes
     assert "Nothing changed" in cli("build").stdout
@@ -308,25 +308,25 @@ def test_correction_adds_a_dated_notice_to_page_and_feed(cli: Any, newsroom: Pat
     feed = (newsroom / "dist" / "en" / "feed.atom").read_text("utf-8")
     assert "An earlier version gave the wrong death toll." in feed
     data = json.loads((newsroom / "dist" / "ar" / rid / "release.json").read_text("utf-8"))
-    assert data["corrections"][0]["text"] == "An earlier version gave the wrong death toll."
+    assert data["corrections"][0]["text"] == "تصحيح."  # each language its own notice
     assert data["updated"] == data["corrections"][0]["at"]
     assert data["updated"] >= data["published"]
 
 
 def test_retraction_leaves_a_tombstone_at_the_same_url(cli: Any, newsroom: Path) -> None:
     rid = published(cli, newsroom)
-    assert cli("retract", rid, "-m", "Published in error.").exit_code == 0
+    assert cli("retract", rid, "-m", "Published in error.", "--message-ar", "سُحب.").exit_code == 0
     result = cli("publish", rid)  # on a live release: a rebuild
     assert result.exit_code == 0
     assert "already out" in result.stdout
-    for lang in ("en", "ar"):
+    for lang, reason in (("en", "Published in error."), ("ar", "سُحب.")):
         page = (newsroom / "dist" / lang / rid / "index.html").read_text("utf-8")
         assert '<div class="tombstone" role="note">' in page
-        assert "Published in error." in page
+        assert reason in page
         assert "de-escalation" not in page
         assert "خفض التصعيد" not in page
         data = json.loads((newsroom / "dist" / lang / rid / "release.json").read_text("utf-8"))
-        assert data["retracted"]["text"] == "Published in error."
+        assert data["retracted"]["text"] == reason
         assert data["paragraphs"] == []
         with zipfile.ZipFile(newsroom / "dist" / f"{rid}-{lang}.zip") as archive:
             assert b"de-escalation" not in archive.read("release.txt")

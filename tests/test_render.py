@@ -184,7 +184,8 @@ def hostile_site(root: Path) -> Path:
 
     editor = find_person(nr.config, "hala.darwish@example.org")
     publish_release(nr, rid, editor, now=at(10))
-    apply_transition(nr, rid, "correct", editor, comment=f"Fixed {HOSTILE}", now=at(20))
+    apply_transition(nr, rid, "correct", editor, comment=f"Fixed {HOSTILE}", now=at(20),
+                     notices={"ar": f"تصحيح {HOSTILE}"})
     publish_release(nr, rid, editor, now=at(21))
     return root / "dist"
 
@@ -206,14 +207,14 @@ def test_hostile_text_is_escaped_in_every_output(newsroom: Path) -> None:
         content = entry.findtext(f"{ATOM}content") or ""  # HTML: the hostile text is still escaped in it
         assert "&lt;script&gt;" in content
         assert "<script" not in content
-        assert "Fixed &lt;script&gt;" in content
+        assert ("Fixed &lt;script&gt;" if lang == "en" else "تصحيح &lt;script&gt;") in content
         raw_json = (dist / lang / rid / "release.json").read_bytes()
         assert b"<script" not in raw_json
         assert b"\\u003cscript\\u003e" in raw_json
         data = json.loads(raw_json)
         assert HOSTILE in data["title"]
         assert HOSTILE in data["paragraphs"][0]
-        assert data["corrections"][0]["text"] == f"Fixed {HOSTILE}"
+        assert data["corrections"][0]["text"] == (f"Fixed {HOSTILE}" if lang == "en" else f"تصحيح {HOSTILE}")
         # Plain text is not markup: it carries the text exactly as written (served as text/plain).
         text = (dist / lang / rid / "release.txt").read_text("utf-8")
         assert HOSTILE in text

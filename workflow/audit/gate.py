@@ -10,6 +10,8 @@ was committed), which the publishing layer cannot see.  The CLI calls these.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from workflow.collab.gitcheck import regressions
@@ -17,6 +19,7 @@ from workflow.core.config import Person
 from workflow.core.integrity import Problem
 from workflow.publishing.build import BuildResult, build_locked
 from workflow.publishing.publish import MoveOutResult, PublishResult, move_release, publish_release
+from workflow.publishing.schedule import Due, ScheduleResult, release_due, schedule_release
 from workflow.storage.newsroom import Newsroom
 
 
@@ -32,6 +35,20 @@ def build(nr: Newsroom, **kwargs: Any) -> BuildResult:
     return build_locked(nr, known_problems=git_problems(nr), **kwargs)
 
 
+def build_due(nr: Newsroom, now: dt.datetime | None = None, **kwargs: Any) -> tuple[list[Due], BuildResult]:
+    """`pubflow build`: first every scheduled release whose embargo has passed goes out (as the
+    editor who scheduled it), then the site is brought up to date."""
+    problems = git_problems(nr)
+    due = release_due(nr, now, known_problems=problems)
+    return due, build_locked(nr, known_problems=problems, **kwargs)
+
+
+def schedule(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,
+             comment: str | None = None, now: dt.datetime | None = None) -> ScheduleResult:
+    return schedule_release(nr, release_id, actor, lang=lang, comment=comment, now=now,
+                            known_problems=git_problems(nr))
+
+
 def publish(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,
             comment: str | None = None, now: dt.datetime | None = None) -> PublishResult:
     return publish_release(nr, release_id, actor, lang=lang, comment=comment, now=now,
@@ -39,6 +56,7 @@ def publish(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = 
 
 
 def move(nr: Newsroom, release_id: str, name: str, actor: Person, comment: str | None = None,
-         now: dt.datetime | None = None, expected_revision: int | None = None) -> MoveOutResult:
+         now: dt.datetime | None = None, expected_revision: int | None = None, *,
+         notices: Mapping[str, str] | None = None, notices_file: Path | None = None) -> MoveOutResult:
     return move_release(nr, release_id, name, actor, comment, now=now, known_problems=git_problems(nr),
-                        expected_revision=expected_revision)
+                        expected_revision=expected_revision, notices=notices, notices_file=notices_file)

@@ -35,8 +35,10 @@ COMMANDS: dict[str, Lazy] = {
     "submit": Lazy(_E, N_("Send a draft to review.")),
     "approve": Lazy(_E, N_("Approve the text under review (binds the approval to this exact text).")),
     "reject": Lazy(_E, N_("Send a release back to draft; needs -m with the reason.")),
-    "correct": Lazy(_E, N_("Record a correction to a published release; needs -m.")),
-    "retract": Lazy(_E, N_("Retract a published release; needs -m.")),
+    "correct": Lazy(_E, N_("Record a correction to a published release: -m in the source language, "
+                           "--message-ar/--message-en for the others.")),
+    "retract": Lazy(_E, N_("Retract a published release: -m in the source language, "
+                           "--message-ar/--message-en for the others.")),
     "move": Lazy(_E, N_("Apply any transition of the newsroom's workflow.")),
     "comment": Lazy(_E, N_("Add a comment to a release's history.")),
     "edit": Lazy(_E, N_("Change a release's source text or metadata; translations of changed segments become "
@@ -55,7 +57,7 @@ COMMANDS: dict[str, Lazy] = {
     "preview": Lazy(_P, N_("Serve a release's pages in every language on 127.0.0.1 until Ctrl-C.")),
     "publish": Lazy(_P, N_("Publish a release (guards apply) and write its bundles; on a published release, "
                            "rebuild them.")),
-    "build": Lazy(_P, N_("Rebuild the bundles, indexes and feeds of everything published (incremental).")),
+    "build": Lazy(_P, N_("Publish scheduled releases whose embargo passed, then rebuild what changed (incremental).")),
     "suggest": Lazy(_Q, N_("Pre-fill untranslated segments with machine suggestions (status machine until a "
                            "person confirms).")),
     "check": Lazy(_Q, N_("Run the translation checks on a release; exit 4 when any error is found.")),

@@ -151,6 +151,9 @@ def new_cmd(
         "--embargo", help=N_("Embargo time with zone, e.g. 2019-07-22T09:00+03:00."))] = None,
     body: Annotated[str | None, typer.Option(
         "--body", help=N_("Body text (paragraphs separated by blank lines)."))] = None,
+    published_at: Annotated[str | None, typer.Option(
+        "--published-at", help=N_("When an archive release first went out, with zone, e.g. "
+                                  "2019-07-22T09:10+03:00 (shown as its publication date)."))] = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -162,7 +165,8 @@ def new_cmd(
     if from_file is None and body is not None:
         text = f"{title or ''}\n\n{body}"
     result = create_release(nr, actor(nr, as_name), title=title, language=lang, from_file=from_file,
-                            text=text, date=date, category=category, slug=slug, embargo=embargo)
+                            text=text, date=date, category=category, slug=slug, embargo=embargo,
+                            published_at=published_at)
     if as_json:
         print_json({**result.release.public(), "segments": result.segments, "ignored": result.ignored,
                     "language_from": result.language_from, "unfiled": result.unfiled or None})
@@ -259,11 +263,13 @@ def show_cmd(release_id: IdArg, as_json: JsonOpt = False) -> None:
             echo(f"  {code} ({status_label(tr['status'])}): {tr['text'] or '-'}")
 
 
-def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool) -> None:
+def _move(release_id: str, transition: str, message: str | None, as_name: str | None, as_json: bool,
+          notices: dict[str, str] | None = None, notices_file: Path | None = None) -> None:
     from workflow.audit import gate
 
     nr = newsroom()
-    result = gate.move(nr, release_id, transition, actor(nr, as_name), message)
+    result = gate.move(nr, release_id, transition, actor(nr, as_name), message,
+                       notices=notices, notices_file=notices_file)
     if as_json:
         print_json({"release": result.release.public(), "event": result.event.public(),
                     "build": result.build.public() if result.build else None})
@@ -288,8 +294,27 @@ def _transition_command(name: str, doc: str) -> None:
 _transition_command("submit", N_("Send a draft to review."))
 _transition_command("approve", N_("Approve the text under review (binds the approval to this exact text)."))
 _transition_command("reject", N_("Send a release back to draft; needs -m with the reason."))
-_transition_command("correct", N_("Record a correction to a published release; needs -m."))
-_transition_command("retract", N_("Retract a published release; needs -m."))
+NoticeEn = Annotated[str | None, typer.Option("--message-en", help=N_("The notice in English."))]
+NoticeAr = Annotated[str | None, typer.Option("--message-ar", help=N_("The notice in Arabic."))]
+NoticesFile = Annotated[Path | None, typer.Option("--messages", help=N_(
+    "YAML file with the notice per language (en: ..., ar: ...)."))]
+
+
+def _notice_command(name: str, doc: str) -> None:
+    def command(release_id: IdArg, message: MessageOpt = None, message_en: NoticeEn = None,
+                message_ar: NoticeAr = None, messages: NoticesFile = None, as_name: AsOpt = None,
+                as_json: JsonOpt = False) -> None:
+        given = {code: text for code, text in (("en", message_en), ("ar", message_ar)) if text is not None}
+        _move(release_id, name, message, as_name, as_json, given, messages)
+
+    command.__doc__ = doc
+    app.command(name)(command)
+
+
+_notice_command("correct", N_("Record a correction to a published release: -m in the source language, "
+                              "--message-ar/--message-en for the others."))
+_notice_command("retract", N_("Retract a published release: -m in the source language, "
+                              "--message-ar/--message-en for the others."))
 
 
 @app.command("move")

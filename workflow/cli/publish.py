@@ -98,6 +98,9 @@ def publish_cmd(
     lang: Annotated[str | None, typer.Option(
         "--lang", "-l", help=N_("Publish only this language (publish_policy: source_first)."))] = None,
     message: MessageOpt = None,
+    at_embargo: Annotated[bool, typer.Option(
+        "--at-embargo", help=N_("Publish when the embargo passes: guards are checked now, and the next "
+                                "`pubflow build` after the embargo publishes it."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -106,7 +109,24 @@ def publish_cmd(
     from workflow.cli.common import state_label
 
     nr = newsroom()
-    result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
+    if at_embargo:
+        scheduled = gate.schedule(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
+        if scheduled.published is None:
+            if as_json:
+                print_json({"release": scheduled.release.public(), "scheduled": True, "embargo": scheduled.embargo,
+                            "event": scheduled.event.public() if scheduled.event else None})
+                return
+            line = _("{id}: scheduled; the first `pubflow build` after {embargo} publishes it.") \
+                if scheduled.event else _("{id} was already scheduled; the first `pubflow build` after {embargo} "
+                                          "publishes it.")
+            typer.echo(line.format(id=release_id, embargo=scheduled.embargo))
+            return
+        result = scheduled.published
+        if not as_json:
+            typer.echo(_("{id}: its embargo ({embargo}) has passed: publishing now.").format(
+                id=release_id, embargo=scheduled.embargo))
+    else:
+        result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
     if as_json:
         print_json({"release": result.release.public(), "languages": result.languages,
                     "event": result.event.public() if result.event else None, "build": result.build.public()})
@@ -139,9 +159,11 @@ def build_cmd(
         "--at", help=N_("Show what would be published at this time (e.g. 2019-07-22T09:00+03:00); "
                        "writes only with -o."))] = None,
     output: OutOpt = None,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help=N_("Exit 4 when a scheduled release whose embargo passed could not go out."))] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Rebuild the bundles, indexes and feeds of everything published (incremental)."""
+    """Publish scheduled releases whose embargo passed, then rebuild what changed (incremental)."""
     from workflow.audit import gate
     from workflow.core.model import parse_time
     from workflow.errors import InvalidData, UsageError
@@ -152,12 +174,23 @@ def build_cmd(
     except InvalidData as exc:  # an option the user typed: a usage error (exit 2), as the README says
         raise UsageError(exc.message, exc.hint) from None
     dry = moment is not None and output is None
-    result = gate.build(nr, at=moment, force=force, out_dir=output, dry_run=dry)
+    if moment is None and output is None:  # the newsroom's own site: scheduled releases go out first
+        due, result = gate.build_due(nr, force=force)
+    else:
+        due, result = [], gate.build(nr, at=moment, force=force, out_dir=output, dry_run=dry)
+    held = [d for d in due if not d.published]
+    code = result.exit_code or (4 if strict and held else 0)
     if as_json:
-        print_json(result.public())
-        if result.exit_code:
-            raise typer.Exit(result.exit_code)
+        print_json({**result.public(), "scheduled": [d.public() for d in due]})
+        if code:
+            raise typer.Exit(code)
         return
+    for d in due:
+        if d.published:
+            typer.echo(_("{id}: published at its embargo ({langs}), as scheduled by {actor}").format(
+                id=d.release, langs=", ".join(d.languages), actor=d.by))
+        else:
+            typer.echo(_("{id}: still scheduled, not published: {reason}").format(id=d.release, reason=d.reason))
     if dry:
         echo(_("At {at} these would be out:").format(at=result.at))
         if not result.out:
@@ -167,3 +200,5 @@ def build_cmd(
         echo(_("Nothing written; pass -o DIR to write that site there."))
         return
     echo_build(result)
+    if code:
+        raise typer.Exit(code)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from workflow.core.model import (
-    METADATA_FIELDS,
+    REQUIRED_METADATA,
     Document,
     Event,
     Release,
@@ -167,7 +167,7 @@ def recorded_metadata(history: Sequence[Event]) -> dict[str, Any] | None:
             continue
         given = {k: (list(v) if isinstance(v, tuple) else v) for k, v in event.metadata}
         if values is None:
-            if set(given) >= set(METADATA_FIELDS):
+            if set(given) >= set(REQUIRED_METADATA):
                 values = given
             continue
         values.update(given)
@@ -256,7 +256,7 @@ def replay(wf: Workflow, release: Release, people: PeopleRoles | None = None,
         previous_at = _check_time(problems, index, where, event, previous_at, now)
         if event.metadata:
             given = {k: (list(v) if isinstance(v, tuple) else v) for k, v in event.metadata}
-            if metadata is None and set(given) >= set(METADATA_FIELDS):
+            if metadata is None and set(given) >= set(REQUIRED_METADATA):
                 metadata = given
             elif metadata is not None:
                 metadata = {**metadata, **given}
@@ -326,6 +326,9 @@ def replay(wf: Workflow, release: Release, people: PeopleRoles | None = None,
                 wanted = ("editor",) if state in live else EDIT_ROLES
             elif event.kind == "migrate":
                 wanted = ("editor",)
+            elif event.kind == "schedule":  # the intent to publish: whoever may publish
+                scheduled = wf.transitions.get(event.transition or "")
+                wanted = tuple(scheduled.roles) if scheduled is not None else ("editor",)
             role_problem = _needs(people, event, wanted)
             if role_problem:
                 problems.append((index, f"{where}: {role_problem}"))

@@ -144,7 +144,8 @@ def release_problems(config: IntegrityConfig, stored: Stored, now: dt.datetime |
             legacy=True)
     elif chain_ok and replayed.metadata is not None:
         current = rel.metadata()
-        for key, value in replayed.metadata.items():
+        recorded_values = {**{key: None for key in current}, **replayed.metadata}
+        for key, value in recorded_values.items():
             if current.get(key) != value:
                 add("release.yaml", key, _("is {value!r}, but the history recorded {recorded!r}; change it with "
                                            "`pubflow edit {id} --{key} ...`, or restore the file from git").format(

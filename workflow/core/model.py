@@ -25,12 +25,16 @@ SCHEMAS = (1, 2)
 ID_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII digits only
 SEGMENT_ID_RE = re.compile(r"^(?:title|source|p\d+)$")
 # Events of a release's history (release.yaml) ...
-EVENT_KINDS = ("create", "transition", "comment", "edit", "release", "migrate")
+EVENT_KINDS = ("create", "transition", "comment", "edit", "release", "migrate", "schedule")
 # ... and of a language file's own history (<lang>.yaml): one event per command, naming the
 # segments it changed with the hashes of their source and text (`segments.pair_hash`).
 SEGMENT_EVENT_KINDS = ("translated", "machine", "confirmed", "reviewed", "waived", "migrate")
 # Metadata a release's pages show or that gates them; bound by the history (`meta` on every event).
-METADATA_FIELDS = ("date", "category", "embargo", "source_language", "languages")
+METADATA_FIELDS = ("date", "category", "embargo", "source_language", "languages", "published")
+# Bound only once set (`new --published-at`): histories written before it stay valid as they are.
+OPTIONAL_METADATA = ("published",)
+REQUIRED_METADATA = tuple(key for key in METADATA_FIELDS if key not in OPTIONAL_METADATA)
+MAX_NOTICE = 2000
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 PAIR_RE = re.compile(r"^[0-9a-f]{16}:[0-9a-f]{16}(?::[a-z]+)?$")
 MAX_ID = 120
@@ -52,7 +56,9 @@ def check_release_id(release_id: str) -> str:
 
 def metadata_hash(values: Mapping[str, Any]) -> str:
     """sha256 of the bound metadata (`METADATA_FIELDS`), whatever else `values` holds."""
-    payload = json.dumps({key: values.get(key) for key in METADATA_FIELDS}, sort_keys=True, ensure_ascii=False)
+    payload = json.dumps({key: values.get(key) for key in METADATA_FIELDS
+                          if key not in OPTIONAL_METADATA or values.get(key) is not None},
+                         sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -158,6 +164,13 @@ class Event:
     content: str = ""  # hash of the source content at that moment
     hash: str = ""  # chain hash over the previous event's hash and this event
     changes: EditChanges | None = None  # `edit` events since 0.2; older ones explain in `comment`
+    # correct/retract: the notice in each other language that is out (the source's is `comment`)
+    notices: tuple[tuple[str, str], ...] = ()
+
+    def notice(self, lang: str) -> str | None:
+        """The notice (correction, retraction reason) readers of `lang` see: its own text, else the
+        comment (events written before notices per language, or the source language)."""
+        return dict(self.notices).get(lang, self.comment)
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"at": self.at, "kind": self.kind, "actor": self.actor}
@@ -175,6 +188,8 @@ class Event:
             data["check"] = self.check
         if self.comment is not None:
             data["comment"] = self.comment
+        if self.notices:
+            data["notices"] = dict(self.notices)
         if self.changes is not None:
             data["changes"] = self.changes.to_dict()
         if self.segments:
@@ -200,6 +215,7 @@ class Event:
             "check": self.check, "segments": dict(self.segments) or None,
             "metadata": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.metadata} or None,
             "snapshots": dict(self.snapshots) or None, "meta": self.meta or None,
+            "notices": dict(self.notices) or None,
         }
 
     def segment_ids(self) -> tuple[str, ...]:
@@ -217,6 +233,7 @@ class Release:
     revision: int = 0
     embargo: str | None = None
     published_languages: tuple[str, ...] = ()
+    published: str | None = None  # an archive release's original publication time (`new --published-at`)
     history: tuple[Event, ...] = ()
     schema: int = SCHEMA  # as read (1: written by a pubflow before snapshots); always written as SCHEMA
 
@@ -226,8 +243,11 @@ class Release:
 
     def metadata(self) -> dict[str, Any]:
         """The metadata the history binds (`METADATA_FIELDS`), as plain values."""
-        return {"date": self.date, "category": self.category, "embargo": self.embargo,
-                "source_language": self.source_language, "languages": list(self.languages)}
+        values: dict[str, Any] = {"date": self.date, "category": self.category, "embargo": self.embargo,
+                                  "source_language": self.source_language, "languages": list(self.languages)}
+        if self.published is not None:
+            values["published"] = self.published
+        return values
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -238,6 +258,7 @@ class Release:
             "source_language": self.source_language,
             "languages": list(self.languages),
             "embargo": self.embargo,
+            **({"published": self.published} if self.published is not None else {}),
             "state": self.state,
             "revision": self.revision,
         }
@@ -398,10 +419,10 @@ def _date_text(value: Any, where: str) -> str:
                       _("write the date as 2019-07-22"))
 
 
-RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "languages", "embargo",
+RELEASE_FIELDS = {"schema", "id", "date", "category", "source_language", "languages", "embargo", "published",
                   "state", "revision", "published_languages", "history"}
 EVENT_FIELDS = {"at", "kind", "actor", "role", "transition", "from", "to", "language", "comment",
-                "check", "segments", "metadata", "snapshots", "meta", "content", "hash", "changes"}
+                "check", "segments", "metadata", "snapshots", "meta", "content", "hash", "changes", "notices"}
 CHANGES_FIELDS = {"changed", "added", "removed", "by_hand", "language", "dropped"}
 LANGUAGE_CODE_RE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
@@ -431,6 +452,10 @@ def release_from_dict(data: Any, where: str) -> Release:
     if embargo is not None:
         moment = parse_time(embargo, f"{where}: embargo")  # refuses a time without a zone
         embargo = embargo.strip() if isinstance(embargo, str) else moment.isoformat()
+    published_at = data.get("published")
+    if published_at is not None:
+        moment = parse_time(published_at, f"{where}: published")
+        published_at = published_at.strip() if isinstance(published_at, str) else moment.isoformat()
     revision = _field(data, "revision", where, int)
     if revision < 0:
         raise InvalidData(_("{where}: revision must not be negative").format(where=where))
@@ -456,6 +481,7 @@ def release_from_dict(data: Any, where: str) -> Release:
         revision=revision,
         embargo=embargo,
         published_languages=tuple(str(x) for x in published),
+        published=published_at,
         history=history,
         schema=schema,
     )
@@ -482,6 +508,12 @@ def event_from_dict(data: Any, where: str, kinds: Sequence[str] = EVENT_KINDS) -
         if key not in METADATA_FIELDS:
             raise InvalidData(_("{where}: metadata: unknown field {field}").format(where=where, field=key),
                               _("known fields: {known}").format(known=", ".join(METADATA_FIELDS)))
+    notices = _field(data, "notices", where, dict, required=False, default={})
+    for code, text in notices.items():
+        if not isinstance(code, str) or not LANGUAGE_CODE_RE.match(code) or not isinstance(text, str) \
+                or not text.strip() or len(text) > MAX_NOTICE:
+            raise InvalidData(_("{where}: notices.{code}: expected the notice's text").format(where=where, code=code),
+                              _("restore the file from git"))
     meta = _field(data, "meta", where, str, required=False, default="")
     if meta and not HASH_RE.match(meta):
         raise InvalidData(_("{where}: meta {value!r} is not a sha256 in hex").format(where=where, value=meta),
@@ -491,7 +523,7 @@ def event_from_dict(data: Any, where: str, kinds: Sequence[str] = EVENT_KINDS) -
         transition=opt["transition"], source=opt["from"], target=opt["to"], language=opt["language"],
         comment=opt["comment"], check=opt["check"], segments=segments,
         metadata=tuple((k, tuple(v) if isinstance(v, list) else v) for k, v in metadata.items()),
-        snapshots=snapshots, meta=meta,
+        snapshots=snapshots, meta=meta, notices=tuple((str(k), str(v)) for k, v in notices.items()),
         content=_field(data, "content", where, str, required=False, default=""),
         hash=_field(data, "hash", where, str, required=False, default=""),
         changes=None if changes is None else _changes_from_dict(changes, f"{where}.changes"),

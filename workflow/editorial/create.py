@@ -78,6 +78,7 @@ def create_release(
     category: str | None = None,
     slug: str | None = None,
     embargo: str | None = None,
+    published_at: str | None = None,
     now: dt.datetime | None = None,
 ) -> CreateResult:
     """Create a draft from a file, from text, or from a title and body given inline."""
@@ -94,7 +95,8 @@ def create_release(
     if title:
         imported.title = seg.normalize(title)
     lang, language_from = source_language(nr, imported, language)
-    when = date or imported.date or now.date().isoformat()
+    published = _published_time(published_at, imported.published, now)
+    when = date or imported.date or (published[:10] if published else now.date().isoformat())
     try:
         when = dt.date.fromisoformat(str(when)).isoformat()
     except ValueError:
@@ -126,7 +128,7 @@ def create_release(
     release = Release(
         id=release_id, date=when, category=chosen_category,
         source_language=lang, languages=languages, state=nr.config.workflow.initial,
-        revision=1, embargo=stop or None,
+        revision=1, embargo=stop or None, published=published,
     )
     doc = Document(release, tuple(segments), {code: () for code in release.targets})
     event = seal((), Event(at=format_time(now), kind="create", actor=actor.name, role=writing_role(actor),
@@ -135,6 +137,26 @@ def create_release(
     doc = replace(doc, release=replace(release, history=(event,)))
     nr.create(doc)
     return CreateResult(summarize(doc), len(segments), imported.ignored, language_from, unfiled)
+
+
+def _published_time(given: str | None, stated: str | None, now: dt.datetime) -> str | None:
+    """`--published-at` (or front matter `published`): when an archive release first went out, an ISO
+    8601 time with its zone, not in the future (a time to come is an embargo)."""
+    value = given if given is not None else stated
+    if value is None:
+        return None
+    where = "--published-at" if given is not None else "published"
+    try:
+        moment = parse_time(value, where)
+    except InvalidData as exc:
+        if given is not None:
+            raise UsageError(exc.message, exc.hint) from None
+        raise
+    if moment > now:
+        error = UsageError if given is not None else InvalidData
+        raise error(_("{where}: {value} lies in the future").format(where=where, value=value),
+                    _("a release that goes out later has an embargo (--embargo)"))
+    return str(value).strip() if isinstance(value, str) else moment.isoformat()
 
 
 def source_language(nr: Newsroom, imported: ImportedText, given: str | None) -> tuple[str, str]:

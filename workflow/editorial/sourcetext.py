@@ -1,7 +1,7 @@
 """Reading a release's text from a file a writer prepared.
 
 Two formats: Markdown with YAML front matter (title, date, category, lang,
-embargo), or plain text (first line the title, blank-line-separated
+embargo, published), or plain text (first line the title, blank-line-separated
 paragraphs).  In plain text a dateline right under the title
 ("22 July 2019 In Coalition News") gives the date and category, and a
 closing "(Source: ...)" becomes the source-line segment; anything after the
@@ -30,7 +30,7 @@ ARABIC_MONTHS = {
     "يناير": 1, "فبراير": 2, "مارس": 3, "أبريل": 4, "إبريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
     "يوليو": 7, "يوليه": 7, "أغسطس": 8, "سبتمبر": 9, "أكتوبر": 10, "نوفمبر": 11, "ديسمبر": 12,
 }
-FRONT_MATTER_FIELDS = {"title", "date", "category", "lang", "language", "embargo"}
+FRONT_MATTER_FIELDS = {"title", "date", "category", "lang", "language", "embargo", "published"}
 
 
 @dataclass
@@ -42,6 +42,7 @@ class ImportedText:
     category: str | None = None
     language: str | None = None
     embargo: str | None = None
+    published: str | None = None  # an archive release's original publication time
     ignored: list[str] = field(default_factory=list)
     category_from_dateline: bool = False  # the category is a dateline's words, not a stated field
 
@@ -93,7 +94,7 @@ def _front_matter(text: str, where: str) -> ImportedText:
         title = paragraphs.pop(0)[2:]
     paragraphs, source_line = split_source_line(paragraphs)
     values = {}
-    for key in ("date", "category", "lang", "language", "embargo"):
+    for key in ("date", "category", "lang", "language", "embargo", "published"):
         value = meta.get(key)
         if value is not None and not isinstance(value, str | dt.date):
             raise InvalidData(_("{where}: front matter field {field} must be text").format(where=where, field=key))
@@ -101,7 +102,7 @@ def _front_matter(text: str, where: str) -> ImportedText:
     return ImportedText(
         title=str(title or ""), paragraphs=paragraphs, source_line=source_line,
         date=values["date"], category=values["category"], language=values["lang"] or values["language"],
-        embargo=values["embargo"],
+        embargo=values["embargo"], published=values["published"],
     )
 
 

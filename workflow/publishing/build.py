@@ -73,9 +73,10 @@ from workflow.publishing.buildstate import (
     page_record,
     pages_cache,
     pages_json,
+    record_order,
     state_cache,
 )
-from workflow.publishing.bundles import bundle_files, sha256, site_files
+from workflow.publishing.bundles import archive_pages, bundle_files, sha256, site_files
 from workflow.publishing.dates import check_language
 from workflow.publishing.outheads import Head
 from workflow.publishing.outputs import Outputs, check_not_live, check_writable, output_settings
@@ -404,35 +405,50 @@ def render_releases(job: Job, old_units: Mapping[str, Unit], release_ids: list[s
 
 
 def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit],
-               out: Mapping[str, list[str]]) -> tuple[dict[str, Unit], list[str]]:
-    """The site index and feed units of every language, and the languages to render them for
-    (those whose list of bundles changed; all of them on a trial)."""
+               out: Mapping[str, list[str]], pages: Mapping[str, CachedPage],
+               ) -> tuple[dict[str, Unit], dict[str, list[str]]]:
+    """The site units of every language (index, archive pages, feed), and per language the units
+    to render (those whose releases changed; all of them on a trial).  Each unit's key covers only
+    the bundles it lists: the index and the feed the newest, an archive page its own slice, so a
+    new release renders the index, the feed and the last archive page, not the whole archive."""
+    size, feed_size = job.settings.page_size, job.settings.feed_size
     site_units: dict[str, Unit] = {}
-    langs: list[str] = []
+    todo: dict[str, list[str]] = {}
     for lang in job.nr.config.languages:
-        key = job.inputs.site(lang, sorted(f"{rid}:{units[_bundle_unit(lang, rid)].key}"
-                                           for rid, codes in out.items() if lang in codes))
-        names = (f"index:{lang}", f"feed:{lang}")
-        olds = [old_units.get(name) for name in names]
-        if job.incremental and not job.trial and all(o is not None and o.fresh(key, job.target) for o in olds):
-            site_units.update((name, o) for name, o in zip(names, olds, strict=True) if o is not None)
-            continue
-        langs.append(lang)
-        site_units.update((name, Unit(key)) for name in names)
-    return site_units, langs
+        ordered = sorted(((record_order(pages[_bundle_unit(lang, rid)]["page"]), rid)
+                          for rid, codes in out.items() if lang in codes), reverse=True)
+        keys = [f"{rid}:{units[_bundle_unit(lang, rid)].key}" for _order, rid in ordered]
+        total = archive_pages(len(keys), size)
+        wanted = {f"index:{lang}": [f"index {size} {total}", *keys[:size]],
+                  f"feed:{lang}": [f"feed {feed_size}", *keys[:feed_size]]}
+        oldest_first = keys[::-1]
+        for number in range(1, total + 1):
+            wanted[f"archive:{lang}:{number}"] = [f"archive {size} {number} {number == total}",
+                                                 *oldest_first[(number - 1) * size:number * size]]
+        for name, parts in wanted.items():
+            key = job.inputs.site(lang, parts)
+            old = old_units.get(name)
+            if job.incremental and not job.trial and old is not None and old.fresh(key, job.target):
+                site_units[name] = old
+                continue
+            site_units[name] = Unit(key)
+            todo.setdefault(lang, []).append(name)
+    return site_units, todo
 
 
-def render_sites(job: Job, langs: list[str], pages: Mapping[str, CachedPage],
+def render_sites(job: Job, todo: Mapping[str, list[str]], pages: Mapping[str, CachedPage],
                  out: Mapping[str, list[str]]) -> dict[str, dict[str, bytes]]:
-    """The site index and feed files of `langs`, from the pages of every bundle that is out."""
+    """The site units `todo` names (per language), from the pages of every bundle that is out."""
     languages = job.nr.config.languages
+    langs = list(todo)
 
     def run(codes: list[str]) -> dict[str, dict[str, bytes]]:
         rendered: dict[str, dict[str, bytes]] = {}
         for lang in codes:
             lang_pages = [page_from_record(pages[_bundle_unit(lang, rid)]["page"])
                           for rid, out_langs in out.items() if lang in out_langs]
-            rendered.update(site_files(job.renderer, lang, lang_pages, languages))
+            rendered.update(site_files(job.renderer, lang, lang_pages, languages, job.settings.page_size,
+                                       job.settings.feed_size, only=todo[lang]))
         return rendered
 
     halves = workers.two_cores(run, langs, len(out) >= 4 * PARALLEL_MIN)
@@ -674,9 +690,9 @@ def stage_build(
             result.out[release_id] = langs
     if not dry_run:
         _keep_skipped(result.skipped, planned.old_units, planned.old_pages, units, pages, result.out)
-        site_units, site_langs = plan_sites(job, planned.old_units, units, result.out)
+        site_units, site_todo = plan_sites(job, planned.old_units, units, result.out, pages)
         units.update(site_units)
-        files.update(render_sites(job, site_langs, pages, result.out))
+        files.update(render_sites(job, site_todo, pages, result.out))
     result.unchanged = sum(1 for unit in units.values() if unit.files is not None)
     if dry_run:
         result.bundles = [f"{rid}-{code}.zip" for rid, codes in result.out.items() for code in codes]

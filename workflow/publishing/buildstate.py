@@ -156,6 +156,15 @@ _PAGE_SCALARS = tuple(f.name for f in fields(Page)
                       if f.name not in ("body", "corrections", "retraction", "alternates", "missing"))
 
 
+_ORDER = tuple(_PAGE_SCALARS.index(name) for name in ("published", "date", "id"))
+
+
+def record_order(record: PageRecord) -> tuple[str, str, str]:
+    """What `bundles.sort_pages` sorts a page by (published, date, id), read from its record."""
+    scalars = record[0]
+    return (str(scalars[_ORDER[0]]), str(scalars[_ORDER[1]]), str(scalars[_ORDER[2]]))
+
+
 def page_record(page: Page) -> PageRecord:
     """A page as plain lists, read back by `page_from_record`."""
     return [

@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from workflow.publishing.outputs import Outputs
+from workflow.publishing.outputs import DEFAULT_FEED_SIZE, DEFAULT_PAGE_SIZE, Outputs
 from workflow.publishing.pagemodel import Page
 from workflow.publishing.render import ASSETS, PRINT_ASSETS, STYLESHEET, Renderer
 from workflow.storage import store
@@ -113,14 +113,41 @@ def sort_pages(pages: Iterable[Page]) -> list[Page]:
     return sorted(pages, key=lambda p: (p.published, p.date, p.id), reverse=True)
 
 
-def site_files(renderer: Renderer, lang: str, pages: Iterable[Page],
-               languages: Iterable[str]) -> dict[str, dict[str, bytes]]:
-    """The site index (with its stylesheet) and the feed of `lang`, as two output units."""
+def archive_pages(count: int, page_size: int) -> int:
+    """How many archive pages `count` releases fill (none when the site index holds them all)."""
+    return 0 if count <= page_size else -(-count // page_size)
+
+
+def archive_chunk(ordered: Sequence[Page], number: int, page_size: int) -> list[Page]:
+    """The releases of archive page `number` (1 = the oldest), newest first.  Pages are counted
+    from the oldest so that a new release changes only the last one (and the index)."""
+    oldest_first = list(reversed(ordered))
+    return list(reversed(oldest_first[(number - 1) * page_size:number * page_size]))
+
+
+def site_files(renderer: Renderer, lang: str, pages: Iterable[Page], languages: Iterable[str],
+               page_size: int = DEFAULT_PAGE_SIZE, feed_size: int = DEFAULT_FEED_SIZE,
+               only: Iterable[str] | None = None) -> dict[str, dict[str, bytes]]:
+    """The output units of `lang`'s site: `index:` (the newest `page_size` releases, with the
+    stylesheet), `archive:<n>` (every release, `page_size` a page, numbered from the oldest),
+    `feed:` (the newest `feed_size`).  With `only`, just those units."""
     ordered = sort_pages(pages)
-    return {
-        f"index:{lang}": {
-            f"{lang}/index.html": renderer.index_page(lang, ordered, languages).encode("utf-8"),
+    languages = list(languages)
+    total = archive_pages(len(ordered), page_size)
+    wanted = None if only is None else set(only)
+    out: dict[str, dict[str, bytes]] = {}
+    if wanted is None or f"index:{lang}" in wanted:
+        out[f"index:{lang}"] = {
+            f"{lang}/index.html": renderer.index_page(lang, ordered[:page_size], languages,
+                                                      archive=total).encode("utf-8"),
             f"{lang}/{STYLESHEET}": renderer.asset(STYLESHEET),
-        },
-        f"feed:{lang}": {f"{lang}/feed.atom": renderer.feed(lang, ordered).encode("utf-8")},
-    }
+        }
+    if wanted is None or f"feed:{lang}" in wanted:
+        out[f"feed:{lang}"] = {f"{lang}/feed.atom": renderer.feed(lang, ordered[:feed_size]).encode("utf-8")}
+    for number in range(1, total + 1):
+        unit = f"archive:{lang}:{number}"
+        if wanted is None or unit in wanted:
+            html = renderer.index_page(lang, archive_chunk(ordered, number, page_size), languages,
+                                       archive=total, number=number)
+            out[unit] = {f"{lang}/archive/{number}/index.html": html.encode("utf-8")}
+    return out

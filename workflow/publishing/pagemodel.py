@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from workflow import i18n
-from workflow.core.model import Document, parse_time
+from workflow.core.model import Document, format_time, parse_time
 from workflow.errors import InvalidData
 from workflow.i18n import N_, _
 from workflow.publishing.dates import check_language, day_of, format_day
@@ -135,7 +135,8 @@ def candidate_languages(release: Release, config: Config) -> list[str]:
 
 
 def published_at(doc: Document, config: Config, lang: str) -> str:
-    """When `lang` went out: its first release/publish event, never before the embargo."""
+    """When `lang` went out: its first release/publish event, never before the embargo; once out,
+    an archive release shows its recorded publication time (`new --published-at`)."""
     live = {name for name, state in config.workflow.states.items() if state.live}
     moment = ""
     for event in doc.release.history:
@@ -145,6 +146,8 @@ def published_at(doc: Document, config: Config, lang: str) -> str:
         if event.kind == "transition" and event.target in live and event.source not in live:
             moment = event.at
             break
+    if moment and doc.release.published:
+        return format_time(parse_time(doc.release.published, "published"))
     if moment and doc.release.embargo:
         embargo = parse_time(doc.release.embargo, "embargo").astimezone(dt.UTC)
         if parse_time(moment, "time") < embargo:
@@ -163,10 +166,11 @@ def notices(doc: Document, config: Config, language: Language) -> tuple[tuple[No
         target = states[event.target]
         if not target.live:
             continue
-        if event.source == event.target and event.comment:
-            corrections.append(Notice(event.at, format_day(day_of(event.at), language), event.comment))
+        text = event.notice(language.code)  # each language its own notice (older events: the comment)
+        if event.source == event.target and text:
+            corrections.append(Notice(event.at, format_day(day_of(event.at), language), text))
         elif target.final and event.source != event.target:
-            retraction = Notice(event.at, format_day(day_of(event.at), language), event.comment or "")
+            retraction = Notice(event.at, format_day(day_of(event.at), language), text or "")
     state = states.get(doc.release.state)
     if state is None or not (state.live and state.final):
         retraction = None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from workflow.core.guards import GUARDS
@@ -31,7 +32,13 @@ from workflow.core.model import Document, Event, format_time, utc_now
 from workflow.core.statemachine import check_transition
 from workflow.core.summary import summarize
 from workflow.editorial.migrate import migrate_document
-from workflow.editorial.transitions import apply_transition, live_move, take_snapshots, transition_document
+from workflow.editorial.transitions import (
+    apply_transition,
+    live_move,
+    read_notices,
+    take_snapshots,
+    transition_document,
+)
 from workflow.editorial.verify import gate_line, release_check
 from workflow.errors import InvalidData, Refused, UsageError
 from workflow.i18n import _
@@ -146,13 +153,18 @@ class MoveOutResult:
 def move_release(
     nr: Newsroom, release_id: str, name: str, actor: Person, comment: str | None = None, *,
     now: dt.datetime | None = None, known_problems: Mapping[str, Sequence[Problem]] | None = None,
-    expected_revision: int | None = None,
+    expected_revision: int | None = None, notices: Mapping[str, str] | None = None,
+    notices_file: Path | None = None,
 ) -> MoveOutResult:
     """Any workflow transition; one that changes what is out (publish, correct, retract) writes its
     outputs in the same all-or-nothing step (see the module note).
 
-    `expected_revision`: refuse with `Conflict` when the release changed since the caller read it."""
+    `expected_revision`: refuse with `Conflict` when the release changed since the caller read it.
+    `notices` (and `notices_file`, YAML: language -> text): a correction's or retraction's notice in
+    each language that is out besides the source (whose notice is `comment`)."""
     config = nr.config
+    if notices_file is not None:
+        notices = {**read_notices(notices_file), **(notices or {})}
     now = now or utc_now()
     doc = nr.load(release_id)
     if expected_revision is not None:
@@ -160,7 +172,8 @@ def move_release(
     transition = config.workflow.transitions.get(name)
     if transition is None or doc.release.state not in transition.sources or not live_move(
             config.workflow, doc.release.state, transition.target):
-        moved = apply_transition(nr, release_id, name, actor, comment, now, expected_revision=expected_revision)
+        moved = apply_transition(nr, release_id, name, actor, comment, now, expected_revision=expected_revision,
+                                 notices=notices)
         return MoveOutResult(moved.release, moved.event, None)
     if name == "publish":
         published = publish_release(nr, release_id, actor, comment=comment, now=now, known_problems=known_problems)
@@ -172,7 +185,7 @@ def move_release(
     def change(current: Document) -> tuple[Document, Event]:
         if expected_revision is not None:
             nr.require_revision(current, expected_revision)
-        return transition_document(config, current, name, actor, comment, now)
+        return transition_document(config, current, name, actor, comment, now, notices=notices)
 
     event, result = _all_or_nothing(nr, doc, change, now, known_problems)
     return MoveOutResult(summarize(nr.load(release_id)), event, result)

@@ -329,10 +329,14 @@ class Renderer:
     def release_text(self, page: Page) -> str:
         return self.render("text", page.lang, page=page)
 
-    def index_page(self, lang: str, pages: Sequence[Page], alternates: Iterable[str] = ()) -> str:
+    def index_page(self, lang: str, pages: Sequence[Page], alternates: Iterable[str] = (), *,
+                   archive: int = 0, number: int = 0) -> str:
+        """The site index (`number` 0) or archive page `number` of `archive` pages (1 = oldest)."""
+        up = "../../" if number else ""
         return self.render("index", lang, pages=list(pages), site=self._site(lang), lang=lang,
-                           dir=self.config.language(lang).direction, assets="assets/",
-                           alternates=self._index_links(lang, alternates))
+                           dir=self.config.language(lang).direction, assets=f"{up}assets/", up=up,
+                           archive=archive, number=number,
+                           alternates=self._index_links(lang, alternates, up))
 
     def feed(self, lang: str, pages: Sequence[Page]) -> str:
         updated = max([p.updated for p in pages if p.updated], default=EPOCH)
@@ -351,12 +355,12 @@ class Renderer:
     def _site(self, lang: str) -> str:
         return site_name(self.config, lang)
 
-    def _index_links(self, lang: str, codes: Iterable[str]) -> list[Link]:
+    def _index_links(self, lang: str, codes: Iterable[str], up: str = "") -> list[Link]:
         out = []
         for code in codes:
             if code != lang and code in self.config.languages:
                 other = self.config.languages[code]
-                out.append(Link(code, other.name, f"../{code}/", other.direction,
+                out.append(Link(code, other.name, f"{up}../{code}/", other.direction,
                                 f"{self.base_url}{code}/" if self.base_url else "", other.date_locale))
         return out
 
