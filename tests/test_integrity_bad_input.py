@@ -135,7 +135,8 @@ def test_a_hand_edit_is_named_and_nothing_unapproved_goes_out(room: Path, what: 
     problems = json.loads(r.stdout)["problems"]
     assert any(p["release"] == RID and p["file"].startswith(file) and p["field"] == field and words in p["message"]
                for p in problems), problems
-    for command in (("build",), ("build", "--force"), ("publish", RID), ("correct", RID, "-m", "x", "--message-ar", "تصحيح.")):
+    for command in (("build",), ("build", "--force"), ("publish", RID),
+                    ("correct", RID, "-m", "x", "--message-ar", "تصحيح.")):
         r = cli(*command)
         assert r.exit_code == 5, (command, r.output)
         assert one_error_line(r).startswith(f"error: {RID} is not what its history recorded: ")
