@@ -63,6 +63,7 @@ AR_WORDS = (
 ).split()
 CATEGORIES = ("Coalition News", "Statements", "Human Rights", "Political", "Humanitarian", "Media")
 AR_CATEGORIES = ("أخبار الائتلاف", "بيانات", "حقوق الإنسان", "سياسي", "إنساني", "إعلام")
+CATEGORY_KEYS = ("coalition-news", "statements", "human-rights", "political", "humanitarian", "media")
 PEOPLE = [
     {"name": "Hala Darwish", "email": "hala.darwish@example.org", "roles": ["editor", "writer"]},
     {"name": "Omar Najjar", "email": "omar.najjar@example.org", "roles": ["editor", "writer"]},
@@ -141,7 +142,7 @@ def make_release(rng: random.Random, index: int, day: dt.date, state: str, used:
     EARLIER.append(release_id)
     del EARLIER[:-50]
     target = "en" if source == "ar" else "ar"
-    category = rng.choice(AR_CATEGORIES if source == "ar" else CATEGORIES)
+    category = rng.choice(CATEGORY_KEYS)
     embargo = None
     if rng.random() < 0.05:
         embargo = format_time(dt.datetime(day.year, day.month, day.day, 9, 0, tzinfo=dt.UTC))
@@ -268,6 +269,8 @@ def generate(count: int, directory: Path, seed: int = 1, published_only: bool = 
     config = default_config("Syrian Coalition — Media Department")
     config["site"] = {"en": "Syrian Coalition — Media Department", "ar": "الائتلاف الوطني السوري — الدائرة الإعلامية"}
     config["people"] = PEOPLE
+    config["categories"] = {key: {"en": en, "ar": ar}  # the newsroom's categories; releases store the key
+                            for key, en, ar in zip(CATEGORY_KEYS, CATEGORIES, AR_CATEGORIES, strict=True)}
     if (directory / CONFIG_NAME).exists():
         raise SystemExit(f"{directory} already holds a newsroom")
     for sub in ("releases", "templates", "locales"):

@@ -137,9 +137,14 @@ def test_corrupt_or_old_index_is_rebuilt(room: Path) -> None:
 
 def test_language_change_in_config_rebuilds(room: Path) -> None:
     _same(room)
+    import yaml
+
     config = room / "pubflow.yaml"
-    config.write_text(config.read_text(encoding="utf-8").replace("  ar:\n", "  fr:\n    name: French\n  ar:\n", 1),
-                      encoding="utf-8")
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["languages"]["fr"] = {"name": "French"}
+    for labels in data.get("categories", {}).values():  # each category has a label in every language
+        labels["fr"] = labels["en"]
+    config.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     _same(room)
 
 

@@ -42,7 +42,7 @@ from workflow.version import __version__ as __version__
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing: `import workflow` stays cheap
 if TYPE_CHECKING:
     import datetime as dt
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
     from contextlib import AbstractContextManager
 
     from workflow.core.config import Person
@@ -125,18 +125,21 @@ def show_release(nr: Newsroom, release_id: str) -> ReleaseView:
 
 
 def transition(nr: Newsroom, release_id: str, name: str, actor: str | Person, comment: str | None = None, *,
-               expected_revision: int | None = None) -> MoveOutResult:
+               expected_revision: int | None = None, notices: Mapping[str, str] | None = None) -> MoveOutResult:
     """Apply transition `name` (submit, approve, reject, ...) as `actor`; roles and guards apply.
 
     A move that changes what is out (publish, correct, retract) writes its outputs in the same
     all-or-nothing step, through the publishing gate (`result.build`), as the CLI does.
+    `comment` is a correction's or retraction's notice in the source language, `notices` the
+    notice in each other language that is out (language code -> text); one missing is refused.
 
     `expected_revision`: refuse with `Conflict` when the release changed since
     the caller read it (a web form shown earlier).
     """
     from workflow.audit import gate
 
-    return gate.move(nr, release_id, name, _person(nr, actor), comment, expected_revision=expected_revision)
+    return gate.move(nr, release_id, name, _person(nr, actor), comment, expected_revision=expected_revision,
+                     notices=notices)
 
 
 def set_segment(nr: Newsroom, release_id: str, segment: str, language: str, text: str, actor: str | Person,

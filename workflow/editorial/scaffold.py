@@ -59,6 +59,8 @@ def default_config(site_name: str, site_ar: str | None = None, base_url: str | N
         ],
         "translation": {"complete_when": "approved"},
         "publish_policy": "all_at_once",
+        # What releases are filed under: a key, a label per language (edit to the newsroom's own).
+        "categories": {"news": {"en": "News", "ar": "أخبار"}, "statements": {"en": "Statements", "ar": "بيانات"}},
         "outputs": outputs,
         "workflow": DEFAULT_WORKFLOW,
     }
