@@ -347,3 +347,13 @@ def test_site_index_pages_and_the_feed_hold_the_newest(newsroom: Path, cli: Cli)
     assert result.exit_code == 0, result.output
     assert "en/archive/1/index.html" not in result.stdout
     assert (dist / "archive" / "1" / "index.html").stat().st_mtime_ns == stamp
+
+
+def test_a_long_notice_is_written_and_read_back(cli: Cli, newsroom: Path) -> None:
+    """Notices have no length limit, like comments: what `correct` records, the release reads back."""
+    rid = published(newsroom)
+    long_ar = "صُحّح عدد الضحايا. " * 300
+    result: Any = cli("correct", rid, "-m", "Corrected. " * 300, "--message-ar", long_ar)
+    assert result.exit_code == 0, result.output
+    assert cli("verify").exit_code == 0  # type: ignore[attr-defined]
+    assert long_ar.strip() in page(newsroom, "ar")

@@ -34,7 +34,6 @@ METADATA_FIELDS = ("date", "category", "embargo", "source_language", "languages"
 # Bound only once set (`new --published-at`): histories written before it stay valid as they are.
 OPTIONAL_METADATA = ("published",)
 REQUIRED_METADATA = tuple(key for key in METADATA_FIELDS if key not in OPTIONAL_METADATA)
-MAX_NOTICE = 2000
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 PAIR_RE = re.compile(r"^[0-9a-f]{16}:[0-9a-f]{16}(?::[a-z]+)?$")
 MAX_ID = 120
@@ -511,7 +510,7 @@ def event_from_dict(data: Any, where: str, kinds: Sequence[str] = EVENT_KINDS) -
     notices = _field(data, "notices", where, dict, required=False, default={})
     for code, text in notices.items():
         if not isinstance(code, str) or not LANGUAGE_CODE_RE.match(code) or not isinstance(text, str) \
-                or not text.strip() or len(text) > MAX_NOTICE:
+                or not text.strip():
             raise InvalidData(_("{where}: notices.{code}: expected the notice's text").format(where=where, code=code),
                               _("restore the file from git"))
     meta = _field(data, "meta", where, str, required=False, default="")
