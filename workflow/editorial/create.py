@@ -155,7 +155,7 @@ def _published_time(given: str | None, stated: str | None, now: dt.datetime) -> 
     if moment > now:
         error = UsageError if given is not None else InvalidData
         raise error(_("{where}: {value} lies in the future").format(where=where, value=value),
-                    _("a release that goes out later has an embargo (--embargo)"))
+                    _("a release that goes out later has an embargo: use --embargo"))
     return str(value).strip() if isinstance(value, str) else moment.isoformat()
 
 

@@ -139,7 +139,7 @@ def source_notice(doc: Document, comment: str | None, notices: Mapping[str, str]
         text = given.pop(source)
         if clean_comment(comment) and clean_comment(comment) != text:
             raise UsageError(_("-m and the {lang} message give two different texts for the source language").format(
-                lang=source), _("-m is the notice in the source language ({lang}): give it once").format(lang=source))
+                lang=source), _("-m is the notice in the source language, {lang}: give it once").format(lang=source))
         comment = text
     return comment, given
 
@@ -161,7 +161,7 @@ def notice_texts(doc: Document, kind: str, out: list[str], comment: str | None,
     if missing:
         raise Refused(
             _("{id}: the notice is missing in {langs}, which readers see").format(id=rel.id, langs=", ".join(missing)),
-            _("give it with {options} (or --messages FILE)").format(
+            _("give it with {options}, or --messages FILE").format(
                 options=", ".join(f"--message-{code} TEXT" for code in missing)))
     if not comment and rel.source_language in out:
         raise Refused(_("{id}: the notice is missing in {langs}, which readers see").format(

@@ -137,7 +137,7 @@ def _letterhead(config: Config, raw: Any) -> Letterhead:
     given = raw.get("contact")
     if given is not None and config.contact:
         raise InvalidData(_("pubflow.yaml: contact: and outputs.letterhead.contact both give the contact block"),
-                          _("keep contact: (pages and PDFs use it) and remove outputs.letterhead.contact"))
+                          _("keep contact:, which pages and PDFs use, and remove outputs.letterhead.contact"))
     if given is not None:
         if not isinstance(given, Mapping):
             raise InvalidData(_("pubflow.yaml: outputs.letterhead.contact must give the block per language"),
