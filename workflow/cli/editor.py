@@ -181,7 +181,7 @@ def new_cmd(
         echo(_("Source language: {lang} (the newsroom's default: the text did not show its language)").format(
             lang=source))
     if result.unfiled:
-        typer.echo(_("The dateline's category {name!r} is not defined in pubflow.yaml: {id} is filed under none "
+        echo(_("The dateline's category {name!r} is not defined in pubflow.yaml: {id} is filed under none "
                      "(define it under categories:, then pubflow edit {id} --category KEY)").format(
             name=result.unfiled, id=result.release.id), err=True)
     if result.ignored:

@@ -119,11 +119,11 @@ def publish_cmd(
             line = _("{id}: scheduled; the first `pubflow build` after {embargo} publishes it.") \
                 if scheduled.event else _("{id} was already scheduled; the first `pubflow build` after {embargo} "
                                           "publishes it.")
-            typer.echo(line.format(id=release_id, embargo=scheduled.embargo))
+            echo(line.format(id=release_id, embargo=scheduled.embargo))
             return
         result = scheduled.published
         if not as_json:
-            typer.echo(_("{id}: its embargo ({embargo}) has passed: publishing now.").format(
+            echo(_("{id}: its embargo ({embargo}) has passed: publishing now.").format(
                 id=release_id, embargo=scheduled.embargo))
     else:
         result = gate.publish(nr, release_id, actor(nr, as_name), lang=lang, comment=message)
@@ -187,10 +187,10 @@ def build_cmd(
         return
     for d in due:
         if d.published:
-            typer.echo(_("{id}: published at its embargo ({langs}), as scheduled by {actor}").format(
+            echo(_("{id}: published at its embargo ({langs}), as scheduled by {actor}").format(
                 id=d.release, langs=", ".join(d.languages), actor=d.by))
         else:
-            typer.echo(_("{id}: still scheduled, not published: {reason}").format(id=d.release, reason=d.reason))
+            echo(_("{id}: still scheduled, not published: {reason}").format(id=d.release, reason=d.reason))
     if dry:
         echo(_("At {at} these would be out:").format(at=result.at))
         if not result.out:
