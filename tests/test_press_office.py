@@ -252,6 +252,26 @@ def test_a_scheduled_release_whose_guards_fail_at_the_moment_stays_scheduled(cli
     assert f"{rid}: still scheduled" in strict.stdout
 
 
+def test_unschedule_cancels_a_schedule_and_history_names_both(cli: Cli, newsroom: Path) -> None:
+    rid = approved_sample(newsroom, embargo=EMBARGO)
+    nr = Newsroom.open(newsroom)
+    schedule_release(nr, rid, find_person(nr.config, EDITOR), now=at(5))
+    refused = one_line(cli("unschedule", rid, as_=WRITER), 4)  # a writer may not publish, nor cancel
+    assert "publish" in refused
+    result: Any = cli("unschedule", rid, "-m", "Embargo moved: the minister speaks tomorrow")
+    assert result.exit_code == 0, result.output
+    assert f"{rid}: no longer scheduled" in result.stdout
+    assert release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4)) == []
+    assert not (newsroom / "dist" / "en" / rid).exists()
+    lines = cli("history", rid).stdout.splitlines()  # type: ignore[attr-defined]
+    kinds = [line.split()[1] for line in lines[-2:]]
+    assert kinds == ["schedule", "unschedule"], lines
+    assert "Embargo moved" in lines[-1]
+    again = one_line(cli("unschedule", rid), 4)
+    assert f"{rid} is not scheduled" in again
+    assert cli("verify", as_=None).exit_code == 0  # type: ignore[attr-defined]
+
+
 # ---------------------------------------------------------------- staples
 def test_canonical_hreflang_and_open_graph(newsroom: Path) -> None:
     published(newsroom)

@@ -17,9 +17,10 @@ from typing import Any
 from workflow.collab.gitcheck import regressions
 from workflow.core.config import Person
 from workflow.core.integrity import Problem
+from workflow.core.model import Event
 from workflow.publishing.build import BuildResult, build_locked
 from workflow.publishing.publish import MoveOutResult, PublishResult, move_release, publish_release
-from workflow.publishing.schedule import Due, ScheduleResult, release_due, schedule_release
+from workflow.publishing.schedule import Due, ScheduleResult, release_due, schedule_release, unschedule_release
 from workflow.storage.newsroom import Newsroom
 
 
@@ -47,6 +48,12 @@ def schedule(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None =
              comment: str | None = None, now: dt.datetime | None = None) -> ScheduleResult:
     return schedule_release(nr, release_id, actor, lang=lang, comment=comment, now=now,
                             known_problems=git_problems(nr))
+
+
+def unschedule(nr: Newsroom, release_id: str, actor: Person, *, comment: str | None = None,
+               now: dt.datetime | None = None) -> Event:
+    """Cancel a pending schedule: beside `schedule`, so the CLI finds both ends of it in one place."""
+    return unschedule_release(nr, release_id, actor, comment=comment, now=now)
 
 
 def publish(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,

@@ -57,6 +57,8 @@ COMMANDS: dict[str, Lazy] = {
     "preview": Lazy(_P, N_("Serve a release's pages in every language on 127.0.0.1 until Ctrl-C.")),
     "publish": Lazy(_P, N_("Publish a release (guards apply) and write its bundles; on a published release, "
                            "rebuild them.")),
+    "unschedule": Lazy(_P, N_("Cancel a release's scheduled publication (publish --at-embargo); it stays where "
+                              "it is.")),
     "build": Lazy(_P, N_("Publish scheduled releases whose embargo passed, then rebuild what changed (incremental).")),
     "suggest": Lazy(_Q, N_("Pre-fill untranslated segments with machine suggestions (status machine until a "
                            "person confirms).")),

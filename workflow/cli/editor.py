@@ -47,7 +47,7 @@ def echo_event(event: Event) -> None:
         move = f"{event.source} → {event.target}"
     else:
         move = event.target or event.source or ""
-    what = event.transition or event.kind
+    what = event.kind if event.kind in ("schedule", "unschedule") else event.transition or event.kind
     if event.segments:  # a segment event: which segments, not a state
         move = ", ".join(event.segment_ids())
         if len(move) > 26:

@@ -152,6 +152,20 @@ def publish_cmd(
     echo_build(result.build)
 
 
+@app.command("unschedule")
+def unschedule_cmd(release_id: IdArg, message: MessageOpt = None, as_name: AsOpt = None,
+                   as_json: JsonOpt = False) -> None:
+    """Cancel a release's scheduled publication (publish --at-embargo); it stays where it is."""
+    from workflow.audit import gate
+
+    nr = newsroom()
+    event = gate.unschedule(nr, release_id, actor(nr, as_name), comment=message)
+    if as_json:
+        print_json({"release": release_id, "event": event.public()})
+        return
+    echo(_("{id}: no longer scheduled; `pubflow build` will not publish it at its embargo.").format(id=release_id))
+
+
 @app.command("build")
 def build_cmd(
     force: Annotated[bool, typer.Option("--force", help=N_("Render everything, not only what changed."))] = False,

@@ -326,7 +326,7 @@ def replay(wf: Workflow, release: Release, people: PeopleRoles | None = None,
                 wanted = ("editor",) if state in live else EDIT_ROLES
             elif event.kind == "migrate":
                 wanted = ("editor",)
-            elif event.kind == "schedule":  # the intent to publish: whoever may publish
+            elif event.kind in ("schedule", "unschedule"):  # the intent to publish (or its end): who may publish
                 scheduled = wf.transitions.get(event.transition or "")
                 wanted = tuple(scheduled.roles) if scheduled is not None else ("editor",)
             role_problem = _needs(people, event, wanted)

@@ -25,7 +25,7 @@ SCHEMAS = (1, 2)
 ID_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}-[a-z0-9]+(?:-[a-z0-9]+)*$")  # ASCII digits only
 SEGMENT_ID_RE = re.compile(r"^(?:title|source|p\d+)$")
 # Events of a release's history (release.yaml) ...
-EVENT_KINDS = ("create", "transition", "comment", "edit", "release", "migrate", "schedule")
+EVENT_KINDS = ("create", "transition", "comment", "edit", "release", "migrate", "schedule", "unschedule")
 # ... and of a language file's own history (<lang>.yaml): one event per command, naming the
 # segments it changed with the hashes of their source and text (`segments.pair_hash`).
 SEGMENT_EVENT_KINDS = ("translated", "machine", "confirmed", "reviewed", "waived", "migrate")

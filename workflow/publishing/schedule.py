@@ -8,7 +8,8 @@ all-or-nothing `publish` as a person would run (guards checked again at that mom
 whose guards fail then stays scheduled; `build` says why, one line each.
 
 A schedule is pending from its event until the release next moves or goes out (any transition or
-language release after it): a `reject` cancels it, and so does publishing by hand.
+language release after it): a `reject` cancels it, so does publishing by hand, and so does
+`pubflow unschedule` (an `unschedule` event: the release stays where it is, nothing goes out).
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def pending_schedule(doc: Document) -> Event | None:
     for event in doc.release.history:
         if event.kind == "schedule":
             pending = event
-        elif event.kind in ("transition", "release"):
+        elif event.kind in ("transition", "release", "unschedule"):
             pending = None
     return pending
 
@@ -119,6 +120,31 @@ def schedule_release(nr: Newsroom, release_id: str, actor: Person, *, lang: str 
 
     event = nr.update(release_id, change)
     return ScheduleResult(summarize(nr.load(release_id)), event, embargo)
+
+
+def unschedule_release(nr: Newsroom, release_id: str, actor: Person, *, comment: str | None = None,
+                       now: dt.datetime | None = None) -> Event:
+    """Cancel the pending schedule of `release_id` (whoever may publish it may cancel it): an
+    `unschedule` event; the release stays where it is and the next `build` leaves it alone."""
+    config = nr.config
+    now = now or utc_now()
+    text = clean_comment(comment)
+
+    def change(current: Document) -> tuple[Document, Event]:
+        rel = current.release
+        pending = pending_schedule(current)
+        if pending is None:
+            raise Refused(_("{id} is not scheduled").format(id=rel.id),
+                          _("`pubflow history {id}` shows what happened to it").format(id=rel.id))
+        decision = check_transition(
+            config.workflow, rel.state, "publish", actor.name, actor.roles, text,
+            {name: (lambda _ctx: None) for name in GUARDS}, None)
+        return record(current, Event(
+            at=format_time(now), kind="unschedule", actor=actor.name, role=decision.role, transition="publish",
+            source=rel.state, target=rel.state, language=pending.language, comment=text,
+            content=current.content_hash()))
+
+    return nr.update(release_id, change)
 
 
 def scheduled_candidates(nr: Newsroom, now: dt.datetime) -> list[str]:
