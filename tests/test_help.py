@@ -141,11 +141,11 @@ def test_an_unknown_command_is_one_line_with_suggestions() -> None:
     assert arabic.stderr.count("\n") == 1
 
 
-def test_pubflow_alone_prints_the_help_as_a_usage_error() -> None:
+def test_pubflow_alone_prints_the_help() -> None:
     result = CliRunner().invoke(app, [], prog_name="pubflow")
-    assert result.exit_code == 2
-    assert result.stderr.startswith("Usage: pubflow [OPTIONS] COMMAND [ARGS]...")
-    assert result.stdout == ""
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: pubflow [OPTIONS] COMMAND [ARGS]...")
+    assert result.stderr == ""
 
 
 def test_the_cli_uses_typers_public_names_only() -> None:

@@ -131,7 +131,8 @@ app = typer.Typer(
     name="pubflow",
     help=N_("Bilingual publishing workflow for press offices: draft, review, translate, publish."),
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish): typer's own mechanism
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,
     rich_markup_mode=None,
@@ -139,11 +140,32 @@ app = typer.Typer(
 )
 
 
-def _ui_lang(value: str | None) -> str | None:
-    """--ui-lang is eager: the help of this very command line is already in that language."""
-    if value:
-        i18n.set_language(value)
+def _ui_lang(ctx: typer.Context, value: str | None) -> str | None:
+    """--ui-lang is eager: the help of this very command line is already in that language.
+
+    A language pubflow cannot speak is refused when asked for on the command line; from the
+    environment (PUBFLOW_LANG, like LANGUAGE) it falls back to English, as a locale setting does.
+    """
+    if not value:
+        return value
+    served = i18n.set_language(value)
+    source = ctx.get_parameter_source("ui_lang")
+    asked = i18n.requested_language(value)
+    if served != asked and source is not None and source.name == "COMMANDLINE" and not ctx.resilient_parsing:
+        from workflow.errors import UsageError
+
+        i18n.set_language(None)  # refused in the language of the environment
+        raise UsageError(i18n._("no interface language {lang!r}; available: {langs}").format(
+            lang=value, langs=", ".join(i18n.available_languages())))
     return value
+
+
+def _version(value: bool) -> None:
+    if value:
+        from workflow.version import __version__
+
+        typer.echo(f"pubflow {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -152,6 +174,8 @@ def _main(
                                              envvar="PUBFLOW_ROOT", show_envvar=True)] = None,
     ui_lang: Annotated[str | None, typer.Option("--ui-lang", help=N_("Interface language (en, ar)."),
                                                 envvar="PUBFLOW_LANG", is_eager=True, callback=_ui_lang)] = None,
+    version: Annotated[bool, typer.Option("--version", help=N_("Show pubflow's version and exit."),
+                                          is_eager=True, callback=_version)] = False,
 ) -> None:
     current_run().root = root
 

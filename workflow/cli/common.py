@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 import typer.core
 
+from workflow.cli import complete
 from workflow.cli.lazy import Command, Group
 from workflow.i18n import N_
 
@@ -50,10 +51,12 @@ def current_run() -> Run:
         return run
 
 AsOpt = Annotated[str | None, typer.Option("--as", help=N_("Act as this person (name or e-mail)."),
-                                           envvar="PUBFLOW_USER", show_envvar=True)]
+                                           envvar="PUBFLOW_USER", show_envvar=True,
+                                           autocompletion=complete.people)]
 JsonOpt = Annotated[bool, typer.Option("--json", help=N_("Print machine-readable JSON."))]
 MessageOpt = Annotated[str | None, typer.Option("-m", "--message", help=N_("Comment recorded with the event."))]
-IdArg = Annotated[str, typer.Argument(help=N_("Release id, e.g. 2019-07-22-some-title."), show_default=False)]
+IdArg = Annotated[str, typer.Argument(help=N_("Release id, e.g. 2019-07-22-some-title."), show_default=False,
+                                      autocompletion=complete.release_ids)]
 
 
 class Area(typer.Typer):

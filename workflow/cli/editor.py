@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workflow import i18n
+from workflow.cli import complete
 from workflow.cli.common import (
     Area,
     AsOpt,
@@ -140,7 +141,8 @@ def templates_cmd(
 def new_cmd(
     title: Annotated[str | None, typer.Option("--title", help=N_("Title (default: first line of FILE)."))] = None,
     lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_(
-        "Source language code (default: the language of the text's script)."))] = None,
+        "Source language code (default: the language of the text's script)."),
+        autocompletion=complete.languages)] = None,
     from_file: Annotated[Path | None, typer.Option(
         "--from", help=N_("Markdown with front matter, or plain text."))] = None,
     date: Annotated[str | None, typer.Option("--date", help=N_("Release date YYYY-MM-DD."))] = None,
@@ -191,10 +193,15 @@ def new_cmd(
 
 @app.command("list")
 def list_cmd(
-    state: Annotated[str | None, typer.Option("--state", help=N_("Only releases in this state."))] = None,
+    state: Annotated[str | None, typer.Option("--state", help=N_("Only releases in this state."),
+        autocompletion=complete.states)] = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", "-l", help=N_("Only releases with this source language."))] = None,
+        "--lang", "-l", help=N_("Only releases with this source language."),
+        autocompletion=complete.languages)] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help=N_("Only the first N releases."))] = None,
+    wide: Annotated[bool, typer.Option("--wide", "-w", help=N_(
+        "Whole ids in a terminal (they are cut to fit its width otherwise; --json and a pipe always have them)."))
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List releases with their state and translation progress."""
@@ -212,11 +219,11 @@ def list_cmd(
                 from workflow.editorial.queries import list_releases
 
                 list_releases(newsroom(), state, lang)  # an unknown state or language: says so
-            return (release_lines(rows, width) if rows else _("No releases.")), None
+            return (release_lines(rows, width, wide) if rows else _("No releases.")), None
 
         try:
             with index.opened(find_root(current_run().root)) as conn:
-                echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width),
+                echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width, wide),
                                            render))
                 return
         except index.IndexUnavailable:
@@ -230,7 +237,8 @@ def list_cmd(
     if not releases:
         echo(_("No releases."))
         return
-    echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases]))
+    echo(release_lines([[r.id, r.title, r.state, r.source_language, progress_text(r)] for r in releases],
+                       wide=wide))
 
 
 @app.command("show")
@@ -318,7 +326,8 @@ _notice_command("retract", N_("Retract a published release: -m in the source lan
 
 
 @app.command("move")
-def move_cmd(release_id: IdArg, transition: Annotated[str, typer.Argument(help=N_("Transition name."))],
+def move_cmd(release_id: IdArg, transition: Annotated[str, typer.Argument(help=N_("Transition name."),
+                                                                         autocompletion=complete.transitions)],
              message: MessageOpt = None, as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
     """Apply any transition of the newsroom's workflow."""
     _move(release_id, transition, message, as_name, as_json)
@@ -348,7 +357,8 @@ def edit_cmd(
     embargo: Annotated[str | None, typer.Option(
         "--embargo", help=N_("New embargo time with zone (\"none\" lifts it); not once a language is out."))] = None,
     lang: Annotated[str | None, typer.Option(
-        "--lang", "-l", help=N_("The source text's real language (drafts only)."))] = None,
+        "--lang", "-l", help=N_("The source text's real language (drafts only)."),
+        autocompletion=complete.languages)] = None,
     discard: Annotated[bool, typer.Option("--discard-translations", help=N_(
         "With --lang: drop translations into the new source language."))] = False,
     as_name: AsOpt = None,
@@ -485,7 +495,8 @@ def confirm(question: str) -> bool:
 @app.command("history")
 def history_cmd(release_id: IdArg,
                 lang: Annotated[str | None, typer.Option(
-                    "--lang", "-l", help=N_("Only the segment events of this language (with the release's)."))] = None,
+                    "--lang", "-l", help=N_("Only the segment events of this language (with the release's)."),
+        autocompletion=complete.languages)] = None,
                 as_json: JsonOpt = False) -> None:
     """Show every event of a release, its translations' and reviews' too, oldest first."""
     from workflow.editorial.queries import history

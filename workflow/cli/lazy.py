@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -31,11 +32,13 @@ import typer.core
 import typer.main
 
 from workflow import i18n
-from workflow.errors import USAGE
 
 # Words typer and click write themselves (without a catalog of their own): our catalog translates them.
 _TYPER_WORDS = (i18n.N_("Usage: "), i18n.N_("Options"), i18n.N_("Arguments"), i18n.N_("Commands"),
-                i18n.N_("Show this message and exit."))
+                i18n.N_("Show this message and exit."),
+                # typer's completion options (--install-completion, --show-completion)
+                i18n.N_("Install completion for the current shell."),
+                i18n.N_("Show completion for the current shell, to copy it or customize the installation."))
 # typer appends "  [env var: X; default: Y; required]" to an option's help text.
 _EXTRAS = re.compile(r"(?s)^(?P<help>.*?)(?:(?:^|  )\[(?P<extras>[^\[\]]*)\])?$")
 
@@ -160,8 +163,8 @@ class Group(typer.core.TyperGroup):
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args and self.no_args_is_help and not ctx.resilient_parsing:
-            typer.echo(ctx.get_help(), err=True)  # `pubflow` alone: the help, as a usage error
-            ctx.exit(USAGE)
+            typer.echo(ctx.get_help())  # `pubflow` alone: the help, on stdout (`pubflow | less`), exit 0
+            ctx.exit(0)
         return super().parse_args(ctx, args)
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
@@ -170,6 +173,9 @@ class Group(typer.core.TyperGroup):
         """Run one command line; every exception ends in `workflow.cli.exits.handle`."""
         from workflow.cli import exits
 
+        if os.environ.get(complete_var or f"_{(prog_name or 'pubflow').replace('-', '_').upper()}_COMPLETE"):
+            # A shell asks for completions (typer's protocol, see --show-completion): typer answers and exits.
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
         argv = list(sys.argv[1:] if args is None else args)
         try:
             with self.make_context(prog_name or "pubflow", argv, **extra) as ctx:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from workflow.cli import complete
 from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, MessageOpt, actor, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 app = Area()
 
-LangOpt = Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this language (default: all)."))]
+LangOpt = Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this language (default: all)."),
+        autocompletion=complete.languages)]
 OutOpt = Annotated[Path | None, typer.Option("-o", "--output", help=N_("Folder to write to."))]
 
 
@@ -96,7 +98,8 @@ def preview_cmd(
 def publish_cmd(
     release_id: IdArg,
     lang: Annotated[str | None, typer.Option(
-        "--lang", "-l", help=N_("Publish only this language (publish_policy: source_first)."))] = None,
+        "--lang", "-l", help=N_("Publish only this language (publish_policy: source_first)."),
+        autocompletion=complete.languages)] = None,
     message: MessageOpt = None,
     at_embargo: Annotated[bool, typer.Option(
         "--at-embargo", help=N_("Publish when the embargo passes: guards are checked now, and the next "

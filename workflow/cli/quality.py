@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from workflow.cli import complete
 from workflow.cli.common import Area, AsOpt, JsonOpt, actor, echo, newsroom, print_json, table
 from workflow.i18n import N_, _
 
@@ -22,7 +23,7 @@ app = Area()
 
 
 LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."),
-                                      show_default=False)]
+                                      show_default=False, autocompletion=complete.languages)]
 
 
 @app.command("suggest")
@@ -103,7 +104,8 @@ def _findings_table(findings: list[Finding]) -> None:
 def check_cmd(
     release_id: Annotated[str | None, typer.Argument(help=N_("Release id (omit with --list)."),
                                                      show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."),
+                                             autocompletion=complete.languages)] = None,
     skip_untranslated: Annotated[bool, typer.Option(
         "--skip-untranslated", help=N_("Leave out segments that have no translation yet (work in progress)."))]
     = False,

@@ -19,6 +19,7 @@ from workflow import i18n
 
 GAP = "  "
 MIN_TITLE = 12
+MIN_ID = 22  # the date and the slug's first 10 cells: the id column never gets shorter than this
 
 
 def progress_text(progress: Mapping[str, Mapping[str, int]], published: Sequence[str]) -> str:
@@ -98,10 +99,12 @@ def header_words() -> list[str]:
 TERMINAL = -1  # release_lines' default width: ask output_width()
 
 
-def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -> str:
+def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL, wide: bool = False) -> str:
     """The `pubflow list` table for rows of (id, title, state, source, progress).
 
-    Titles are cut to fit `width` columns (default: `output_width()`); None keeps them whole.
+    Ids and titles are cut to fit `width` columns (default: `output_width()`); None keeps them
+    whole.  The id column gets at most half the room ids and titles share (never less than
+    `MIN_ID`), the title the rest; `wide` keeps every id whole (titles are still cut).
     """
     from workflow.core.textrules import terminal
 
@@ -123,6 +126,13 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -
     widths = [cells(h) for h in header]
     for i in (0, 2, 3, 4):
         widths[i] = max([widths[i], *(cells(row[i]) for row in rows)])
+    ids = [row[0] for row in rows]
+    if limit is not None and not wide:
+        shared = limit - (widths[2] + widths[3] + widths[4] + len(GAP) * (len(header) - 1))
+        id_room = max(MIN_ID, cells(header[0]), shared // 2)
+        if widths[0] > id_room:
+            ids = [i if cells(i) <= id_room else cut(i, id_room) for i in ids]
+            widths[0] = max([cells(header[0]), *(cells(i) for i in ids)])
     others = sum(widths) - widths[1] + len(GAP) * (len(header) - 1)
     room = None if limit is None else max(MIN_TITLE, limit - others)
     titles = [row[1] if room is None or cells(row[1]) <= room else cut(row[1], room) for row in rows]
@@ -135,8 +145,8 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL) -
     out = [GAP.join([pad(header[0], w0), pad(header[1], w1), pad(header[2], w2), pad(header[3], w3),
                      header[4]]).rstrip(),
            GAP.join("─" * w for w in widths)]
-    out.extend(f"{pad(row[0], w0)}{GAP}{pad(title, w1)}{GAP}{pad(row[2], w2)}{GAP}{pad(row[3], w3)}{GAP}{row[4]}"
-               .rstrip() for row, title in zip(rows, titles, strict=True))
+    out.extend(f"{pad(ident, w0)}{GAP}{pad(title, w1)}{GAP}{pad(row[2], w2)}{GAP}{pad(row[3], w3)}{GAP}{row[4]}"
+               .rstrip() for row, ident, title in zip(rows, ids, titles, strict=True))
     return "\n".join(out)
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from workflow.cli import complete
 from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 
 app = Area()
 
-LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."))]
+LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."),
+                                      autocompletion=complete.languages)]
 SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help=N_("Only this segment (e.g. p3)."))]
 
 
@@ -34,7 +36,8 @@ def state_labels(nr: Newsroom) -> dict[str, str]:
 @app.command("pending")
 def pending_cmd(
     release_id: Annotated[str | None, typer.Argument(help=N_("Only this release."), show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."),
+        autocompletion=complete.languages)] = None,
     mine: Annotated[bool, typer.Option("--mine", help=N_("Only what the acting person may do."))] = False,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
@@ -200,7 +203,8 @@ def import_cmd(
     file: Annotated[Path, typer.Argument(help=N_("A PO or XLIFF file made by `pubflow export`."),
                                          show_default=False)],
     release_id: Annotated[str | None, typer.Option("--release", help=N_("Refuse a file for another release."))] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Refuse a file for another language."))] = None,
+    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Refuse a file for another language."),
+        autocompletion=complete.languages)] = None,
     as_name: AsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

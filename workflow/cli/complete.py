@@ -1,0 +1,169 @@
+"""Shell completion of values (typer's `autocompletion=`): release ids, languages, states, transitions, people.
+
+Completion runs on every Tab, so it must be fast and must never fail:
+
+* release ids come from the index as it is (`.pubflow/index.sqlite`, opened
+  read-only, never refreshed: a fresh clone would parse every release), or,
+  without an index, from the names of the folders in `releases/`;
+* languages, states, transitions and people come from `pubflow.yaml` read
+  with the C loader, without validation;
+* any error (no newsroom, a broken file, a locked index) completes nothing.
+
+The newsroom is the one the command line names (`--root`), else
+$PUBFLOW_ROOT, else the nearest folder upwards with pubflow.yaml.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import typer
+
+Items = list[tuple[str, str]]  # (value, help shown by zsh and fish)
+MAX_ITEMS = 200  # a shell shows no more usefully; the index is asked for no more
+
+
+def _safe(fn: Callable[[typer.Context, str], Items]) -> Callable[[typer.Context, str], Items]:
+    def wrapper(ctx: typer.Context, incomplete: str) -> Items:
+        try:
+            return fn(ctx, incomplete)
+        except Exception:  # noqa: BLE001 - completion never fails: it completes nothing
+            return []
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+def _root(ctx: typer.Context) -> Path | None:
+    given = ctx.find_root().params.get("root") or os.environ.get("PUBFLOW_ROOT")
+    if given:
+        root = Path(given).expanduser()
+        return root if (root / "pubflow.yaml").is_file() else None
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "pubflow.yaml").is_file():
+            return folder
+    return None
+
+
+def _config(ctx: typer.Context) -> dict[str, Any]:
+    root = _root(ctx)
+    if root is None:
+        return {}
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(root / "pubflow.yaml", encoding="utf-8") as handle:
+        data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    return data if isinstance(data, dict) else {}
+
+
+def _matching(values: Iterable[tuple[str, str]], incomplete: str) -> Items:
+    out = [(str(value), str(text)) for value, text in values if str(value).startswith(incomplete)]
+    return out[:MAX_ITEMS]
+
+
+def _release_rows(root: Path, incomplete: str) -> Items:
+    """(id, title) of releases whose id starts with `incomplete`, id order, from the index or the folders."""
+    path = root / ".pubflow" / "index.sqlite"
+    if path.is_file():
+        import sqlite3
+
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
+        try:
+            rows = conn.execute("SELECT id, title FROM releases WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                                (incomplete, incomplete + "\U0010ffff", MAX_ITEMS)).fetchall()
+            if rows:
+                return [(str(r[0]), " ".join(str(r[1]).split())) for r in rows]
+        except sqlite3.Error:
+            pass
+        finally:
+            conn.close()
+    with os.scandir(root / "releases") as entries:
+        names = sorted(e.name for e in entries if e.name.startswith(incomplete) and not e.name.startswith("."))
+    return [(name, "") for name in names[:MAX_ITEMS]]
+
+
+@_safe
+def release_ids(ctx: typer.Context, incomplete: str) -> Items:
+    """Release ids (with their titles) from the index."""
+    root = _root(ctx)
+    return [] if root is None else _release_rows(root, incomplete)
+
+
+@_safe
+def languages(ctx: typer.Context, incomplete: str) -> Items:
+    """The newsroom's languages (with their names)."""
+    langs = _config(ctx).get("languages") or {}
+    if isinstance(langs, list):
+        return _matching(((code, "") for code in langs), incomplete)
+    return _matching(((code, (info or {}).get("name", "") if isinstance(info, dict) else "")
+                      for code, info in langs.items()), incomplete)
+
+
+def _workflow(ctx: typer.Context) -> dict[str, Any]:
+    flow = _config(ctx).get("workflow")
+    if not isinstance(flow, dict):
+        from workflow.core.statemachine import DEFAULT_WORKFLOW
+
+        flow = DEFAULT_WORKFLOW
+    return flow
+
+
+@_safe
+def states(ctx: typer.Context, incomplete: str) -> Items:
+    """The workflow's states (with their labels)."""
+    found = _workflow(ctx).get("states") or {}
+    return _matching(((name, (info or {}).get("label", "") if isinstance(info, dict) else "")
+                      for name, info in found.items()), incomplete)
+
+
+def _state_of(ctx: typer.Context, release_id: str) -> str | None:
+    root = _root(ctx)
+    path = None if root is None else root / ".pubflow" / "index.sqlite"
+    if path is None or not path.is_file():
+        return None
+    import sqlite3
+
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
+    try:
+        row = conn.execute("SELECT state FROM releases WHERE id = ?", (release_id,)).fetchone()
+    finally:
+        conn.close()
+    return None if row is None else str(row[0])
+
+
+@_safe
+def transitions(ctx: typer.Context, incomplete: str) -> Items:
+    """The workflow's transitions; those allowed from the release's state when the index knows it."""
+    found = _workflow(ctx).get("transitions") or {}
+    release_id = ctx.params.get("release_id")
+    state = _state_of(ctx, release_id) if isinstance(release_id, str) and release_id else None
+    out = []
+    for name, info in found.items():
+        info = info if isinstance(info, dict) else {}
+        sources = info.get("from") or []
+        sources = [sources] if isinstance(sources, str) else sources
+        if state is not None and state not in sources:
+            continue
+        out.append((name, f"{', '.join(map(str, sources))} → {info.get('to', '')}"))
+    return _matching(out, incomplete)
+
+
+@_safe
+def people(ctx: typer.Context, incomplete: str) -> Items:
+    """The newsroom's people: e-mail addresses and names (with their roles)."""
+    out: list[tuple[str, str]] = []
+    for person in _config(ctx).get("people") or []:
+        if not isinstance(person, dict):
+            continue
+        roles = ", ".join(map(str, person.get("roles") or []))
+        for key in ("email", "name"):
+            value = person.get(key)
+            if isinstance(value, str) and value:
+                out.append((value, roles))
+    return _matching(out, incomplete)
