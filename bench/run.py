@@ -1,7 +1,16 @@
-"""Every performance figure of issue 6 in one run, each beside its target and baseline.
+"""Every performance figure of issues 6 and 14 in one run, each beside its target and baseline.
 
-    /work/venv/bin/python bench/run.py [--releases 10000] [--build-releases 1000] [--repeat 7]
-                                       [--pelican auto|none|/path/to/pelican] [--skip-memory]
+    .venv/bin/python bench/run.py [--releases 10000] [--build-releases 1000] [--repeat 7]
+                                  [--pelican auto|none|/path/to/pelican] [--skip-memory]
+
+Issue 14's figures: JSON output (`list/pending/inbox/show --json`) against the
+bare typer app (target x1.5) and the peak RSS of every read command (80 MB);
+the first command on a fresh clone against a one-core C-loader parse of the
+same files (target x0.5, with a progress line on stderr), and `list` after
+100 releases changed as a `git pull` changes them (new files, < 1 s); the
+build HTML-only (`outputs.pdf: false`, as Pelican makes no PDF) against
+Pelican (x3) and a correction (`edit` + `correct`, which rebuilds) against it
+(<= 5%); what the PDFs add, apart.  `--releases 35000` shows how each grows.
 
 Newsrooms are generated once with bench/generate.py into bench/out/ (kept
 between runs; delete the folder to regenerate).  Every figure is the median
@@ -90,17 +99,67 @@ def ok(flag: bool) -> str:
     return "ok" if flag else "MISSED"
 
 
+GENERATE = """
+import os, sys
+os.fsync = lambda fd: None  # bench data: durability does not matter, generating is ~3x faster
+sys.path.insert(0, sys.argv[1])
+from pathlib import Path
+from bench.generate import generate
+generate(int(sys.argv[2]), Path(sys.argv[3]), seed=1, published_only=sys.argv[4] == "1")
+Path(sys.argv[3], ".generated").write_text("ok")
+"""
+
+
 def newsroom(count: int, published: bool) -> Path:
     folder = OUT / (f"published-{count}" if published else f"newsroom-{count}")
-    if not (folder / "pubflow.yaml").is_file():
-        sys.path.insert(0, str(ROOT))
-        from bench.generate import generate
-
+    if not (folder / ".generated").is_file() and not (folder / "pubflow.yaml").is_file():
         started = time.perf_counter()
         shutil.rmtree(folder, ignore_errors=True)
-        generate(count, folder, seed=1, published_only=published)
+        subprocess.run([PY, "-c", GENERATE, str(ROOT), str(count), str(folder), "1" if published else "0"],
+                       check=True)
         print(f"  (generated {count} releases in {folder} in {time.perf_counter() - started:.0f} s)")
     return folder
+
+
+PARSE_ONE_CORE = """
+import os, sys, time, yaml
+started = time.perf_counter()
+n = 0
+base = sys.argv[1]
+for rid in sorted(os.listdir(base)):
+    folder = os.path.join(base, rid)
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".yaml"):
+            with open(os.path.join(folder, name), "rb") as fh:
+                yaml.load(fh, Loader=yaml.CSafeLoader)
+            n += 1
+print(time.perf_counter() - started, n)
+"""
+
+
+def c_parse_seconds(root: Path) -> float:
+    """Every YAML file of the newsroom parsed once with PyYAML's C loader, on one core (the baseline)."""
+    done = subprocess.run([PY, "-c", PARSE_ONE_CORE, str(root / "releases")], capture_output=True, text=True,
+                          check=True, env=env())
+    return float(done.stdout.split()[0])
+
+
+def pull_like_change(root: Path, count: int, step: int) -> None:
+    """Change `count` releases the way `git pull` does: each changed file written anew and renamed over."""
+    folders = sorted(p for p in (root / "releases").iterdir())
+    for n in range(count):
+        folder = folders[(step * 7919 + n * 97) % len(folders)]
+        for path in sorted(folder.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            if path.name != "release.yaml" and ("status: approved" in text or "status: machine " in text):
+                if "status: approved" in text:
+                    text = text.replace("status: approved", "status: machine ", 1)
+                else:
+                    text = text.replace("status: machine ", "status: approved", 1)
+                tmp = path.with_name(path.name + ".tmp")
+                tmp.write_text(text, encoding="utf-8")
+                os.replace(tmp, path)
+                break
 
 
 def drop_index(root: Path) -> None:
@@ -142,13 +201,22 @@ def startup(repeat: int, small: Path) -> float:
     return typer_cmd
 
 
-def queues(repeat: int, count: int, scale: float) -> None:
+def queues(repeat: int, count: int, scale: float, typer_ms: float) -> None:
     root = newsroom(count, published=False)
-    print(f"list, pending, inbox on {count:,} releases (output to a file)")
+    print(f"list, pending, inbox, show on {count:,} releases (output to a file)")
+    parse = c_parse_seconds(root)
+    row("parse every file, C loader, one core", f"{parse:.1f} s", "", "baseline of the fresh clone")
     drop_index(root)
-    cold = run_once([*PUBFLOW, "--root", str(root), "list"])
-    row("index cold build (first `pubflow list`)", f"{cold / 1000:.1f} s", "",
-        "reference: parse all 3.44 s")
+    with tempfile.TemporaryFile() as sink:
+        started = time.perf_counter()
+        done = subprocess.run([*PUBFLOW, "--root", str(root), "list"], stdout=sink, stderr=subprocess.PIPE,
+                              env=env(), check=True)
+        cold = time.perf_counter() - started
+    said = done.stderr.decode().strip().splitlines()
+    row("first command on a fresh clone (cold index)", f"{cold:.1f} s", "<= 0.5x the parse",
+        f"x{cold / parse:.2f} of the parse", ok(cold <= 0.5 * parse))
+    row("  progress line on stderr (> 1 s)", "yes" if said else "no", "yes", (said[0][:30] if said else ""),
+        ok(bool(said) or cold < 1))
     target = 150 * scale
     for label, args in (("pubflow list", ["list"]),
                         ("pubflow list --state translation", ["list", "--state", "translation"]),
@@ -157,7 +225,18 @@ def queues(repeat: int, count: int, scale: float) -> None:
                         ("pubflow inbox (editor)", ["inbox", "--as", "Hala Darwish"]),
                         ("pubflow inbox (translator)", ["inbox", "--as", "Rami Haddad"])):
         ms = median_ms([*PUBFLOW, "--root", str(root), *args], repeat)
-        row(label, f"{ms:.0f} ms", f"<= 150 ms (scaled {target:.0f})", "", ok(ms <= target))
+        row(label, f"{ms:.0f} ms", f"<= 150 ms (scaled {target:.0f})", f"x{ms / typer_ms:.2f} of bare typer",
+            ok(ms <= target))
+    some_id = sorted(p.name for p in (root / "releases").iterdir())[count // 2]
+    json_commands = (("pubflow list --json", ["list", "--json"]),
+                     ("pubflow pending --json", ["pending", "--json"]),
+                     ("pubflow inbox --json (editor)", ["inbox", "--json", "--as", "Hala Darwish"]),
+                     ("pubflow inbox --json (translator)", ["inbox", "--json", "--as", "Rami Haddad"]),
+                     ("pubflow show --json", ["show", "--json", some_id]))
+    for label, args in json_commands:
+        ms = median_ms([*PUBFLOW, "--root", str(root), *args], repeat)
+        row(label, f"{ms:.0f} ms", "<= 1.5x bare typer", f"x{ms / typer_ms:.2f} of bare typer",
+            ok(ms <= 1.5 * typer_ms))
     after = []
     for step in range(max(3, repeat // 2)):
         hand_edit(root, step)
@@ -165,41 +244,75 @@ def queues(repeat: int, count: int, scale: float) -> None:
     ms = statistics.median(after)
     row("pubflow list right after a hand edit", f"{ms:.0f} ms", f"<= 150 ms (scaled {target:.0f})", "",
         ok(ms <= target))
-    rss = peak_rss_mb([*PUBFLOW, "--root", str(root), "list"])
-    row("peak RSS of pubflow list", f"{rss:.0f} MB", "<= 80 MB", "", ok(rss <= 80))
-    env_slow = dict(os.environ, PUBFLOW_NO_INDEX="1")
+    pulls = []
+    for step in range(3):
+        pull_like_change(root, 100, step)
+        pulls.append(run_once([*PUBFLOW, "--root", str(root), "list"]))
+    ms = statistics.median(pulls)
+    row("pubflow list after a pull changed 100 releases", f"{ms / 1000:.2f} s", "< 1 s", "", ok(ms < 1000))
+    for label, args in (("pubflow list", ["list"]), *json_commands, ("pubflow pending", ["pending"])):
+        rss = peak_rss_mb([*PUBFLOW, "--root", str(root), *args])
+        row(f"peak RSS of {label.removeprefix('pubflow ')}", f"{rss:.0f} MB", "<= 80 MB", "", ok(rss <= 80))
+    env_slow = dict(env(), PUBFLOW_NO_INDEX="1")
     started = time.perf_counter()
     subprocess.run([*PUBFLOW, "--root", str(root), "list"], stdout=subprocess.DEVNULL, env=env_slow, check=True)
     row("pubflow list without the index (PUBFLOW_NO_INDEX)", f"{time.perf_counter() - started:.1f} s", "",
         "what the index saves")
 
 
+def set_pdf(root: Path, on: bool) -> None:
+    """outputs.pdf in the newsroom's pubflow.yaml (the generator writes none: PDFs are on by default)."""
+    config = root / "pubflow.yaml"
+    lines = [line for line in config.read_text(encoding="utf-8").splitlines() if not line.startswith("  pdf:")]
+    at = lines.index("outputs:") + 1
+    lines.insert(at, f"  pdf: {'true' if on else 'false'}")
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def scratch_build(root: Path) -> float:
+    shutil.rmtree(root / "dist", ignore_errors=True)
+    for name in ("build.json", "build-pages.marshal"):  # the build state and its caches: a build from scratch
+        (root / ".pubflow" / name).unlink(missing_ok=True)
+    shutil.rmtree(root / ".pubflow" / "templates", ignore_errors=True)  # (compiled templates)
+    return run_once([*PUBFLOW, "--root", str(root), "build"])
+
+
 def build(repeat: int, count: int) -> float:
     root = newsroom(count, published=True)
-    print(f"pubflow build of {count:,} published releases x 2 languages")
-    fulls = []
-    for _ in range(max(1, min(3, repeat))):
-        shutil.rmtree(root / "dist", ignore_errors=True)
-        (root / ".pubflow" / "build.json").unlink(missing_ok=True)  # the build state and its caches:
-        (root / ".pubflow" / "build-pages.marshal").unlink(missing_ok=True)  # a build from scratch
-        shutil.rmtree(root / ".pubflow" / "templates", ignore_errors=True)  # (compiled templates)
-        fulls.append(run_once([*PUBFLOW, "--root", str(root), "build"]))
-    full = statistics.median(fulls)
+    set_pdf(root, False)
+    print(f"pubflow build of {count:,} published releases x 2 languages, HTML only (outputs.pdf: false)")
+    full = statistics.median(scratch_build(root) for _ in range(max(1, min(3, repeat))))
     pages = count * 2
     rate = pages / (full / 1000)
     row("full build", f"{full / 1000:.1f} s", "", f"{pages} release pages")
-    incremental = []
+    corrections = []
+    ids = sorted(p.name for p in (root / "releases").iterdir())
+    editor = ["--as", "Hala Darwish"]
     for step in range(max(1, min(3, repeat))):
-        folders = sorted((root / "releases").iterdir())
-        folder = folders[(step * 131) % len(folders)]
-        path = next(p for p in folder.glob("*.yaml") if p.name != "release.yaml" and "text:" in p.read_text())
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("  text: |-\n    ", f"  text: |-\n    ({step}) ", 1), encoding="utf-8")
-        incremental.append(run_once([*PUBFLOW, "--root", str(root), "build"]))
-    inc = statistics.median(incremental)
-    row("rebuild after one release changes", f"{inc / 1000:.2f} s", "<= 5% of full build",
+        release_id = ids[(step * 131) % len(ids)]
+        started = time.perf_counter()
+        for args in (["edit", release_id, "--category", f"Corrected {step}", *editor],
+                     ["correct", release_id, "-m", f"category corrected ({step})", *editor]):
+            run_once([*PUBFLOW, "--root", str(root), *args])
+        corrections.append((time.perf_counter() - started) * 1000)
+    inc = statistics.median(corrections)
+    row("a correction: edit + correct (rebuilds)", f"{inc / 1000:.2f} s", "<= 5% of full build",
         f"{100 * inc / full:.1f}% of full", ok(inc <= 0.05 * full))
     return rate
+
+
+def pdf_cost(count: int = 10) -> None:
+    """What PDFs add to a build from scratch: a small published newsroom with and without them."""
+    root = newsroom(count, published=True)
+    print(f"PDFs (WeasyPrint), apart: build of {count} published releases x 2 languages with and without")
+    set_pdf(root, False)
+    html = scratch_build(root)
+    set_pdf(root, True)
+    with_pdf = scratch_build(root)
+    per = (with_pdf - html) / (count * 2)
+    row("build with PDFs / HTML only", f"{with_pdf / 1000:.1f} / {html / 1000:.1f} s", "",
+        f"{per / 1000:.2f} s per PDF")
+    row("  so 1,000 x 2 languages would add", f"{per * 2000 / 1000 / 60:.0f} min", "", "not in Pelican's figure")
 
 
 def pelican_rate(pelican: str, count: int) -> float | None:
@@ -276,6 +389,7 @@ def main() -> int:
     parser.add_argument("--pelican", default="auto", help="auto (install 4.12 in bench/out), none, or a path")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--skip-pdf", action="store_true", help="leave out what PDFs add to a build")
     parser.add_argument("--build-only", action="store_true", help="only the build figures (and Pelican's)")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
@@ -287,7 +401,7 @@ def main() -> int:
         typer_ms = startup(args.repeat, small)
         scale = typer_ms / REFERENCE_TYPER_MS
         print(f"  (this machine runs the bare typer app {scale:.2f}x as long as the reference: scaled targets)")
-        queues(args.repeat, args.releases, scale)
+        queues(args.repeat, args.releases, scale, typer_ms)
     if not args.skip_build:
         rate = build(args.repeat, args.build_releases)
         baseline = pelican_rate(args.pelican, args.build_releases) if args.pelican != "none" else None
@@ -296,6 +410,8 @@ def main() -> int:
             baseline, source = 489.0, "Pelican 4.12 reference figure (not run here)"
         row("build pages per second", f"{rate:.0f} pages/s", f">= 3x Pelican ({3 * baseline:.0f})",
             f"x{rate / baseline:.2f} of {source}", ok(rate >= 3 * baseline))
+        if not args.skip_pdf:
+            pdf_cost()
     if not args.skip_memory and not args.build_only:
         memory()
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")

@@ -169,7 +169,9 @@ def _run(room: Path, *args: str, indexed: bool) -> subprocess.CompletedProcess[s
 def test_list_from_the_index_prints_what_the_files_give(room: Path) -> None:
     for args in (["list"], ["list", "--state", "translation"], ["list", "--lang=ar", "--limit", "3"],
                  ["list", "--state", "nonsense"], ["list", "--lang", "xx"], ["list", "--state", "retracted",
-                                                                             "--lang", "ar"]):
+                                                                             "--lang", "ar"],
+                 ["list", "--json"], ["list", "--json", "--state", "translation", "--limit", "4"],
+                 ["list", "--json", "--state", "nonsense"], ["list", "--json", "--lang", "ar"]):
         fast, slow = _run(room, *args, indexed=True), _run(room, *args, indexed=False)  # index, files
         assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr), args
     assert "translation" in _run(room, "list", indexed=True).stdout
@@ -239,3 +241,46 @@ def test_processes_building_the_index_at_once_agree(room: Path) -> None:
     assert after.stdout == _run(room, "list", indexed=False).stdout
     conn = sqlite3.connect(room / ".pubflow" / "index.sqlite")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_cold_index_reports_its_progress(room: Path, monkeypatch: pytest.MonkeyPatch,
+                                           capsys: pytest.CaptureFixture[str], parallel: bool) -> None:
+    """Storage reports (what, done, total) to the listener a front end registered; the CLI's prints a line."""
+    from workflow.cli.app import ProgressLine
+    from workflow.storage import progress
+
+    if parallel:
+        monkeypatch.setattr(index, "PARALLEL_FROM", 10)  # 40 releases over the worker processes
+    heard: list[tuple[str, int, int]] = []
+    line = ProgressLine(after=0, min_total=1)
+
+    def listen(what: str, done: int, total: int) -> None:
+        heard.append((what, done, total))
+        line(what, done, total)
+
+    token = progress.REPORT.set(listen)
+    try:
+        with index.opened(room) as conn:
+            assert conn.execute("SELECT count(*) FROM releases").fetchone()[0] == 40
+        assert heard[0] == ("index", 0, 40)
+        assert heard[-1] == ("index", 40, 40)
+        assert [done for _what, done, _total in heard] == sorted(done for _what, done, _total in heard)
+        err = capsys.readouterr().err
+        assert err.startswith("indexing 40 releases (the first command here reads every file)…\n")
+        assert err.splitlines()[-1].startswith("indexed 40 releases in ")
+    finally:
+        progress.REPORT.reset(token)
+
+
+def test_a_small_or_quick_cold_index_says_nothing(room: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from workflow.cli.app import ProgressLine
+    from workflow.storage import progress
+
+    token = progress.REPORT.set(ProgressLine())  # the CLI's: over a second and 200 releases only
+    try:
+        with index.opened(room):
+            pass
+    finally:
+        progress.REPORT.reset(token)
+    assert capsys.readouterr().err == ""

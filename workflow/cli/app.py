@@ -22,6 +22,7 @@ from workflow.cli.common import RUN, Run, current_run
 from workflow.cli.lazy import Lazy, LazyGroup
 from workflow.errors import PubflowError
 from workflow.i18n import N_
+from workflow.storage import progress
 
 _E, _T, _Q, _P = "workflow.cli.editor", "workflow.cli.translate", "workflow.cli.quality", "workflow.cli.publish"
 
@@ -91,12 +92,14 @@ class Root(LazyGroup):
         # Each run speaks the language of the environment (PUBFLOW_LANG, LANGUAGE) until --ui-lang says
         # otherwise, in its own context: a script or a test running several command lines keeps its own.
         token = RUN.set(Run())
+        listening = progress.REPORT.set(ProgressLine())
         try:
             with i18n.use_language(None):
                 _early_ui_lang(list(sys.argv[1:] if args is None else args))
                 return super().main(args, prog_name or "pubflow", complete_var, standalone_mode,
                                     windows_expand_args, **extra)
         finally:
+            progress.REPORT.reset(listening)
             RUN.reset(token)
 
 
@@ -114,6 +117,48 @@ def _early_ui_lang(argv: list[str]) -> None:
             except PubflowError:
                 return  # the option's own check reports it
             return
+
+
+class ProgressLine:
+    """Long storage work (a cold index on a fresh clone) as a line on stderr once it takes over a second.
+
+    On a terminal the line counts up in place; elsewhere (a log, a pipe) it says what is being done
+    when it starts to show and how long it took at the end.  Work under `MIN_TOTAL` units or done
+    within `AFTER` seconds prints nothing.
+    """
+
+    AFTER = 1.0
+    MIN_TOTAL = 200
+
+    def __init__(self, after: float = AFTER, min_total: int = MIN_TOTAL) -> None:
+        self.after, self.min_total = after, min_total
+        self.started: float | None = None
+        self.shown = False
+
+    def __call__(self, what: str, done: int, total: int) -> None:
+        import sys
+        import time
+
+        now = time.monotonic()
+        if self.started is None or done == 0:
+            self.started, self.shown = now, False
+        if total < self.min_total or (not self.shown and now - self.started < self.after):
+            return
+        _ = i18n._
+        tty = sys.stderr.isatty()
+        if done >= total:
+            if self.shown:
+                line = _("indexed {n} releases in {s:.1f} s").format(n=f"{total:,}", s=now - self.started)
+                typer.echo(("\r\x1b[K" if tty else "") + line, err=True)
+                self.shown = False
+            return
+        if tty:
+            typer.echo("\r\x1b[K" + _("indexing releases: {done} of {total}…").format(
+                done=f"{done:,}", total=f"{total:,}"), err=True, nl=False)
+        elif not self.shown:
+            typer.echo(_("indexing {total} releases (the first command here reads every file)…").format(
+                total=f"{total:,}"), err=True)
+        self.shown = True
 
 
 def _print_notices(*_args: Any, **_kwargs: Any) -> None:

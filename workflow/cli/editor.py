@@ -4,7 +4,7 @@ people, workflow, verify."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -210,24 +210,31 @@ def list_cmd(
     from workflow.storage import index
     from workflow.storage.config_file import find_root
 
-    if not as_json:  # index first: the rows as stored, their text as printed last time if nothing changed
-        width = output_width()
+    # Index first: the rows as stored, their text (or JSON) as printed last time if nothing changed.
+    width = None if as_json else output_width()
 
-        def render() -> tuple[str, None]:
-            rows = index.list_rows(conn, state, lang, limit)
-            if not rows and (state or lang):
-                from workflow.editorial.queries import list_releases
+    def render() -> tuple[str, None]:
+        if as_json:
+            from workflow.cli.queue_view import json_text
 
-                list_releases(newsroom(), state, lang)  # an unknown state or language: says so
-            return (release_lines(rows, width, wide) if rows else _("No releases.")), None
+            found: list[Any] = list(index.public_rows(conn, state, lang, limit))
+        else:
+            found = index.list_rows(conn, state, lang, limit)
+        if not found and (state or lang):
+            from workflow.editorial.queries import list_releases
 
-        try:
-            with index.opened(find_root(current_run().root)) as conn:
-                echo(rendered.cached(conn, rendered.key("list", state, lang, limit, width, wide),
-                                           render))
-                return
-        except index.IndexUnavailable:
-            pass  # no usable index here: the operation reads the files
+            list_releases(newsroom(), state, lang)  # an unknown state or language: says so
+        if as_json:
+            return json_text(found), None
+        return (release_lines(found, width, wide) if found else _("No releases.")), None
+
+    try:
+        with index.opened(find_root(current_run().root)) as conn:
+            text = rendered.cached(conn, rendered.key("list", state, lang, limit, width, wide, as_json), render)
+            (typer.echo if as_json else echo)(text)  # JSON is escaped already; text goes through the sanitiser
+            return
+    except index.IndexUnavailable:
+        pass  # no usable index here: the operation reads the files
     from workflow.editorial.queries import list_releases
 
     releases = list_releases(newsroom(), state, lang)[:limit]

@@ -32,7 +32,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from workflow.storage import cache
+from workflow.storage import cache, progress
 
 if TYPE_CHECKING:
     from workflow.core.config import Config
@@ -302,13 +302,20 @@ Failure = tuple[str, int | None, str, str]  # (id, sig, files, line): a row of t
 PARALLEL_FROM = 400  # releases to parse before it pays to start worker processes
 
 
-def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int) -> tuple[list[Rows], list[Failure]]:
-    """Rows of each changed release that parses, in order, and a `Failure` for each that does not."""
+def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int, report: bool = False
+           ) -> tuple[list[Rows], list[Failure]]:
+    """Rows of each changed release that parses, in order, and a `Failure` for each that does not.
+
+    With `report`, progress goes to `workflow.storage.progress` as it parses (not from a worker).
+    """
     from workflow.errors import PubflowError
 
     rows: list[Rows] = []
     failures: list[Failure] = []
-    for release_id, folder in changed:
+    total = len(changed) if report else 0
+    for number, (release_id, folder) in enumerate(changed):
+        if report and number % 50 == 0:
+            progress.report("index", number, total)
         # Stat before read: key every yaml file present now, then parse.
         codes = sorted(_folder_codes(folder))
         keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in codes}
@@ -346,21 +353,37 @@ def _parse_all(root: str, nr: Newsroom, changed: list[tuple[str, str]], racy_aft
                ) -> tuple[list[Rows], list[Failure]]:
     """`_parse`, over several processes when there is much to parse (a cold index)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(changed) < PARALLEL_FROM or workers < 2:
-        return _parse(nr, changed, racy_after)
+    total = len(changed)
+    if total < PARALLEL_FROM or workers < 2:
+        parsed = _parse(nr, changed, racy_after, report=True)
+        progress.report("index", total, total)
+        return parsed
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(changed) // (workers * 4))
-    chunks = [changed[i:i + size] for i in range(0, len(changed), size)]
+    # Chunks of ~100 releases: small enough to report progress and balance the cores, large enough
+    # that sending them costs nothing next to parsing.
+    size = max(25, min(200, -(-total // (workers * 16))))
+    chunks = [changed[i:i + size] for i in range(0, total, size)]
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    results: list[tuple[list[Rows], list[Failure]] | None] = [None] * len(chunks)
+    progress.report("index", 0, total)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        from concurrent.futures import as_completed
+
+        futures = {pool.submit(_parse_in_worker, root, chunk, racy_after): n for n, chunk in enumerate(chunks)}
+        done = 0
+        for future in as_completed(futures):
+            n = futures[future]
+            results[n] = future.result()
+            done += len(chunks[n])
+            progress.report("index", done, total)
     rows: list[Rows] = []
     failures: list[Failure] = []
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        results = list(pool.map(_parse_in_worker, [root] * len(chunks), chunks, [racy_after] * len(chunks)))
-    for chunk_rows, chunk_failures in results:
-        rows.extend(chunk_rows)
-        failures.extend(chunk_failures)
+    for result in results:
+        assert result is not None
+        rows.extend(result[0])
+        failures.extend(result[1])
     return rows, failures
 
 
@@ -453,6 +476,10 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
         conn.close()
 
 
+_SUMMARY_COLUMNS = ("id, title, state, source_language, languages, date, category, progress, published, embargo, "
+                    "revision")
+
+
 def summaries(nr: Newsroom) -> list[ReleaseSummary]:
     """`ReleaseSummary` of every release, in id order, from the refreshed index."""
     import json
@@ -460,17 +487,14 @@ def summaries(nr: Newsroom) -> list[ReleaseSummary]:
     from workflow.core.summary import ReleaseSummary
 
     with opened(nr) as conn:
-        rows = conn.execute(
-            "SELECT id, title, state, source_language, languages, date, category, progress, published, "
-            "embargo, revision FROM releases ORDER BY id").fetchall()
+        rows = conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM releases ORDER BY id").fetchall()
     return [ReleaseSummary(id=r[0], title=r[1], state=r[2], source_language=r[3], languages=r[4].split(),
                            date=r[5], category=r[6], progress=json.loads(r[7]), published_languages=r[8].split(),
                            embargo=r[9], revision=r[10]) for r in rows]
 
 
-def list_rows(conn: sqlite3.Connection, state: str | None = None, source_language: str | None = None,
-              limit: int | None = None) -> list[tuple[str, str, str, str, str]]:
-    """(id, title, state, source language, progress text) for `pubflow list`, id order."""
+def _filtered(columns: str, state: str | None, source_language: str | None, limit: int | None
+              ) -> tuple[str, list[str]]:
     where, params = [], []
     if state is not None:
         where.append("state = ?")
@@ -478,13 +502,33 @@ def list_rows(conn: sqlite3.Connection, state: str | None = None, source_languag
     if source_language is not None:
         where.append("source_language = ?")
         params.append(source_language)
-    sql = "SELECT id, title, state, source_language, progress_text FROM releases"
+    sql = f"SELECT {columns} FROM releases"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY id"
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
+    return sql, params
+
+
+def list_rows(conn: sqlite3.Connection, state: str | None = None, source_language: str | None = None,
+              limit: int | None = None) -> list[tuple[str, str, str, str, str]]:
+    """(id, title, state, source language, progress text) for `pubflow list`, id order."""
+    sql, params = _filtered("id, title, state, source_language, progress_text", state, source_language, limit)
     return conn.execute(sql, params).fetchall()
+
+
+def public_rows(conn: sqlite3.Connection, state: str | None = None, source_language: str | None = None,
+                limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """`ReleaseSummary.public()` of each release `list_rows` gives, one at a time (for `list --json`)."""
+    import json
+
+    sql, params = _filtered(_SUMMARY_COLUMNS, state, source_language, limit)
+    loads = json.loads
+    for r in conn.execute(sql, params):
+        yield {"id": r[0], "title": r[1], "state": r[2], "source_language": r[3], "languages": r[4].split(),
+               "date": r[5], "category": r[6], "progress": loads(r[7]), "published_languages": r[8].split(),
+               "embargo": r[9], "revision": r[10]}
 
 
 @contextlib.contextmanager
