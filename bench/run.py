@@ -201,7 +201,7 @@ def startup(repeat: int, small: Path) -> float:
     return typer_cmd
 
 
-def queues(repeat: int, count: int, scale: float, typer_ms: float) -> None:
+def queues(repeat: int, count: int, scale: float, typer_ms: float, skip_no_index: bool = False) -> None:
     root = newsroom(count, published=False)
     print(f"list, pending, inbox, show on {count:,} releases (output to a file)")
     parse = c_parse_seconds(root)
@@ -253,6 +253,8 @@ def queues(repeat: int, count: int, scale: float, typer_ms: float) -> None:
     for label, args in (("pubflow list", ["list"]), *json_commands, ("pubflow pending", ["pending"])):
         rss = peak_rss_mb([*PUBFLOW, "--root", str(root), *args])
         row(f"peak RSS of {label.removeprefix('pubflow ')}", f"{rss:.0f} MB", "<= 80 MB", "", ok(rss <= 80))
+    if skip_no_index:
+        return
     env_slow = dict(env(), PUBFLOW_NO_INDEX="1")
     started = time.perf_counter()
     subprocess.run([*PUBFLOW, "--root", str(root), "list"], stdout=subprocess.DEVNULL, env=env_slow, check=True)
@@ -389,6 +391,7 @@ def main() -> int:
     parser.add_argument("--pelican", default="auto", help="auto (install 4.12 in bench/out), none, or a path")
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--skip-no-index", action="store_true", help="leave out `list` without the index")
     parser.add_argument("--skip-pdf", action="store_true", help="leave out what PDFs add to a build")
     parser.add_argument("--build-only", action="store_true", help="only the build figures (and Pelican's)")
     args = parser.parse_args()
@@ -401,7 +404,7 @@ def main() -> int:
         typer_ms = startup(args.repeat, small)
         scale = typer_ms / REFERENCE_TYPER_MS
         print(f"  (this machine runs the bare typer app {scale:.2f}x as long as the reference: scaled targets)")
-        queues(args.repeat, args.releases, scale, typer_ms)
+        queues(args.repeat, args.releases, scale, typer_ms, args.skip_no_index)
     if not args.skip_build:
         rate = build(args.repeat, args.build_releases)
         baseline = pelican_rate(args.pelican, args.build_releases) if args.pelican != "none" else None

@@ -7,6 +7,7 @@ import json
 import re
 import time
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -222,3 +223,44 @@ def test_summary_and_inline():
     assert summary("## Key **figures** and [a link](https://a.org)") == "Key figures and a link"
     assert inline_html("(Source: [Media Department](https://example.org/media))") == (
         '(Source: <a href="https://example.org/media">Media Department</a>)')
+
+
+# ---------------------------------------------------------------- the quick link pretest
+LINKY = ["See https://example.org/a.", "www.example.org", "example.org", "mail press@example.org",
+         "localhost:8000", "//cdn.example.org/x", "U.N. envoy", "e.g. this", "no link here at all",
+         "زوروا example.org، شكراً", "الأمم المتحدة.", "ftp://x.y", "mailto:a@b.co", "3.14 and 2.5",
+         "a.b", "Ends with a dot.", "time 10:30", "EXAMPLE.ORG"]
+
+
+def _slow_pretest() -> Any:
+    from linkify_it import LinkifyIt
+
+    return LinkifyIt().pretest
+
+
+def test_the_quick_pretest_never_rejects_what_linkify_would_accept() -> None:
+    from workflow.publishing.markdown import _parser
+
+    quick = _parser().linkify.pretest
+    slow = _slow_pretest()
+    for text in LINKY:
+        assert quick(text) == slow(text), text
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.sampled_from(list("aZx.@:/ _-org com lhostب،١0\n")), max_size=40))
+    def same(text: str) -> None:
+        assert quick(text) == slow(text)
+
+    same()
+
+
+def test_paragraphs_render_the_same_with_the_quick_pretest() -> None:
+    from workflow.core import blocks
+    from workflow.publishing.markdown import _parser
+
+    plain = blocks.new_parser()
+    plain.options["linkify"] = True
+    plain.options["xhtmlOut"] = False
+    plain.enable("linkify")
+    for text in LINKY:
+        assert _parser().render(text) == plain.render(text), text
