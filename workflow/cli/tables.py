@@ -20,6 +20,7 @@ from workflow import i18n
 GAP = "  "
 MIN_TITLE = 12
 MIN_ID = 22  # the date and the slug's first 10 cells: the id column never gets shorter than this
+ROOMY_TITLE = 24  # ids stay whole while titles still get this many cells
 
 
 def progress_text(progress: Mapping[str, Mapping[str, int]], published: Sequence[str]) -> str:
@@ -103,8 +104,9 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL, w
     """The `pubflow list` table for rows of (id, title, state, source, progress).
 
     Ids and titles are cut to fit `width` columns (default: `output_width()`); None keeps them
-    whole.  The id column gets at most half the room ids and titles share (never less than
-    `MIN_ID`), the title the rest; `wide` keeps every id whole (titles are still cut).
+    whole.  Ids stay whole while titles keep `ROOMY_TITLE` cells; in a narrower terminal the id
+    column gets half the room ids and titles share (never less than `MIN_ID`), the title the
+    rest; `wide` keeps every id whole (titles are still cut).
     """
     from workflow.core.textrules import terminal
 
@@ -130,7 +132,7 @@ def release_lines(rows: Sequence[Sequence[str]], width: int | None = TERMINAL, w
     if limit is not None and not wide:
         shared = limit - (widths[2] + widths[3] + widths[4] + len(GAP) * (len(header) - 1))
         id_room = max(MIN_ID, cells(header[0]), shared // 2)
-        if widths[0] > id_room:
+        if widths[0] > id_room and shared - widths[0] - len(GAP) < ROOMY_TITLE:  # whole ids leave titles too little
             ids = [i if cells(i) <= id_room else cut(i, id_room) for i in ids]
             widths[0] = max([cells(header[0]), *(cells(i) for i in ids)])
     others = sum(widths) - widths[1] + len(GAP) * (len(header) - 1)
