@@ -69,20 +69,17 @@ def _matching(values: Iterable[tuple[str, str]], incomplete: str) -> Items:
 
 def _release_rows(root: Path, incomplete: str) -> Items:
     """(id, title) of releases whose id starts with `incomplete`, id order, from the index or the folders."""
-    path = root / ".pubflow" / "index.sqlite"
-    if path.is_file():
-        import sqlite3
+    import sqlite3
 
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
-        try:
-            rows = conn.execute("SELECT id, title FROM releases WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
-                                (incomplete, incomplete + "\U0010ffff", MAX_ITEMS)).fetchall()
-            if rows:
-                return [(str(r[0]), " ".join(str(r[1]).split())) for r in rows]
-        except sqlite3.Error:
-            pass
-        finally:
-            conn.close()
+    from workflow.storage import index
+
+    try:
+        rows = index.peek(root, "SELECT id, title FROM releases WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
+                          (incomplete, incomplete + "\U0010ffff", MAX_ITEMS))
+        if rows:
+            return [(str(r[0]), " ".join(str(r[1]).split())) for r in rows]
+    except (sqlite3.Error, OSError):
+        pass
     with os.scandir(root / "releases") as entries:
         names = sorted(e.name for e in entries if e.name.startswith(incomplete) and not e.name.startswith("."))
     return [(name, "") for name in names[:MAX_ITEMS]]
@@ -124,17 +121,17 @@ def states(ctx: typer.Context, incomplete: str) -> Items:
 
 def _state_of(ctx: typer.Context, release_id: str) -> str | None:
     root = _root(ctx)
-    path = None if root is None else root / ".pubflow" / "index.sqlite"
-    if path is None or not path.is_file():
+    if root is None:
         return None
+    from workflow.storage import index
+
     import sqlite3
 
-    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=0.2)
     try:
-        row = conn.execute("SELECT state FROM releases WHERE id = ?", (release_id,)).fetchone()
-    finally:
-        conn.close()
-    return None if row is None else str(row[0])
+        rows = index.peek(root, "SELECT state FROM releases WHERE id = ?", (release_id,))
+    except (sqlite3.Error, OSError):
+        return None  # no usable index: every transition
+    return str(rows[0][0]) if rows else None
 
 
 @_safe

@@ -480,6 +480,23 @@ _SUMMARY_COLUMNS = ("id, title, state, source_language, languages, date, categor
                     "revision")
 
 
+def peek(root: str | os.PathLike[str], sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """Rows of `sql` from the index as it is: read-only, never refreshed, never created (shell completion).
+
+    Raises sqlite3.Error (or OSError) when there is no usable index; the caller falls back.
+    """
+    path = index_path(root)
+    if not os.path.isfile(path):
+        raise FileNotFoundError(path)
+    from pathlib import Path
+
+    conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 def summaries(nr: Newsroom) -> list[ReleaseSummary]:
     """`ReleaseSummary` of every release, in id order, from the refreshed index."""
     import json
