@@ -123,9 +123,9 @@ def _state_of(ctx: typer.Context, release_id: str) -> str | None:
     root = _root(ctx)
     if root is None:
         return None
-    from workflow.storage import index
-
     import sqlite3
+
+    from workflow.storage import index
 
     try:
         rows = index.peek(root, "SELECT state FROM releases WHERE id = ?", (release_id,))
