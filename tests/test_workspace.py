@@ -364,3 +364,35 @@ def test_an_oversized_form_is_refused(cli: Cli, in_translation: str, snapshot: S
         assert "too large" in text
         assert snapshot(cli.root) == before
         assert server.request("GET", "/")[0] == 200
+
+
+def test_stale_segment_shows_the_word_diff_and_keeps_the_old_translation(cli: Cli, tmp_path: Path) -> None:
+    made = cli("new", "--title", "Statement on Idlib", "--body", "The Syrian Coalition said 20 people were killed.",
+               "--slug", "stale", "--json", as_=WRITER)
+    rid = json.loads(made.stdout)["id"]  # type: ignore[attr-defined]
+    assert cli("submit", rid, as_=WRITER).exit_code == 0  # type: ignore[attr-defined]
+    assert cli("approve", rid, as_=EDITOR).exit_code == 0  # type: ignore[attr-defined]
+    old = "قال الائتلاف الوطني السوري إن 20 شخصاً قُتلوا."
+    cli_set(cli, rid, "p1", old, TRANSLATOR)
+    v2 = tmp_path / "v2.md"
+    v2.write_text("---\ntitle: Statement on Idlib\n---\nThe Syrian Coalition stated that 20 people were killed.\n",
+                  "utf-8")
+    assert cli("edit", rid, "--from", str(v2), as_=EDITOR).exit_code == 0  # type: ignore[attr-defined]
+    with workspace(cli.root, TRANSLATOR) as server:
+        token = server.csrf()
+        status, page, _h = server.request("GET", f"/r/{rid}/ar/s/p1")
+        assert status == 200
+        assert "<del>said</del>" in page
+        assert "<ins>stated that</ins>" in page
+        assert 'value="keep"' in page
+        assert old in page  # the old translation, in the field to start from
+        expected = re.search(r'name="expected" value="([0-9a-f]+)"', page)
+        assert expected is not None
+        status, _t, headers = server.request("POST", f"/r/{rid}/ar/s/p1", {
+            "action": "keep", "text": old, "expected": expected.group(1), "csrf": token})
+        assert status == 303, _t[:800]
+        assert "done=kept" in headers["location"]
+    saved = ar_segments(cli.root, rid)["p1"]
+    assert saved["status"] == "translated"
+    assert saved["text"] == old
+    assert "stated that" in saved["source"]
