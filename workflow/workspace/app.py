@@ -29,6 +29,7 @@ from starlette.routing import Route
 
 import workflow
 from workflow import i18n
+from workflow.core import labels
 from workflow.errors import (
     CONFLICT,
     EXTERNAL,
@@ -41,7 +42,7 @@ from workflow.errors import (
     PubflowError,
     UsageError,
 )
-from workflow.i18n import N_, _
+from workflow.i18n import _
 from workflow.translation.operations import require_segment
 from workflow.workspace import desk
 from workflow.workspace.security import Guard, Sessions
@@ -55,9 +56,6 @@ HERE = Path(__file__).resolve().parent
 STATIC = {"ws.css": "text/css; charset=utf-8", "ws.js": "text/javascript; charset=utf-8"}
 STATUS = {USAGE: 400, NOT_FOUND: 404, REFUSED: 403, INVALID_DATA: 422, CONFLICT: 409, EXTERNAL: 502}
 SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-STATUS_LABELS = {"untranslated": N_("untranslated"), "machine": N_("machine"), "stale": N_("stale"),
-                 "translated": N_("translated"), "approved": N_("approved")}
-SEVERITY_LABELS = {"error": N_("error"), "warning": N_("warning")}
 MAX_FORM = 256 * 1024  # bytes of one form: a paragraph is a few KB
 PREVIEW_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
                  ".txt": "text/plain; charset=utf-8", ".json": "application/json; charset=utf-8",
@@ -79,8 +77,8 @@ def environment() -> SandboxedEnvironment:
     env.globals["_"] = _
     env.globals["ngettext"] = i18n.ngettext
     env.filters["quote_url"] = lambda value: urllib.parse.quote(str(value), safe="")
-    env.filters["status_label"] = lambda value: _(STATUS_LABELS[value]) if value in STATUS_LABELS else str(value)
-    env.filters["severity_label"] = lambda value: _(SEVERITY_LABELS[value]) if value in SEVERITY_LABELS else str(value)
+    env.filters["status_label"] = labels.status_label
+    env.filters["severity_label"] = labels.severity_label
     env.globals["editor_url"] = editor_url
     return env
 
@@ -288,8 +286,10 @@ def build_routes(ws: Workspace) -> list[Route]:
 
             states = translation_states(ctx.nr.config)
             releases = [r for r in workflow.list_releases(ctx.nr) if r.state in states]
+            wf = ctx.nr.config.workflow
             return ctx.render("inbox.html.j2", inbox=box, releases=releases,
-                              languages=ctx.nr.config.languages)
+                              languages=ctx.nr.config.languages,
+                              state_label=lambda state: labels.state_label(wf, state))
 
         return await ws.run(request, work)
 
@@ -440,9 +440,10 @@ def build_routes(ws: Workspace) -> list[Route]:
             release = ctx.nr.load_release(rid)
             if lang not in release.languages:
                 raise NotFound(_("{id} has no language {lang!r}").format(id=rid, lang=lang))
-            state = ctx.nr.config.workflow.states[release.state]
+            wf = ctx.nr.config.workflow
             return ctx.render("preview.html.j2", release=rid, lang=desk.language_view(ctx.nr.config, lang),
-                              state=state.label or state.name, live=state.live, languages=release.languages,
+                              state=labels.state_label(wf, release.state), live=wf.states[release.state].live,
+                              languages=release.languages,
                               frame=f"/r/{urllib.parse.quote(rid)}/files/{urllib.parse.quote(lang)}/"
                                     f"{urllib.parse.quote(rid)}/index.html")
 

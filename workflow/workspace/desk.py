@@ -255,13 +255,15 @@ class Review:
 
 
 def moves(nr: Newsroom, doc: Document, person: Person, now: dt.datetime | None = None) -> list[Move]:
+    from workflow.core.labels import state_label
+
     wf = nr.config.workflow
     context = guard_context(doc, nr.config, now or utc_now())
     out = []
     for name in wf.allowed_from(doc.release.state):
         t = wf.transitions[name]
-        out.append(Move(name, t.label or name, t.target, t.comment, role_for(t, person.roles) is not None,
-                        guard_refusal(t, GUARDS, context)))
+        out.append(Move(name, t.label or name, state_label(wf, t.target), t.comment,
+                        role_for(t, person.roles) is not None, guard_refusal(t, GUARDS, context)))
     return out
 
 
@@ -270,10 +272,11 @@ def review(nr: Newsroom, person: Person, release_id: str, lang: str) -> Review:
 
     doc = load_target(nr, release_id, lang)
     glossary = load_glossary(nr.root, tuple(nr.config.languages))
-    state = nr.config.workflow.states[doc.release.state]
+    from workflow.core.labels import state_label
     comments = [(e.at, e.actor, e.comment or "") for e in doc.release.history if e.comment]
     return Review(
-        release=release_id, title=doc.title, state=doc.release.state, state_label=state.label or state.name,
+        release=release_id, title=doc.title, state=doc.release.state,
+        state_label=state_label(nr.config.workflow, doc.release.state),
         revision=doc.release.revision, source_lang=language_view(nr.config, doc.release.source_language),
         lang=language_view(nr.config, lang), rows=rows(nr, doc, lang, person, True, glossary),
         moves=moves(nr, doc, person), comments=comments, may_review=person.has_role(f"reviewer:{lang}"),
