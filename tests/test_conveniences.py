@@ -23,7 +23,7 @@ from workflow.cli.app import app
 from workflow.version import __version__
 
 NAMED_SHELL = "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION"  # typer: name the shell instead of detecting it
-LONG_SLUG = "statement-on-the-humanitarian-situation-in-northwestern-syria"
+LONG_SLUG = "statement-on-humanitarian-situation-in-northwestern-syria"  # 58 of the 60 a slug may have
 LONG_TITLE = "Statement on the humanitarian situation in northwestern Syria and the besieged towns around it"
 
 
@@ -99,7 +99,8 @@ def test_an_unknown_ui_lang_is_refused_with_the_languages(cli: Cli) -> None:
     result: Any = cli("--ui-lang", "fr", "list")
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr == "error: no interface language 'fr'; available: ar, en\n"
+    assert result.stderr == ("error: no interface language 'fr'; available: ar, en (give --ui-lang one of them, "
+                             "or leave it out for the language of your environment)\n")
     for fine in ("ar", "AR", "ar_SY.UTF-8", "en"):
         assert cli("--ui-lang", fine, "list").exit_code == 0, fine  # type: ignore[attr-defined]
     # Arabic when the environment asks for it, even to refuse

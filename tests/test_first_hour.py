@@ -288,7 +288,8 @@ def english_words(text: str) -> list[str]:
     text = re.sub(r"`[^`]*`|'[^']*'|\"[^\"]*\"", " ", text)  # code and quoted values
     found = []
     for token in text.split():
-        token = re.sub(r"^[\u0600-\u06ff]+", "", token)  # an Arabic prefix on a word: بـ--lang, وcompile
+        token = re.sub(r"^[\u0600-\u06ff\u200e\u200f(]+", "", token)  # an Arabic prefix (بـ--lang, وcompile),
+        # a direction mark or an opening parenthesis before an option: (\u200e--at-embargo)
         if token.startswith("-") or re.search(r"[./_:@=\\\d]", token):
             continue  # options, files, URLs, ids, variables
         for word in re.findall(r"[A-Za-z][A-Za-z'’-]*", token):

@@ -24,6 +24,12 @@ from workflow.publishing.render import packaged_templates
 MARKER = "{% block title %}"
 
 
+def marker_line(name: str = "release.html.j2") -> int:
+    """The line of the packaged template where `override` injects (errors name it)."""
+    text = (packaged_templates() / name).read_text(encoding="utf-8")
+    return text[:text.index(MARKER)].count("\n") + 1
+
+
 def override(root: Path, inject: str, name: str = "release.html.j2") -> None:
     """A newsroom template: the packaged one with `inject` at the start of its title block."""
     (root / "templates").mkdir(exist_ok=True)
@@ -85,11 +91,12 @@ def test_verify_names_hostile_templates_and_catalogs(sample: Path) -> None:
     override(sample, "{{ cycler.__init__.__globals__ }}")
     result: Any = cli("verify")
     assert result.exit_code == 5
-    assert "templates/release.html.j2: line 10: __globals__ is refused by the template sandbox" in result.stdout
+    said = f"templates/release.html.j2: line {marker_line()}: __globals__ is refused by the template sandbox"
+    assert said in result.stdout
     override(sample, "{% if %}")
     result = cli("verify")
     assert result.exit_code == 5
-    assert "templates/release.html.j2: line 10: " in result.stdout
+    assert f"templates/release.html.j2: line {marker_line()}: " in result.stdout
     shutil.rmtree(sample / "templates")
     catalog(sample, "ar", {"Home": "%(x)s"})
     result = cli("verify")
@@ -128,8 +135,9 @@ def test_sync_refuses_a_hostile_template_from_others(sample: Path, tmp_path: Pat
     result: Any = Cli(sample)("sync")
     assert result.exit_code == 5, result.output
     assert result.stderr.splitlines() == [
-        "error: not pushed: templates/release.html.j2: line 10: __globals__ is refused by the template sandbox "
-        "(fix it (see `pubflow verify`), commit, and sync again)"]
+        f"error: not pushed: templates/release.html.j2: line {marker_line()}: __globals__ is refused by the template "
+        "sandbox "
+        "(fix it as `pubflow verify` says, commit, and sync again)"]
     assert "notes.txt" not in git(remote, "ls-tree", "--name-only", "main")
 
 
@@ -162,6 +170,6 @@ def test_preview_answers_only_its_own_address_and_reports_template_errors(sample
             override(sample, '{{ 1 + "a" }}')
             status, body = _get(port, f"127.0.0.1:{port}", f"/en/{SAMPLE_ID}/")
             assert status == 500
-            assert body.decode().startswith("templates/release.html.j2, line 10: TypeError")
+            assert body.decode().startswith(f"templates/release.html.j2, line {marker_line()}: TypeError")
         finally:
             server.shutdown()

@@ -84,7 +84,8 @@ def test_8_truncating_a_retraction_is_caught_by_git_and_the_tombstone_stays(gitr
     problems = json.loads(r.stdout)["problems"]  # git and the record of what is out both catch it
     assert {(p["release"], p["file"]) for p in problems} == {(RID, "release.yaml")}
     by_git = [p["message"] for p in problems if "is in git HEAD but was removed or changed here" in p["message"]]
-    assert len(by_git) == 1 and "(retract at " in by_git[0]
+    assert len(by_git) == 1
+    assert "(retract at " in by_git[0]
     assert any("the retract at " in p["message"] and "is out" in p["message"] for p in problems)
     r = cli("build")
     assert r.exit_code == 5

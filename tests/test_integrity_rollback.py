@@ -41,7 +41,7 @@ def truncate(root: Path, events: int, state: str) -> None:
 
 def test_8_without_git_a_truncated_retraction_does_not_bring_the_text_back(room: Path) -> None:
     cli = Cli(room)
-    assert cli("retract", RID, "-m", "Withdrawn.").exit_code == 0
+    assert cli("retract", RID, "-m", "Withdrawn.", "--message-ar", "سُحب.").exit_code == 0
     tombstone = dist(room)
     assert OLD.encode() not in tombstone[f"en/{RID}/index.html"]
     truncate(room, 1, "published")
@@ -49,7 +49,8 @@ def test_8_without_git_a_truncated_retraction_does_not_bring_the_text_back(room:
     assert r.exit_code == 5, r.output
     assert "release.yaml: history" in r.stdout
     assert "retract" in r.stdout
-    for args in (("build",), ("build", "--force"), ("publish", RID), ("correct", RID, "-m", "back")):
+    for args in (("build",), ("build", "--force"), ("publish", RID),
+                 ("correct", RID, "-m", "back", "--message-ar", "عاد")):
         r = cli(*args)
         assert r.exit_code == 5, (args, r.output)
         line = one_error_line(r) if args[0] != "build" else r.stderr.splitlines()[-1]
@@ -60,7 +61,7 @@ def test_8_without_git_a_truncated_retraction_does_not_bring_the_text_back(room:
 
 def test_a_correction_that_went_out_cannot_be_dropped_from_the_history(room: Path) -> None:
     cli = Cli(room)
-    assert cli("correct", RID, "-m", "Clarified the source line.").exit_code == 0
+    assert cli("correct", RID, "-m", "Clarified the source line.", "--message-ar", "وُضّح سطر المصدر.").exit_code == 0
     out = dist(room)
     truncate(room, 1, "published")
     r: Any = cli("build")
@@ -70,7 +71,7 @@ def test_a_correction_that_went_out_cannot_be_dropped_from_the_history(room: Pat
 
 def test_histories_that_carry_on_still_build(room: Path) -> None:
     cli = Cli(room)
-    assert cli("correct", RID, "-m", "Clarified the source line.").exit_code == 0
+    assert cli("correct", RID, "-m", "Clarified the source line.", "--message-ar", "وُضّح سطر المصدر.").exit_code == 0
     assert cli("comment", RID, "-m", "Checked again.").exit_code == 0
     r: Any = cli("build", "--force")
     assert r.exit_code == 0, r.output

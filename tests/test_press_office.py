@@ -99,6 +99,12 @@ def test_a_datelines_unknown_category_leaves_the_release_unfiled(cli: Cli, tmp_p
     ("  statements:     {en: Statements, ar: بيانات}", "  statements:     {en: Coalition News, ar: بيانات}",
      "the label 'Coalition News' is also coalition-news's"),
     ("categories:", "contact: {en: press@example.org}\ncategories:", "contact: no text in ar"),
+    ("  statements:     {en: Statements, ar: بيانات}", '  statements:     {en: "State\\x01ments", ar: بيانات}',
+     "categories.statements.en holds U+0001 at character 6"),
+    ("  statements:     {en: Statements, ar: بيانات}", '  statements:     {en: "\\u202eStatements", ar: بيانات}',
+     "categories.statements.en holds RLO at character 1"),
+    ("categories:", 'contact: {en: "press\\x1b[2J@example.org", ar: press@example.org}\ncategories:',
+     "contact.en holds U+001B at character 6"),
 ])
 def test_bad_categories_and_blocks_in_the_config_are_refused(cli: Cli, newsroom: Path, old: str, new: str,
                                                              words: str) -> None:

@@ -105,7 +105,7 @@ def test_any_error_line_is_redacted(cli: Cli, monkeypatch: pytest.MonkeyPatch) -
         raise RuntimeError(f"GET http://127.0.0.1/translate?q=x&api_key={KEY} failed, token {KEY}")
 
     monkeypatch.setattr(editorial, "list_releases", broken)
-    r = cli("list", "--json", env=ENV)  # --json: from the files (plain list reads the index)
+    r = cli("list", "--json", env={**ENV, "PUBFLOW_NO_INDEX": "1"})  # from the files, not the index
     assert r.exit_code == 1
     assert "internal error: RuntimeError" in r.stderr
     assert KEY not in r.stderr

@@ -201,7 +201,8 @@ def _ui_lang(ctx: typer.Context, value: str | None) -> str | None:
 
         i18n.set_language(None)  # refused in the language of the environment
         raise UsageError(i18n._("no interface language {lang!r}; available: {langs}").format(
-            lang=value, langs=", ".join(i18n.available_languages())))
+            lang=value, langs=", ".join(i18n.available_languages())),
+            i18n._("give --ui-lang one of them, or leave it out for the language of your environment"))
     return value
 
 

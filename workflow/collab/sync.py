@@ -220,7 +220,7 @@ def _refuse_shared(root: Path, check_shared: Callable[[Path], list[str]] | None)
     problems = check_shared(root) if check_shared is not None else []
     if problems:
         raise InvalidData(_("not pushed: {problem}").format(problem=problems[0]),
-                          _("fix it (see `pubflow verify`), commit, and sync again"))
+                          _("fix it as `pubflow verify` says, commit, and sync again"))
 
 
 def _refuse_invalid(nr: Newsroom, release_ids: Sequence[str]) -> None:

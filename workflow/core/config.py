@@ -289,8 +289,7 @@ def _language_texts(data: Mapping[str, Any], key: str, languages: Mapping[str, L
                 key=key, code=code, known=", ".join(languages)), _quote_hint(code))
         if not isinstance(text, str) or not text.strip():
             raise _bad(where, _("{key}.{code} must be text").format(key=key, code=code), _quote_hint(text))
-        if any(ord(c) < 32 and c not in "\n\t" for c in text):
-            raise _bad(where, _("{key}.{code} contains a control character").format(key=key, code=code))
+        _refuse_unsafe(where, f"{key}.{code}", text, one_line=False)
         if key == "contact":
             lines = [line for line in text.splitlines() if line.strip()]
             if len(lines) > MAX_CONTACT_LINES:
@@ -306,6 +305,18 @@ def _language_texts(data: Mapping[str, Any], key: str, languages: Mapping[str, L
         raise _bad(where, _("{key}: no text in {langs}").format(key=key, langs=", ".join(missing)),
                    _("give it in every language of the newsroom: each page shows its own"))
     return out
+
+
+def _refuse_unsafe(where: str, at: str, text: str, *, one_line: bool) -> None:
+    """Text of pubflow.yaml that pages and feeds print obeys the rule of release text (core.textrules)."""
+    from workflow.core.textrules import text_problem
+
+    found = text_problem(text, one_line=one_line)
+    if found is not None:
+        kind, index, char = found
+        what = f"U+{ord(char):04X}" if len(char) == 1 else char
+        raise _bad(where, _("{at} holds {what} at character {n}, which pages and feeds cannot show as written").format(
+            at=at, what=what, n=index + 1), _("remove it"))
 
 
 def _parse_categories(raw: Any, languages: Mapping[str, Language], where: str) -> dict[str, Category]:
@@ -331,6 +342,7 @@ def _parse_categories(raw: Any, languages: Mapping[str, Language], where: str) -
             if not isinstance(label, str) or not label.strip() or len(label) > MAX_LABEL or "\n" in label:
                 raise _bad(where, _("{at}.{code}: expected a label of one line (at most {limit} characters)").format(
                     at=at, code=code, limit=MAX_LABEL), _quote_hint(label))
+            _refuse_unsafe(where, f"{at}.{code}", label, one_line=True)
             folded = (code, " ".join(label.split()).casefold())
             if folded in seen:
                 raise _bad(where, _("{at}.{code}: the label {label!r} is also {other}'s").format(
