@@ -117,7 +117,12 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
 def print_json(data: Any) -> None:
     from workflow.cli.queue_view import json_text
 
-    typer.echo(json_text(data))
+    print_json_text(json_text(data))
+
+
+def print_json_text(text: str) -> None:
+    """JSON made by `queue_view.json_text` (every control and bidi character escaped), as it is."""
+    typer.echo(text)
 
 
 def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:

@@ -21,6 +21,7 @@ from workflow.cli.common import (
     echo,
     newsroom,
     print_json,
+    print_json_text,
     state_label,
     table,
 )
@@ -231,7 +232,10 @@ def list_cmd(
     try:
         with index.opened(find_root(current_run().root)) as conn:
             text = rendered.cached(conn, rendered.key("list", state, lang, limit, width, wide, as_json), render)
-            (typer.echo if as_json else echo)(text)  # JSON is escaped already; text goes through the sanitiser
+            if as_json:
+                print_json_text(text)
+            else:
+                echo(text)
             return
     except index.IndexUnavailable:
         pass  # no usable index here: the operation reads the files
