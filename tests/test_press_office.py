@@ -227,6 +227,17 @@ def test_pubflow_build_publishes_what_is_due_with_nobody_running_publish(cli: Cl
     assert rid not in again.stdout.split("\n")[0]  # nothing scheduled any more
 
 
+def test_a_fresh_clone_finds_its_scheduled_releases_without_an_index(cli: Cli, newsroom: Path) -> None:
+    rid = approved_sample(newsroom, embargo=EMBARGO)
+    nr = Newsroom.open(newsroom)
+    schedule_release(nr, rid, find_person(nr.config, EDITOR), now=at(5))
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (newsroom / ".pubflow" / name).unlink(missing_ok=True)  # as after a clone: no .pubflow index
+    result: Any = cli("build", as_=None)
+    assert result.exit_code == 0, result.output
+    assert f"{rid}: published at its embargo (en, ar), as scheduled by Hala Darwish" in result.stdout
+
+
 def test_publish_at_embargo_checks_the_guards_now(cli: Cli, newsroom: Path, sample_id: str,
                                                   snapshot: Callable[[Path], dict[str, str]]) -> None:
     assert cli("edit", sample_id, "--embargo", "2999-01-01T09:00+03:00").exit_code == 0  # type: ignore[attr-defined]

@@ -149,18 +149,25 @@ def unschedule_release(nr: Newsroom, release_id: str, actor: Person, *, comment:
 
 def scheduled_candidates(nr: Newsroom, now: dt.datetime) -> list[str]:
     """Releases that may hold a schedule due at `now`: under an embargo that has passed and not
-    live (from the index when there is one: no release file is parsed for the others)."""
+    live.  From the index when there is one (no release file is parsed for the others); on a
+    fresh clone, only the releases whose release.yaml mentions `schedule` are parsed (building
+    the whole index first would double the cost of a first `build`)."""
+    import os
+
     from workflow.storage import index
 
     live = {name for name, state in nr.config.workflow.states.items() if state.live}
-    rows: list[tuple[str, str, str]]
+    rows: list[tuple[str, str, str]] = []
     try:
+        if not os.path.isfile(index.index_path(nr.root)):
+            raise index.IndexUnavailable("no index yet")
         with index.opened(nr) as conn:
             rows = conn.execute("SELECT id, embargo, state FROM releases WHERE embargo IS NOT NULL "
                                 "AND embargo != '' ORDER BY id").fetchall()
     except index.IndexUnavailable:
-        rows = []
         for release_id in nr.release_ids():
+            if not nr.release_file_mentions(release_id, b"schedule"):
+                continue  # no schedule event: nothing to publish at its embargo
             rel = nr.load(release_id).release
             if rel.embargo:
                 rows.append((rel.id, rel.embargo, rel.state))

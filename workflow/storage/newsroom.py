@@ -84,6 +84,15 @@ class Newsroom:
         # such as ../../x must not create files outside .pubflow/locks.
         return self.config.state_dir / "locks" / f"{check_release_id(release_id)}.lock"
 
+    def release_file_mentions(self, release_id: str, needle: bytes) -> bool:
+        """Whether `needle` occurs in the release's release.yaml as stored (no YAML parsed): a
+        cheap pre-filter where a word must appear for a release to matter (a `schedule` event)."""
+        try:
+            with open(self.release_dir(release_id) / RELEASE_FILE, "rb") as handle:
+                return needle in handle.read()
+        except OSError:
+            return True  # unreadable here: let the caller load it and report
+
     def release_ids(self) -> list[str]:
         """Ids of every complete release folder, sorted (oldest date first).
 
