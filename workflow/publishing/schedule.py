@@ -71,6 +71,14 @@ def pending_schedule(doc: Document) -> Event | None:
     return pending
 
 
+def changed_since(doc: Document, event: Event) -> bool:
+    """Whether the release's source text or metadata (date, category, embargo, languages) differ
+    from what they were when `event` (a schedule) was recorded: the editor scheduled that release,
+    not one someone edited afterwards (a writer moving the embargo earlier, say)."""
+    return bool((event.content and event.content != doc.content_hash())
+                or (event.meta and event.meta != doc.metadata_hash()))
+
+
 def _guards_but_embargo() -> dict[str, Any]:
     return {**GUARDS, "embargo_passed": lambda _ctx: None}
 
@@ -99,7 +107,8 @@ def schedule_release(nr: Newsroom, release_id: str, actor: Person, *, lang: str 
     require_consistent(nr, release_id)
     text = clean_comment(comment)
     pending = pending_schedule(doc)
-    if pending is not None and pending.language == lang:  # already scheduled: nothing to record
+    if pending is not None and pending.language == lang and not changed_since(doc, pending):
+        # already scheduled, and nothing changed since: nothing to record
         return ScheduleResult(summarize(doc), None, embargo)
 
     def change(current: Document) -> tuple[Document, Event]:
@@ -192,11 +201,17 @@ def release_due(nr: Newsroom, now: dt.datetime | None = None,
     out: list[Due] = []
     for release_id in scheduled_candidates(nr, now):
         try:
-            event = pending_schedule(nr.load(release_id))
+            doc = nr.load(release_id)
+            event = pending_schedule(doc)
         except PubflowError as exc:
             out.append(Due(release_id, "", False, reason=exc.message))
             continue
         if event is None:
+            continue
+        if changed_since(doc, event):
+            out.append(Due(release_id, event.actor, False, reason=_(
+                "it was edited after {actor} scheduled it; they or another editor schedule it again "
+                "with `pubflow publish {id} --at-embargo`").format(actor=event.actor, id=release_id)))
             continue
         person = people.get(event.actor)
         if person is None:

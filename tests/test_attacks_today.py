@@ -1,0 +1,45 @@
+"""Attacks on what landed on 2026-12-01 (scheduled embargoes, notices per language, the index
+cache, completion, out-heads): each test is a failure found by trying, and what a user sees now."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import EDITOR, WRITER, Cli
+from tests.pubhelp import T0, approved_sample, at
+from workflow.editorial.actors import find_person
+from workflow.publishing.schedule import release_due, schedule_release
+from workflow.storage.newsroom import Newsroom
+
+EMBARGO = "2019-07-22T12:00:00+03:00"  # 09:00 UTC, three hours after T0
+
+
+def test_a_writer_moving_the_embargo_earlier_does_not_publish_what_an_editor_scheduled(
+        cli: Cli, newsroom: Path) -> None:
+    rid = approved_sample(newsroom, embargo="2999-01-01T09:00:00+00:00")
+    nr = Newsroom.open(newsroom)
+    schedule_release(nr, rid, find_person(nr.config, EDITOR), now=at(5))
+    moved: Any = cli("edit", rid, "--embargo", "2019-07-22T08:00:00+00:00", as_=WRITER)  # may edit, may not publish
+    assert moved.exit_code == 0, moved.output
+    result: Any = cli("build", as_=None)
+    assert result.exit_code == 0, result.output
+    assert f"{rid}: still scheduled, not published: it was edited after Hala Darwish scheduled it" in result.stdout
+    assert not (newsroom / "dist" / "en" / rid).exists()
+    assert Newsroom.open(newsroom).load(rid).release.state == "translation"
+    assert cli("build", "--strict", as_=None).exit_code == 4  # type: ignore[attr-defined]
+
+
+def test_an_edited_release_can_be_scheduled_again_and_then_goes_out(cli: Cli, newsroom: Path) -> None:
+    rid = approved_sample(newsroom, embargo=EMBARGO)
+    nr = Newsroom.open(newsroom)
+    editor = find_person(nr.config, EDITOR)
+    first = schedule_release(nr, rid, editor, now=at(5))
+    assert first.event is not None
+    assert cli("edit", rid, "--date", "2019-07-23", as_=WRITER).exit_code == 0  # type: ignore[attr-defined]
+    assert not release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4))[0].published
+    again = schedule_release(Newsroom.open(newsroom), rid, editor, now=at(7))
+    assert again.event is not None  # not "already scheduled": what is scheduled now is the edited release
+    due = release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4))
+    assert [(d.release, d.published) for d in due] == [(rid, True)]
