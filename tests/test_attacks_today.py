@@ -4,10 +4,11 @@ cache, completion, out-heads): each test is a failure found by trying, and what 
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
 
-from tests.conftest import EDITOR, WRITER, Cli
+from tests.conftest import EDITOR, SAMPLE_ID, WRITER, Cli
 from tests.pubhelp import T0, approved_sample, at
 from workflow.editorial.actors import find_person
 from workflow.publishing.schedule import release_due, schedule_release
@@ -43,3 +44,23 @@ def test_an_edited_release_can_be_scheduled_again_and_then_goes_out(cli: Cli, ne
     assert again.event is not None  # not "already scheduled": what is scheduled now is the edited release
     due = release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4))
     assert [(d.release, d.published) for d in due] == [(rid, True)]
+
+
+def test_a_notice_per_language_obeys_the_text_rule_like_the_comment(run: Any, tmp_path: Path) -> None:
+    # -m was checked; --message-ar and --messages were stored as given and went out on pages and feeds
+    line = run("correct", SAMPLE_ID, "-m", "Fixed the figure", "--message-ar", "تصحيح \u202eالرقم", code=5)
+    assert "the ar notice contains the bidi override RLO (U+202E)" in line
+    notices = tmp_path / "notices.yaml"
+    notices.write_text('en: Fixed the figure\nar: "تصحيح \\x1b[2J الرقم"\n', "utf-8")
+    line = run("correct", SAMPLE_ID, "--messages", str(notices), code=5)
+    assert "the ar notice contains the control character U+001B" in line
+
+
+def test_a_notices_file_that_is_not_a_regular_file_is_refused_without_reading_it(run: Any, tmp_path: Path) -> None:
+    fifo = tmp_path / "notices.fifo"
+    os.mkfifo(fifo)  # read_bytes() waited forever for a writer
+    assert "not a regular file" in run("correct", SAMPLE_ID, "-m", "x", "--messages", str(fifo), code=5)
+    assert "not a regular file" in run("correct", SAMPLE_ID, "-m", "x", "--messages", "/dev/zero", code=5)
+    huge = tmp_path / "huge.yaml"
+    huge.write_bytes(b"ar: " + b"x" * (5 * 1024 * 1024))
+    assert "larger than" in run("correct", SAMPLE_ID, "-m", "x", "--messages", str(huge), code=5)

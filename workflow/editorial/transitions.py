@@ -175,14 +175,12 @@ def notice_texts(doc: Document, kind: str, out: list[str], comment: str | None,
 
 def read_notices(path: Path) -> dict[str, str]:
     """A notices file (`correct`/`retract --messages FILE`): YAML, a text per language code."""
-    from workflow.storage import yamlio
+    from workflow.storage import limits, yamlio
 
-    try:
-        raw = path.read_bytes()
+    try:  # a FIFO, /dev/zero or a huge file: refused without reading it whole (a notice is short)
+        raw = limits.read_regular(path, limits.SOURCE_BYTES)
     except FileNotFoundError:
         raise NotFound(_("{path}: no such file").format(path=path)) from None
-    except OSError as exc:
-        raise InvalidData(_("{path}: cannot read ({error})").format(path=path, error=exc.strerror)) from None
     data = yamlio.parse(yamlio.decode(raw, str(path)), str(path))
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         raise InvalidData(_("{path}: expected a text per language code").format(path=path),

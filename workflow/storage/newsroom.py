@@ -393,7 +393,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 def _refuse_unsafe_text(before: Document | None, after: Document) -> None:
     """No write stores what `core.textrules.text_problem` refuses in a field it changes: titles,
-    categories, paragraphs, translations, new events' comments (the one rule for every field and
+    categories, paragraphs, translations, new events' comments and notices (the one rule for every field and
     language).  Text written earlier by others is left as it is; `check` and `verify` report it."""
     checks: list[tuple[str, str, bool]] = []
     if before is None or before.release.category != after.release.category:
@@ -410,7 +410,9 @@ def _refuse_unsafe_text(before: Document | None, after: Document) -> None:
                 checks.append((_("the {lang} translation of {id}").format(lang=lang, id=target.id), target.text,
                                target.id == "title"))
     old_events = len(before.release.history) if before is not None else 0
-    checks += [(_("the comment"), e.comment or "", False) for e in after.release.history[old_events:]]
+    for event in after.release.history[old_events:]:
+        checks.append((_("the comment"), event.comment or "", False))
+        checks += [(_("the {lang} notice").format(lang=lang), text, False) for lang, text in event.notices]
     for lang, log in after.logs.items():
         known = len(before.logs.get(lang, ())) if before is not None else 0
         checks += [(_("the comment"), e.comment or "", False) for e in log[known:]]
