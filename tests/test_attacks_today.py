@@ -4,12 +4,16 @@ cache, completion, out-heads): each test is a failure found by trying, and what 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from tests.conftest import EDITOR, SAMPLE_ID, WRITER, Cli
 from tests.pubhelp import T0, approved_sample, at
+from workflow import filestamp
 from workflow.editorial.actors import find_person
 from workflow.publishing.schedule import release_due, schedule_release
 from workflow.storage.newsroom import Newsroom
@@ -64,3 +68,58 @@ def test_a_notices_file_that_is_not_a_regular_file_is_refused_without_reading_it
     huge = tmp_path / "huge.yaml"
     huge.write_bytes(b"ar: " + b"x" * (5 * 1024 * 1024))
     assert "larger than" in run("correct", SAMPLE_ID, "-m", "x", "--messages", str(huge), code=5)
+
+
+def _index(root: Path) -> sqlite3.Connection:
+    return sqlite3.connect(root / ".pubflow" / "index.sqlite", isolation_level=None)
+
+
+def _settled(cli: Cli, *args: str) -> None:
+    """Run a read command once the release files are past the racy second, so the index keeps
+    their rows and the printed text (they are what the tests then edit by hand)."""
+    time.sleep(filestamp.RACY_NS / 1e9 + 0.1)
+    assert cli(*args).exit_code == 0  # type: ignore[attr-defined]
+
+
+def test_list_json_from_a_hand_edited_index_cache_sends_no_escape_sequence(cli: Cli, newsroom: Path,
+                                                                            sample_id: str) -> None:
+    _settled(cli, "list", "--json")
+    conn = _index(newsroom)
+    changed = conn.execute("UPDATE rendered SET text = replace(text, 'Coalition:', "
+                           "'Coalition:' || char(27) || ']52;c;aGk=' || char(7) || char(127))").rowcount
+    conn.close()
+    assert changed == 1
+    result: Any = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    for raw in ("\x1b", "\x07", "\x7f"):
+        assert raw not in result.stdout
+    assert "Coalition:\\u001b]52;c;aGk=\\u0007\\u007f" in result.stdout
+
+
+def test_an_index_whose_tables_were_changed_by_hand_is_rebuilt(cli: Cli, newsroom: Path, sample_id: str) -> None:
+    assert cli("list", "--json").exit_code == 0  # type: ignore[attr-defined]
+    conn = _index(newsroom)
+    conn.execute("DROP TABLE rendered")  # the version number stays right: was an internal error (exit 1)
+    conn.close()
+    for args in (("list", "--json"), ("list",)):
+        result: Any = cli(*args)
+        assert result.exit_code == 0, result.output
+        assert sample_id in result.stdout
+
+
+def test_a_damaged_cell_of_the_index_is_one_line_and_the_next_run_rebuilds(cli: Cli, newsroom: Path,
+                                                                          sample_id: str) -> None:
+    _settled(cli, "list")
+    conn = _index(newsroom)
+    conn.execute("UPDATE releases SET progress = '{{{'")  # json.loads raised: an internal error (exit 1)
+    conn.close()
+    result: Any = cli("list", "--json")
+    assert result.exit_code == 5
+    assert "Traceback" not in result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "index.sqlite was damaged" in lines[0]
+    assert "run the command again" in lines[0]
+    again: Any = cli("list", "--json")
+    assert again.exit_code == 0, again.output
+    assert json.loads(again.stdout)[0]["id"] == sample_id

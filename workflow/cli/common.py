@@ -121,8 +121,12 @@ def print_json(data: Any) -> None:
 
 
 def print_json_text(text: str) -> None:
-    """JSON made by `queue_view.json_text` (every control and bidi character escaped), as it is."""
-    typer.echo(text)
+    """JSON text with every control and bidi character written as a \\uXXXX escape: `queue_view.json_text`
+    makes it so, and text kept in the index (`list --json`'s cache, which anyone who can write
+    .pubflow/ can edit) is made so again here, so no escape sequence reaches the terminal raw."""
+    from workflow.core.textrules import json_safe
+
+    typer.echo(json_safe(text))
 
 
 def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:

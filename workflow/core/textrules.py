@@ -45,9 +45,8 @@ def terminal(text: str, *, one_line: bool = False) -> str:
 
 
 def json_safe(text: str) -> str:
-    """JSON text (from json.dumps) with the characters `terminal` hides written as \\uXXXX escapes."""
-    if text.isascii():
-        return text
+    """JSON text (from json.dumps) with the characters `terminal` hides written as \\uXXXX escapes
+    (ASCII ones too: ESC and DEL are ASCII, and JSON kept in the index is not always json.dumps's)."""
     return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 

@@ -121,19 +121,42 @@ def _remove_index(path: str) -> None:
         store.remove_file(Path(path + suffix))
 
 
+_SCHEMA_ROWS: list[tuple[str, str, str]] = []
+
+
+def _schema_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    return sorted(conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' "
+                               "AND sql IS NOT NULL").fetchall())
+
+
+def _expected_schema() -> list[tuple[str, str, str]]:
+    """The tables and indexes `SCHEMA` makes, as sqlite_master holds them (computed once)."""
+    if not _SCHEMA_ROWS:
+        memory = sqlite3.connect(":memory:")
+        try:
+            memory.executescript(SCHEMA)
+            _SCHEMA_ROWS.extend(_schema_rows(memory))
+        finally:
+            memory.close()
+    return _SCHEMA_ROWS
+
+
 def _connect_once(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version == INDEX_VERSION and _schema_rows(conn) != _expected_schema():
+            version = -1  # the right version number over other tables (dropped, altered by hand): rebuilt
         if version != INDEX_VERSION:
             if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            if version != INDEX_VERSION:  # nobody rebuilt it while we waited for the lock
+            if version != INDEX_VERSION or _schema_rows(conn) != _expected_schema():
+                # nobody rebuilt it while we waited for the lock
                 for (kind, name) in conn.execute(
-                        "SELECT type, name FROM sqlite_master WHERE type IN ('table') "
+                        "SELECT type, name FROM sqlite_master WHERE type IN ('table', 'view') "
                         "AND name NOT LIKE 'sqlite_%'").fetchall():
                     conn.execute(f'DROP {kind} IF EXISTS "{name}"')
                 for statement in SCHEMA.split(";"):
@@ -471,9 +494,33 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
             raise IndexUnavailable(str(exc)) from None
         if not isinstance(nr_or_root, (str, os.PathLike)):
             nr_or_root.problems.update(problems(conn))
-        yield conn
+        try:
+            yield conn
+        except sqlite3.DatabaseError as exc:  # a table or row the index cannot have written: damaged
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise
+            from workflow.errors import InvalidData
+            from workflow.i18n import _
+
+            conn.close()
+            _remove_index(index_path(root))
+            raise InvalidData(_("{path} was damaged ({error}); removed, it is rebuilt from the release files").format(
+                path=index_path(root), error=exc), _("run the command again")) from None
     finally:
         conn.close()
+
+
+def _json(text: Any) -> Any:
+    """A JSON cell of the index; a damaged one (edited by hand) as a database error."""
+    import json
+
+    try:
+        value = json.loads(text)
+    except (TypeError, ValueError):
+        raise sqlite3.DatabaseError("a JSON cell does not hold JSON") from None
+    if not isinstance(value, dict):
+        raise sqlite3.DatabaseError("a JSON cell does not hold an object")
+    return value
 
 
 _SUMMARY_COLUMNS = ("id, title, state, source_language, languages, date, category, progress, published, embargo, "
@@ -499,15 +546,13 @@ def peek(root: str | os.PathLike[str], sql: str, params: Sequence[Any]) -> list[
 
 def summaries(nr: Newsroom) -> list[ReleaseSummary]:
     """`ReleaseSummary` of every release, in id order, from the refreshed index."""
-    import json
-
     from workflow.core.summary import ReleaseSummary
 
     with opened(nr) as conn:
         rows = conn.execute(f"SELECT {_SUMMARY_COLUMNS} FROM releases ORDER BY id").fetchall()
-    return [ReleaseSummary(id=r[0], title=r[1], state=r[2], source_language=r[3], languages=r[4].split(),
-                           date=r[5], category=r[6], progress=json.loads(r[7]), published_languages=r[8].split(),
-                           embargo=r[9], revision=r[10]) for r in rows]
+        return [ReleaseSummary(id=r[0], title=r[1], state=r[2], source_language=r[3], languages=r[4].split(),
+                               date=r[5], category=r[6], progress=_json(r[7]), published_languages=r[8].split(),
+                               embargo=r[9], revision=r[10]) for r in rows]
 
 
 def _filtered(columns: str, state: str | None, source_language: str | None, limit: int | None
@@ -538,10 +583,8 @@ def list_rows(conn: sqlite3.Connection, state: str | None = None, source_languag
 def public_rows(conn: sqlite3.Connection, state: str | None = None, source_language: str | None = None,
                 limit: int | None = None) -> Iterator[dict[str, Any]]:
     """`ReleaseSummary.public()` of each release `list_rows` gives, one at a time (for `list --json`)."""
-    import json
-
     sql, params = _filtered(_SUMMARY_COLUMNS, state, source_language, limit)
-    loads = json.loads
+    loads = _json
     for r in conn.execute(sql, params):
         yield {"id": r[0], "title": r[1], "state": r[2], "source_language": r[3], "languages": r[4].split(),
                "date": r[5], "category": r[6], "progress": loads(r[7]), "published_languages": r[8].split(),
