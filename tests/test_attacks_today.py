@@ -7,7 +7,9 @@ import datetime as dt
 import json
 import os
 import sqlite3
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -123,3 +125,28 @@ def test_a_damaged_cell_of_the_index_is_one_line_and_the_next_run_rebuilds(cli: 
     again: Any = cli("list", "--json")
     assert again.exit_code == 0, again.output
     assert json.loads(again.stdout)[0]["id"] == sample_id
+
+
+def _within(seconds: float, call: Callable[[], Any]) -> Any:
+    """`call()`'s result, failing (not hanging the suite) when it takes longer than `seconds`."""
+    box: list[Any] = []
+    worker = threading.Thread(target=lambda: box.append(call()), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), "the command hung"
+    return box[0]
+
+
+def test_a_fifo_or_a_device_in_place_of_derived_files_does_not_hang_verify_or_build(sample: Path) -> None:
+    state = sample / ".pubflow"
+    for name in ("out-heads.json", "build.json"):
+        (state / name).unlink()
+        os.mkfifo(state / name)  # read_text()/read_bytes() waited forever for a writer
+    (state / "build-pages.marshal").unlink()
+    (state / "build-pages.marshal").symlink_to("/dev/zero")  # read until memory ran out
+    cli = Cli(sample)
+    verified: Any = _within(120, lambda: cli("verify"))
+    assert verified.exit_code == 0, verified.output
+    built: Any = _within(120, lambda: cli("build", as_=None))
+    assert built.exit_code == 0, built.output
+    assert (sample / "dist" / "en" / SAMPLE_ID / "index.html").is_file()

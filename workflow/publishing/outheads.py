@@ -21,8 +21,9 @@ from pathlib import Path
 
 from workflow.core.integrity import Problem
 from workflow.core.model import Document
+from workflow.errors import PubflowError
 from workflow.i18n import _
-from workflow.storage import store
+from workflow.storage import limits, store
 
 FILE = "out-heads.json"
 
@@ -42,11 +43,11 @@ class Head:
 
 
 def load(state_dir: Path) -> dict[str, Head]:
-    try:
-        data = json.loads((state_dir / FILE).read_text("utf-8"))
+    try:  # through the input limits: a FIFO or a link to /dev/zero in its place hung verify and build
+        data = json.loads(limits.read_regular(state_dir / FILE, limits.CACHE_BYTES).decode("utf-8"))
         return {rid: Head(str(h["hash"]), str(h["what"]), str(h["at"]))
                 for rid, h in data["releases"].items() if isinstance(rid, str)}
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+    except (OSError, PubflowError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return {}
 
 

@@ -25,6 +25,7 @@ SOURCE_BYTES = 4 * MB  # `new --from`, `edit --from`
 EXCHANGE_BYTES = 20 * MB  # `import` (PO, XLIFF)
 TEMPLATE_BYTES = 2 * MB  # one template of templates/
 CATALOG_BYTES = 20 * MB  # one .po/.mo of a newsroom's locales/
+CACHE_BYTES = 1024 * MB  # one file of derived data under .pubflow/ (a larger one reads as absent)
 PARAGRAPH_CHARS = 100_000  # one segment
 TITLE_CHARS = 1_000  # a title (one line)
 
