@@ -17,6 +17,7 @@ from tests.conftest import EDITOR, SAMPLE_ID, WRITER, Cli
 from tests.pubhelp import T0, approved_sample, at
 from workflow import filestamp
 from workflow.editorial.actors import find_person
+from workflow.publishing.render import packaged_templates
 from workflow.publishing.schedule import release_due, schedule_release
 from workflow.storage.newsroom import Newsroom
 
@@ -150,3 +151,27 @@ def test_a_fifo_or_a_device_in_place_of_derived_files_does_not_hang_verify_or_bu
     built: Any = _within(120, lambda: cli("build", as_=None))
     assert built.exit_code == 0, built.output
     assert (sample / "dist" / "en" / SAMPLE_ID / "index.html").is_file()
+
+
+def test_a_template_linked_to_a_file_outside_the_newsroom_is_never_published(sample: Path, tmp_path: Path,
+                                                                            run: Any) -> None:
+    secret = tmp_path / "id_rsa"
+    secret.write_text("-----BEGIN OPENSSH PRIVATE KEY----- TOPSECRET\n", "utf-8")
+    templates = sample / "templates"
+    templates.mkdir(exist_ok=True)
+    page = templates / "release.html.j2"
+    page.write_text((packaged_templates() / "release.html.j2").read_text("utf-8").replace(
+        "{% block", '{% include "leak.j2" %}{% block', 1), "utf-8")
+    (templates / "leak.j2").symlink_to(secret)  # git keeps links: a collaborator can commit this one
+    line = run("build", code=5, as_=None)
+    assert "templates/leak.j2 is a symbolic link that leads outside the newsroom's templates" in line
+    page.unlink()
+    (templates / "leak.j2").unlink()
+    (templates / "assets").mkdir()
+    (templates / "assets" / "pubflow.css").symlink_to(secret)  # copied into dist/ as the stylesheet
+    line = run("build", code=5, as_=None)
+    assert "templates/assets/pubflow.css is a symbolic link" in line
+    verified: Any = Cli(sample)("verify")
+    assert verified.exit_code == 5
+    assert "templates/assets/pubflow.css: a symbolic link that leads outside" in verified.stdout + verified.stderr
+    assert not any("TOPSECRET" in p.read_text("utf-8", "replace") for p in (sample / "dist").rglob("*") if p.is_file())

@@ -22,6 +22,7 @@ on its inputs: no clock.
 from __future__ import annotations
 
 import contextlib
+import os
 import traceback
 import unicodedata
 import uuid
@@ -67,6 +68,70 @@ class TemplateProblem(InvalidData):
 def packaged_templates() -> Path:
     """The default templates: inside an installed wheel, else the source tree."""
     return resources.templates_dir()
+
+
+def outside_link(folder: Path, path: Path) -> bool:
+    """Whether `path` (a file of the newsroom's `folder`, e.g. templates/) leads outside that folder
+    through a symbolic link: git keeps links, so a collaborator could commit
+    `templates/x.j2 -> ~/.ssh/id_rsa` and an `{% include %}` of it would publish the file."""
+    base = os.path.realpath(folder)
+    where = os.path.realpath(path)
+    return not where.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _refuse_link(folder: Path, path: Path, root: Path) -> None:
+    if outside_link(folder, path) or outside_link(root, folder):
+        try:
+            shown = path.relative_to(root).as_posix()
+        except ValueError:
+            shown = str(path)
+        raise TemplateProblem(
+            _("{path} is a symbolic link that leads outside the newsroom's templates; pubflow does not read "
+              "through it").format(path=shown),
+            _("replace the link with the file itself, or delete it"))
+
+
+def _read_own(folder: Path, path: Path, root: Path) -> bytes:
+    """A file of the newsroom's own templates folder: not through a link leading out of it, a regular
+    file of at most `limits.TEMPLATE_BYTES` (a FIFO or a huge file refused, one line)."""
+    from workflow.storage import limits
+
+    _refuse_link(folder, path, root)
+    return limits.read_regular(path, limits.TEMPLATE_BYTES, path.relative_to(root).as_posix()
+                               if path.is_relative_to(root) else str(path))
+
+
+def _loader(folder: Path, root: Path) -> Any:
+    """Jinja2's loader for one templates folder; the newsroom's own is read through `_read_own`."""
+    import jinja2
+
+    if not folder.is_relative_to(root):  # pubflow's packaged templates
+        return jinja2.FileSystemLoader(str(folder))
+
+    class OwnLoader(jinja2.BaseLoader):
+        def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+            from jinja2.loaders import split_template_path
+
+            path = folder.joinpath(*split_template_path(template))
+            if not os.path.lexists(path) or os.path.isdir(path):
+                raise jinja2.TemplateNotFound(template)
+            raw = _read_own(folder, path, root)
+            try:
+                source = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TemplateProblem(_("{where}: not valid UTF-8 at byte {offset}").format(
+                    where=path.relative_to(root).as_posix(), offset=exc.start), _("save the file as UTF-8")) from None
+            stamp = os.stat(path).st_mtime_ns
+
+            def uptodate() -> bool:
+                try:
+                    return os.stat(path).st_mtime_ns == stamp
+                except OSError:
+                    return False
+
+            return source, str(path), uptodate
+
+    return OwnLoader()
 
 
 def template_dirs(root: Path) -> list[Path]:
@@ -164,6 +229,8 @@ class Renderer:
     def asset(self, name: str) -> bytes:
         for folder in self.dirs:
             path = folder / name
+            if folder.is_relative_to(self.root) and os.path.lexists(path):
+                return _read_own(folder, path, self.root)
             if path.is_file():
                 return path.read_bytes()
         raise InvalidData(_("asset {name} not found in {dirs}").format(
@@ -192,7 +259,7 @@ class Renderer:
 
         language = self.config.language(lang)
         env = ImmutableSandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(d)) for d in self.dirs]),
+            loader=jinja2.ChoiceLoader([_loader(d, self.root) for d in self.dirs]),
             autoescape=_autoescape,
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -380,12 +447,21 @@ def template_problems(root: Path) -> list[tuple[str, str]]:
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
     own = root / "templates"
+    if own.is_symlink() and outside_link(root, own):
+        return [("templates", _("a symbolic link that leads outside the newsroom's templates; pubflow does not "
+                                "read through it"))]
     if not own.is_dir() or own.is_symlink():
         return []
     env = ImmutableSandboxedEnvironment(extensions=["jinja2.ext.i18n"], trim_blocks=True, lstrip_blocks=True)
     out: list[tuple[str, str]] = []
+    for path in sorted(own.rglob("*")):
+        if outside_link(own, path):
+            out.append((path.relative_to(root).as_posix(), _(
+                "a symbolic link that leads outside the newsroom's templates; pubflow does not read through it")))
     for path in sorted(own.rglob("*.j2")):
         shown = path.relative_to(root).as_posix()
+        if outside_link(own, path):
+            continue
         try:
             source = path.read_text(encoding="utf-8")
             tree = env.parse(source, name=path.name)
