@@ -13,9 +13,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from tests.conftest import EDITOR, SAMPLE_ID, WRITER, Cli
 from tests.pubhelp import T0, approved_sample, at
 from workflow import filestamp
+from workflow.cli.app import app
 from workflow.editorial.actors import find_person
 from workflow.publishing.render import packaged_templates
 from workflow.publishing.schedule import release_due, schedule_release
@@ -175,3 +178,30 @@ def test_a_template_linked_to_a_file_outside_the_newsroom_is_never_published(sam
     assert verified.exit_code == 5
     assert "templates/assets/pubflow.css: a symbolic link that leads outside" in verified.stdout + verified.stderr
     assert not any("TOPSECRET" in p.read_text("utf-8", "replace") for p in (sample / "dist").rglob("*") if p.is_file())
+
+
+def _complete(root: Path, words: str) -> Any:
+    env = {"_PUBFLOW_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": words, "PUBFLOW_ROOT": str(root)}
+    return CliRunner().invoke(app, [], prog_name="pubflow", env=env)
+
+
+def test_completion_never_prints_an_escape_sequence_from_a_hand_written_label(newsroom: Path) -> None:
+    config = newsroom / "pubflow.yaml"
+    text = config.read_text("utf-8")
+    assert "{label: Draft}" in text
+    config.write_text(text.replace("{label: Draft}", '{label: "Dr\\e]52;c;aGk=\\aaft"}'), "utf-8")
+    result = _complete(newsroom, "pubflow list --state ")
+    assert result.exit_code == 0
+    assert "\x1b" not in result.stdout
+    assert "Dr<U+001B>]52;c;aGk=<U+0007>aft" in result.stdout
+
+
+def test_completion_of_a_pubflow_yaml_holding_an_alias_bomb_is_quick(newsroom: Path) -> None:
+    config = newsroom / "pubflow.yaml"
+    bomb = 'b0: &l0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
+        f"b{i}: &l{i} [{','.join([f'*l{i - 1}'] * 9)}]\n" for i in range(1, 10))
+    text = config.read_text("utf-8").replace("{label: Draft}", "{label: *l9}")
+    config.write_text(bomb + text, "utf-8")  # str() of the label expanded 9**10 strings: every Tab hung
+    result = _within(60, lambda: _complete(newsroom, "pubflow list --state "))
+    assert result.exit_code == 0
+    assert '"review":' in result.stdout

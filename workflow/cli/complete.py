@@ -56,14 +56,40 @@ def _config(ctx: typer.Context) -> dict[str, Any]:
         return {}
     import yaml
 
+    from workflow.storage import limits
+
+    if (root / "pubflow.yaml").stat().st_size > limits.YAML_BYTES:
+        return {}
+
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     with open(root / "pubflow.yaml", encoding="utf-8") as handle:
         data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
     return data if isinstance(data, dict) else {}
 
 
-def _matching(values: Iterable[tuple[str, str]], incomplete: str) -> Items:
-    out = [(str(value), str(text)) for value, text in values if str(value).startswith(incomplete)]
+def _text(value: Any) -> str:
+    """A scalar of pubflow.yaml as text; anything else as nothing.  The file is read here without
+    pubflow's checks: str() of a list built from YAML aliases (a "billion laughs" under a label)
+    would take forever, on every Tab."""
+    return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else ""
+
+
+def _texts(values: Any) -> list[str]:
+    values = [values] if isinstance(values, str) else values
+    return [_text(v) for v in values] if isinstance(values, list) else []
+
+
+def _shown(text: str) -> str:
+    """What the shell prints: one line, control and bidi characters as <U+XXXX> (a label or title
+    written by hand can hold an escape sequence; the shell prints descriptions to the terminal)."""
+    from workflow.core.textrules import terminal
+
+    return terminal(" ".join(text.split()), one_line=True)
+
+
+def _matching(values: Iterable[tuple[Any, Any]], incomplete: str) -> Items:
+    out = [(_shown(_text(value)), _shown(_text(text))) for value, text in values
+           if _text(value) and _text(value).startswith(incomplete)]
     return out[:MAX_ITEMS]
 
 
@@ -77,7 +103,7 @@ def _release_rows(root: Path, incomplete: str) -> Items:
         rows = index.peek(root, "SELECT id, title FROM releases WHERE id >= ? AND id < ? ORDER BY id LIMIT ?",
                           (incomplete, incomplete + "\U0010ffff", MAX_ITEMS))
         if rows:
-            return [(str(r[0]), " ".join(str(r[1]).split())) for r in rows]
+            return [(_shown(str(r[0])), _shown(str(r[1]))) for r in rows]
     except (sqlite3.Error, OSError):
         pass
     with os.scandir(root / "releases") as entries:
@@ -143,11 +169,10 @@ def transitions(ctx: typer.Context, incomplete: str) -> Items:
     out = []
     for name, info in found.items():
         info = info if isinstance(info, dict) else {}
-        sources = info.get("from") or []
-        sources = [sources] if isinstance(sources, str) else sources
+        sources = _texts(info.get("from") or [])
         if state is not None and state not in sources:
             continue
-        out.append((name, f"{', '.join(map(str, sources))} → {info.get('to', '')}"))
+        out.append((name, f"{', '.join(sources)} → {_text(info.get('to', ''))}"))
     return _matching(out, incomplete)
 
 
@@ -158,7 +183,7 @@ def people(ctx: typer.Context, incomplete: str) -> Items:
     for person in _config(ctx).get("people") or []:
         if not isinstance(person, dict):
             continue
-        roles = ", ".join(map(str, person.get("roles") or []))
+        roles = ", ".join(_texts(person.get("roles") or []))
         for key in ("email", "name"):
             value = person.get(key)
             if isinstance(value, str) and value:
