@@ -205,3 +205,21 @@ def test_completion_of_a_pubflow_yaml_holding_an_alias_bomb_is_quick(newsroom: P
     result = _within(60, lambda: _complete(newsroom, "pubflow list --state "))
     assert result.exit_code == 0
     assert '"review":' in result.stdout
+
+
+def test_scheduling_another_language_does_not_silently_drop_the_first_schedule(cli: Cli, newsroom: Path) -> None:
+    config = newsroom / "pubflow.yaml"
+    config.write_text(config.read_text("utf-8").replace("publish_policy: all_at_once", "publish_policy: source_first"),
+                      "utf-8")
+    assert "publish_policy: source_first" in config.read_text("utf-8")
+    rid = approved_sample(newsroom, embargo="2999-01-01T09:00:00+00:00")
+    first: Any = cli("publish", rid, "--at-embargo", "--lang", "ar")
+    assert first.exit_code == 0, first.output
+    before = (newsroom / "releases" / rid / "release.yaml").read_bytes()
+    second: Any = cli("publish", rid, "--at-embargo", "--lang", "en")  # replaced the ar schedule, said "scheduled"
+    assert second.exit_code == 4
+    assert f"{rid} is already scheduled to go out in ar at its embargo" in second.stderr
+    assert (newsroom / "releases" / rid / "release.yaml").read_bytes() == before
+    assert cli("unschedule", rid, "-m", "English first").exit_code == 0  # type: ignore[attr-defined]
+    third: Any = cli("publish", rid, "--at-embargo", "--lang", "en")
+    assert third.exit_code == 0, third.output

@@ -110,6 +110,11 @@ def schedule_release(nr: Newsroom, release_id: str, actor: Person, *, lang: str 
     if pending is not None and pending.language == lang and not changed_since(doc, pending):
         # already scheduled, and nothing changed since: nothing to record
         return ScheduleResult(summarize(doc), None, embargo)
+    if pending is not None and not changed_since(doc, pending):
+        # one schedule per release: a second for another language replaced the first without a word
+        raise Refused(_("{id} is already scheduled to go out in {langs} at its embargo").format(
+            id=release_id, langs=pending.language or ", ".join(doc.release.languages)),
+            _("cancel that with `pubflow unschedule {id}` first").format(id=release_id))
 
     def change(current: Document) -> tuple[Document, Event]:
         rel = current.release
