@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import EDITOR, SAMPLE_ID, WRITER, Cli
@@ -223,3 +225,46 @@ def test_scheduling_another_language_does_not_silently_drop_the_first_schedule(c
     assert cli("unschedule", rid, "-m", "English first").exit_code == 0  # type: ignore[attr-defined]
     third: Any = cli("publish", rid, "--at-embargo", "--lang", "en")
     assert third.exit_code == 0, third.output
+
+
+class _Marker:
+    """A pickle that, when loaded, writes a file: what a hostile compiled template could do."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (os.mkdir, (str(self.path),))
+
+
+def test_a_compiled_template_nobody_here_wrote_is_never_loaded(sample: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+    import pickle
+
+    from jinja2.bccache import bc_magic
+
+    from workflow.publishing import render
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "user-cache"))
+    monkeypatch.setattr(render, "_BYTECODE", {})
+    marker = tmp_path / "pwned"
+    folder = sample / ".pubflow" / "templates"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for name in render.TEMPLATES.values():  # Jinja's key: the name and the file's path, both guessable
+        key = hashlib.sha1(name.encode())
+        key.update(f"|{os.path.normpath(packaged_templates() / name)}".encode())
+        (folder / f"{key.hexdigest()}.jinja").write_bytes(bc_magic + pickle.dumps(_Marker(marker), 2))
+    result: Any = Cli(sample)("build", "--force", as_=None)
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()  # the pickle ran at build: any code, outside the sandbox
+    # what this user's pubflow wrote is signed and loaded again by the next process
+    written = {p.name: p.read_bytes() for p in folder.glob("*.jinja")}
+    assert written
+    assert all(bc_magic not in data[:32] and data[32:].startswith(bc_magic) for data in written.values())
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.jinja")}
+    monkeypatch.setattr(render, "_BYTECODE", {})
+    again: Any = Cli(sample)("build", "--force", as_=None)
+    assert again.exit_code == 0, again.output
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.jinja")} == stamps  # loaded, not compiled again

@@ -157,9 +157,21 @@ def _bytecode_cache(folder: Path | None = None) -> Any:
     damaged file is ignored (Jinja checks its magic and the source's checksum)."""
     name = str(folder) if folder else ""
     if name not in _BYTECODE:
+        import hashlib
+        import hmac
+
         import jinja2
 
-        from workflow.storage import store
+        from workflow.storage import cache, limits, store
+
+        # A compiled template is pickled and marshalled Python: loading one runs code, outside the
+        # sandbox.  On disk each is signed with this user's key, kept outside the newsroom, so a
+        # file nobody here wrote (a `.pubflow/templates/` committed with `git add -f`) is ignored.
+        key = cache.user_key("templates") if folder is not None else None
+
+        def signature(bucket_key: str, data: bytes) -> bytes:
+            assert key is not None
+            return hmac.new(key, bucket_key.encode() + b"\0" + data, hashlib.sha256).digest()
 
         class MemoryCache(jinja2.BytecodeCache):
             def __init__(self) -> None:
@@ -167,19 +179,22 @@ def _bytecode_cache(folder: Path | None = None) -> Any:
 
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 data = self.store.get(bucket.key)
-                if data is None and folder is not None:
+                if data is None and folder is not None and key is not None:
                     try:
-                        data = (folder / f"{bucket.key}.jinja").read_bytes()
-                    except OSError:
-                        data = None
+                        raw = limits.read_regular(folder / f"{bucket.key}.jinja", limits.CACHE_BYTES)
+                    except (OSError, PubflowError):
+                        raw = b""
+                    mac, signed = raw[:32], raw[32:]
+                    if len(mac) == 32 and hmac.compare_digest(mac, signature(bucket.key, signed)):
+                        data = signed
                 if data is not None:
                     bucket.bytecode_from_string(data)
 
             def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 data = self.store[bucket.key] = bucket.bytecode_to_string()
-                if folder is not None:
+                if folder is not None and key is not None:
                     with contextlib.suppress(PubflowError):
-                        store.write_output(folder / f"{bucket.key}.jinja", data)
+                        store.write_output(folder / f"{bucket.key}.jinja", signature(bucket.key, data) + data)
 
         _BYTECODE[name] = MemoryCache()
     return _BYTECODE[name]

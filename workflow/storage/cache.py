@@ -198,3 +198,38 @@ class MarshalCache(JsonCache[T]):
         import marshal
 
         return marshal.dumps(dict(sorted(payload.items())) if sort_keys else payload)
+
+
+# ------------------------------------------------------------------ a key no newsroom can ship
+KEY_BYTES = 32
+
+
+def user_key(name: str) -> bytes | None:
+    """A random key of this user, kept outside every newsroom (`$XDG_CACHE_HOME/pubflow/NAME.key`,
+    else `~/.cache/pubflow/NAME.key`), made on first use; None when there can be none.
+
+    Derived data a newsroom could carry in (a `.pubflow/` committed with `git add -f`, or shipped
+    in an archive) must not be trusted for what runs code: compiled templates are pickled and
+    marshalled Python.  Files signed with this key are the ones this user's pubflow wrote."""
+    from pathlib import Path
+
+    from workflow.storage import limits, store
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None
+    path = Path(base) / "pubflow" / f"{name}.key"
+    for _attempt in (1, 2):
+        try:
+            key = limits.read_regular(path, 4 * KEY_BYTES)
+        except FileNotFoundError:
+            key = b""
+        except (OSError, PubflowError):
+            return None
+        if len(key) == KEY_BYTES:
+            return key
+        try:  # racing writers each write a key; the last one wins, the others' signatures fail: a recompile
+            store.atomic_write(path, os.urandom(KEY_BYTES))
+        except PubflowError:
+            return None
+    return None
