@@ -268,3 +268,36 @@ def test_a_compiled_template_nobody_here_wrote_is_never_loaded(sample: Path, tmp
     again: Any = Cli(sample)("build", "--force", as_=None)
     assert again.exit_code == 0, again.output
     assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.jinja")} == stamps  # loaded, not compiled again
+
+
+def _replaced(value: Any, old: str, new: str) -> Any:
+    if isinstance(value, list):
+        return [_replaced(v, old, new) for v in value]
+    if isinstance(value, dict):
+        return {k: _replaced(v, old, new) for k, v in value.items()}
+    return value.replace(old, new) if isinstance(value, str) else value
+
+
+def test_a_page_cache_nobody_here_wrote_never_reaches_the_site_index_or_feed(sample: Path) -> None:
+    import marshal
+
+    from workflow.storage import cache
+
+    time.sleep(filestamp.RACY_NS / 1e9 + 0.1)  # past the racy second: the build state is trusted
+    assert Cli(sample)("build", as_=None).exit_code == 0  # type: ignore[attr-defined]
+    pages = sample / ".pubflow" / "build-pages.marshal"
+    mine = cache.signed(pages.read_bytes(), "marshal")
+    assert mine is not None
+    # What a collaborator could commit with `git add -f`: the same pages, one title changed, the
+    # signature theirs (they have no key of this user's), or the file as it was before signing.
+    forged = marshal.dumps(_replaced(marshal.loads(mine), "Coalition: Assad", "FAKE HEADLINE Assad"))
+    for carried in (b"\x01" * cache.MAC_BYTES + forged, forged):
+        pages.write_bytes(carried)
+        for name in ("index.html", "feed.atom"):
+            (sample / "dist" / "en" / name).unlink()
+        result: Any = Cli(sample)("build", as_=None)
+        assert result.exit_code == 0, result.output
+        for name in ("index.html", "feed.atom"):
+            text = (sample / "dist" / "en" / name).read_text("utf-8")
+            assert "Coalition: Assad" in text
+            assert "FAKE HEADLINE" not in text  # the site index and feed showed the forged title

@@ -164,9 +164,13 @@ def test_marshal_cache_keeps_the_same_contract(tmp_path: Path) -> None:
     path = tmp_path / "pages.marshal"
     box = cache.MarshalCache(path, 2, _entries)
     assert box.save({"entries": {"unit": ["صفحة", 1, None]}})
-    assert marshal.loads(path.read_bytes()) == {"version": 2, "entries": {"unit": ["صفحة", 1, None]}}
+    raw = path.read_bytes()  # signed with this user's key (cache.MAC_BYTES in front): marshal trusts its input
+    assert marshal.loads(raw[cache.MAC_BYTES:]) == {"version": 2, "entries": {"unit": ["صفحة", 1, None]}}
+    assert cache.signed(raw, "marshal") == raw[cache.MAC_BYTES:]
     assert box.load() == {"unit": ["صفحة", 1, None]}
-    for wrong in (marshal.dumps({"version": 1, "entries": {}}), marshal.dumps([1]), b"\x00garbage", b""):
+    for wrong in (marshal.dumps({"version": 1, "entries": {}}), marshal.dumps([1]), b"\x00garbage", b"",
+                  marshal.dumps({"version": 2, "entries": {"unit": ["not signed"]}}),
+                  b"\0" * cache.MAC_BYTES + marshal.dumps({"version": 2, "entries": {}})):
         path.write_bytes(wrong)
         assert box.load() is None
         assert not path.exists()

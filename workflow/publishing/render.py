@@ -157,44 +157,35 @@ def _bytecode_cache(folder: Path | None = None) -> Any:
     damaged file is ignored (Jinja checks its magic and the source's checksum)."""
     name = str(folder) if folder else ""
     if name not in _BYTECODE:
-        import hashlib
-        import hmac
-
         import jinja2
 
         from workflow.storage import cache, limits, store
 
         # A compiled template is pickled and marshalled Python: loading one runs code, outside the
-        # sandbox.  On disk each is signed with this user's key, kept outside the newsroom, so a
-        # file nobody here wrote (a `.pubflow/templates/` committed with `git add -f`) is ignored.
-        key = cache.user_key("templates") if folder is not None else None
-
-        def signature(bucket_key: str, data: bytes) -> bytes:
-            assert key is not None
-            return hmac.new(key, bucket_key.encode() + b"\0" + data, hashlib.sha256).digest()
-
+        # sandbox.  On disk each is signed with this user's key, kept outside the newsroom
+        # (`storage.cache.user_key`), so a file nobody here wrote (a `.pubflow/templates/`
+        # committed with `git add -f`) is ignored and the template compiled again.
         class MemoryCache(jinja2.BytecodeCache):
             def __init__(self) -> None:
                 self.store: dict[str, bytes] = {}
 
             def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 data = self.store.get(bucket.key)
-                if data is None and folder is not None and key is not None:
+                if data is None and folder is not None:
                     try:
                         raw = limits.read_regular(folder / f"{bucket.key}.jinja", limits.CACHE_BYTES)
                     except (OSError, PubflowError):
                         raw = b""
-                    mac, signed = raw[:32], raw[32:]
-                    if len(mac) == 32 and hmac.compare_digest(mac, signature(bucket.key, signed)):
-                        data = signed
+                    data = cache.signed(raw, bucket.key)
                 if data is not None:
                     bucket.bytecode_from_string(data)
 
             def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
                 data = self.store[bucket.key] = bucket.bytecode_to_string()
-                if folder is not None and key is not None:
+                mine = cache.sign(data, bucket.key) if folder is not None else None
+                if folder is not None and mine is not None:
                     with contextlib.suppress(PubflowError):
-                        store.write_output(folder / f"{bucket.key}.jinja", signature(bucket.key, data) + data)
+                        store.write_output(folder / f"{bucket.key}.jinja", mine)
 
         _BYTECODE[name] = MemoryCache()
     return _BYTECODE[name]

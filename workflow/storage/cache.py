@@ -189,28 +189,38 @@ class MarshalCache(JsonCache[T]):
     def decode(self, raw: bytes) -> object:
         import marshal
 
+        # Signed with this user's key (`user_key`): marshal is not safe against data it did not
+        # write, and what it holds (the build's pages) goes into the site index and feeds, so a
+        # file a newsroom carried in (committed with `git add -f`) must not be believed.
+        data = signed(raw, "marshal")
+        if data is None:
+            raise ValueError("not signed by this user's pubflow")
         try:
-            return marshal.loads(raw)
+            return marshal.loads(data)
         except (EOFError, TypeError) as exc:
             raise ValueError(str(exc)) from None
 
     def encode(self, payload: dict[str, Any], sort_keys: bool) -> bytes:
         import marshal
 
-        return marshal.dumps(dict(sorted(payload.items())) if sort_keys else payload)
+        data = marshal.dumps(dict(sorted(payload.items())) if sort_keys else payload)
+        return sign(data, "marshal") or b"\0" * MAC_BYTES + data  # unsigned: never read back
 
 
 # ------------------------------------------------------------------ a key no newsroom can ship
 KEY_BYTES = 32
+MAC_BYTES = 32
+_KEYS: dict[str, bytes | None] = {}
 
 
-def user_key(name: str) -> bytes | None:
-    """A random key of this user, kept outside every newsroom (`$XDG_CACHE_HOME/pubflow/NAME.key`,
-    else `~/.cache/pubflow/NAME.key`), made on first use; None when there can be none.
+def user_key() -> bytes | None:
+    """A random key of this user, kept outside every newsroom (`$XDG_CACHE_HOME/pubflow/derived.key`,
+    else `~/.cache/pubflow/derived.key`), made on first use; None when there can be none.
 
     Derived data a newsroom could carry in (a `.pubflow/` committed with `git add -f`, or shipped
-    in an archive) must not be trusted for what runs code: compiled templates are pickled and
-    marshalled Python.  Files signed with this key are the ones this user's pubflow wrote."""
+    in an archive) must not be believed where it runs code or reaches the outputs: compiled
+    templates are pickled and marshalled Python, the build's page cache goes into the site index
+    and feeds.  Those files are signed with this key (`sign`, `signed`)."""
     from pathlib import Path
 
     from workflow.storage import limits, store
@@ -218,18 +228,46 @@ def user_key(name: str) -> bytes | None:
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     if not os.path.isabs(base):
         return None
-    path = Path(base) / "pubflow" / f"{name}.key"
+    path = Path(base) / "pubflow" / "derived.key"
+    if str(path) in _KEYS:
+        return _KEYS[str(path)]
+    key: bytes | None = None
     for _attempt in (1, 2):
         try:
-            key = limits.read_regular(path, 4 * KEY_BYTES)
+            found = limits.read_regular(path, 4 * KEY_BYTES)
         except FileNotFoundError:
-            key = b""
+            found = b""
         except (OSError, PubflowError):
-            return None
-        if len(key) == KEY_BYTES:
-            return key
-        try:  # racing writers each write a key; the last one wins, the others' signatures fail: a recompile
+            break
+        if len(found) == KEY_BYTES:
+            key = found
+            break
+        try:  # racing writers each write a key; the last one wins, the others' signatures fail: a recompute
             store.atomic_write(path, os.urandom(KEY_BYTES))
         except PubflowError:
-            return None
-    return None
+            break
+    _KEYS[str(path)] = key
+    return key
+
+
+def _mac(key: bytes, data: bytes) -> bytes:
+    import hashlib
+
+    return hashlib.blake2b(data, key=key, digest_size=MAC_BYTES).digest()
+
+
+def sign(data: bytes, context: str = "") -> bytes | None:
+    """`data` with this user's signature in front (bound to `context`), None without a key."""
+    key = user_key()
+    return None if key is None else _mac(key, context.encode() + b"\0" + data) + data
+
+
+def signed(raw: bytes, context: str = "") -> bytes | None:
+    """The data `sign` signed in `raw` for `context`, None when the signature is not this user's."""
+    import hmac
+
+    key = user_key()
+    mac, data = raw[:MAC_BYTES], raw[MAC_BYTES:]
+    if key is None or len(mac) != MAC_BYTES or not hmac.compare_digest(mac, _mac(key, context.encode() + b"\0" + data)):
+        return None
+    return data
