@@ -242,8 +242,8 @@ def user_key() -> bytes | None:
         if len(found) == KEY_BYTES:
             key = found
             break
-        try:  # racing writers each write a key; the last one wins, the others' signatures fail: a recompute
-            store.atomic_write(path, os.urandom(KEY_BYTES))
+        try:  # racing processes: the first key made is the one all of them read
+            store.create_once(path, os.urandom(KEY_BYTES))
         except PubflowError:
             break
     _KEYS[str(path)] = key

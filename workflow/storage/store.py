@@ -79,6 +79,22 @@ def atomic_write(path: Path, data: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def create_once(path: Path, data: bytes) -> None:
+    """Create `path` with `data` whole unless it exists (then leave it: whoever made it first wins,
+    so racing processes end up reading the same file); readable by its owner only (a key)."""
+    tmp = _write_temp(path, data)
+    try:
+        os.chmod(tmp, 0o600)
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise _cannot_write(path, exc, _("check free space and permissions")) from None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
 def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> None:
     """Refuse to write in `folder` when, through a symbolic link, it lies outside `fence`.
 
