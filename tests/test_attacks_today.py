@@ -301,3 +301,37 @@ def test_a_page_cache_nobody_here_wrote_never_reaches_the_site_index_or_feed(sam
             text = (sample / "dist" / "en" / name).read_text("utf-8")
             assert "Coalition: Assad" in text
             assert "FAKE HEADLINE" not in text  # the site index and feed showed the forged title
+
+
+def test_an_index_that_is_a_link_to_another_database_is_never_opened(cli: Cli, newsroom: Path, sample_id: str,
+                                                                    tmp_path: Path) -> None:
+    precious = tmp_path / "another-application.db"
+    conn = sqlite3.connect(precious)
+    conn.execute("CREATE TABLE accounts (id INTEGER, balance INTEGER)")
+    conn.execute("INSERT INTO accounts VALUES (1, 100)")
+    conn.commit()
+    conn.close()
+    state = newsroom / ".pubflow"
+    shutil.rmtree(state, ignore_errors=True)
+    state.mkdir()
+    (state / "index.sqlite").symlink_to(precious)  # committed with git add -f: the rebuild dropped its tables
+    result: Any = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["id"] == sample_id
+    conn = sqlite3.connect(precious)
+    assert conn.execute("SELECT balance FROM accounts").fetchall() == [(100,)]
+    conn.close()
+    assert not (state / "index.sqlite").is_symlink()
+
+
+def test_a_pubflow_folder_that_is_a_link_is_refused(sample: Path) -> None:
+    shutil.rmtree(sample / ".pubflow")
+    (sample / ".pubflow").symlink_to("dist")  # the caches (memory of drafts too) among the published outputs
+    before = {p.name for p in (sample / "dist").iterdir()}
+    for args in (("build",), ("list",)):
+        result: Any = Cli(sample)(*args, as_=None)
+        assert result.exit_code == 5
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1, result.stderr
+        assert ".pubflow is a symbolic link" in lines[0]
+    assert {p.name for p in (sample / "dist").iterdir()} == before

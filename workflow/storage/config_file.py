@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from workflow.core.config import CONFIG_NAME, Config, parse_config
-from workflow.errors import NotFound
+from workflow.errors import InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import yamlio
 
@@ -39,5 +39,13 @@ def load_config(root: Path) -> Config:
         data = yamlio.read(path)
     except FileNotFoundError:
         raise NotFound(_("no {name} in {root}").format(name=CONFIG_NAME, root=root)) from None
-    return parse_config(data, root, str(path))
+    config = parse_config(data, root, str(path))
+    if config.state_dir.is_symlink():
+        # Committed with `git add -f`, `.pubflow -> dist` put the caches (translation memory of drafts
+        # included) among the published outputs; `-> ../other` wrote and deleted files there.
+        raise InvalidData(
+            _("{path} is a symbolic link; pubflow keeps its derived data in a real folder there").format(
+                path=config.state_dir),
+            _("remove the link; pubflow makes the folder again"))
+    return config
 

@@ -141,6 +141,28 @@ def _expected_schema() -> list[tuple[str, str, str]]:
     return _SCHEMA_ROWS
 
 
+def _unlink_foreign(path: str) -> None:
+    """Remove an index (or its -wal/-shm) that is a symbolic link or not a regular file: SQLite would
+    open what it leads to and a rebuild drops every table there (a link committed with `git add -f`
+    as .pubflow/index.sqlite -> some other application's database).  The link goes, not its target."""
+    import stat
+
+    for suffix in ("", "-wal", "-shm"):
+        try:
+            mode = os.lstat(path + suffix).st_mode
+        except OSError:
+            continue
+        if not stat.S_ISREG(mode):
+            from pathlib import Path
+
+            from workflow.storage import store
+
+            try:
+                store.remove_file(Path(path + suffix))  # unlinks a link or a FIFO, never what it leads to
+            except OSError as exc:
+                raise IndexUnavailable(str(exc)) from None
+
+
 def _connect_once(path: str) -> sqlite3.Connection:
     conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None, check_same_thread=False)
     try:
@@ -179,6 +201,9 @@ def connect(root: str | os.PathLike[str]) -> sqlite3.Connection:
         os.makedirs(folder, exist_ok=True)
     except OSError as exc:
         raise IndexUnavailable(str(exc)) from None
+    if os.path.islink(folder):  # .pubflow/ leading elsewhere (carried in): no index written through it
+        raise IndexUnavailable(folder)
+    _unlink_foreign(path)
     for attempt in (1, 2):
         try:
             return _connect_once(path)
