@@ -22,6 +22,10 @@ from tests.pubhelp import T0, approved_sample, at
 from workflow import filestamp
 from workflow.cli.app import app
 from workflow.editorial.actors import find_person
+from workflow.editorial.edit import edit_source
+from workflow.editorial.transitions import add_comment
+from workflow.errors import Refused
+from workflow.publishing.publish import publish_release
 from workflow.publishing.render import packaged_templates
 from workflow.publishing.schedule import release_due, schedule_release
 from workflow.storage.newsroom import Newsroom
@@ -44,13 +48,13 @@ def test_a_writer_moving_the_embargo_earlier_does_not_publish_what_an_editor_sch
     assert cli("build", "--strict", as_=None).exit_code == 4  # type: ignore[attr-defined]
 
 
-def test_an_edited_release_can_be_scheduled_again_and_then_goes_out(cli: Cli, newsroom: Path) -> None:
+def test_an_edited_release_can_be_scheduled_again_and_then_goes_out(newsroom: Path) -> None:
     rid = approved_sample(newsroom, embargo=EMBARGO)
     nr = Newsroom.open(newsroom)
     editor = find_person(nr.config, EDITOR)
     first = schedule_release(nr, rid, editor, now=at(5))
     assert first.event is not None
-    assert cli("edit", rid, "--date", "2019-07-23", as_=WRITER).exit_code == 0  # type: ignore[attr-defined]
+    edit_source(nr, rid, find_person(nr.config, WRITER), date="2019-07-23", now=at(6))
     assert not release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4))[0].published
     again = schedule_release(Newsroom.open(newsroom), rid, editor, now=at(7))
     assert again.event is not None  # not "already scheduled": what is scheduled now is the edited release
@@ -335,3 +339,20 @@ def test_a_pubflow_folder_that_is_a_link_is_refused(sample: Path) -> None:
         assert len(lines) == 1, result.stderr
         assert ".pubflow is a symbolic link" in lines[0]
     assert {p.name for p in (sample / "dist").iterdir()} == before
+
+
+def test_a_move_out_is_refused_while_the_last_event_is_dated_after_the_clock(newsroom: Path) -> None:
+    rid = approved_sample(newsroom)
+    nr = Newsroom.open(newsroom)
+    editor = find_person(nr.config, EDITOR)
+    add_comment(nr, rid, editor, "from a computer whose clock runs two hours fast", now=at(120))
+    before = (newsroom / "releases" / rid / "release.yaml").read_bytes()
+    # Recorded at 08:00 (never before the comment), built for 06:10: reported published, nothing out.
+    with pytest.raises(Refused) as refused:
+        publish_release(nr, rid, editor, now=at(10))
+    assert "its last event is dated 2019-07-22T08:00:00Z, later than this computer's clock" in refused.value.message
+    assert (newsroom / "releases" / rid / "release.yaml").read_bytes() == before
+    assert not (newsroom / "dist" / "en" / rid).exists()
+    done = publish_release(nr, rid, editor, now=at(121))
+    assert done.event is not None
+    assert (newsroom / "dist" / "en" / rid / "index.html").is_file()

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, TypeVar
 from workflow.core.guards import GUARDS
 from workflow.core.history import clean_comment, record
 from workflow.core.integrity import is_legacy
-from workflow.core.model import Document, Event, format_time, utc_now
+from workflow.core.model import Document, Event, format_time, parse_time, utc_now
 from workflow.core.statemachine import check_transition
 from workflow.core.summary import summarize
 from workflow.editorial.migrate import migrate_document
@@ -106,6 +106,26 @@ def _publish_change(
     return change
 
 
+def require_clock(doc: Document, now: dt.datetime) -> None:
+    """Refuse a move that changes what is out while the release's last event is dated after `now`.
+
+    Time never goes backwards in a history (`core.history.seal`), so the move would be recorded at
+    that later time, and the outputs, written for `now`, would not show it: a publish reported as
+    done with nothing in the outputs, a retraction still readable, until that moment (one event
+    from a computer whose clock runs ahead was enough)."""
+    history = doc.release.history
+    if not history:
+        return
+    last = parse_time(history[-1].at, "at")
+    if last > now:
+        raise Refused(
+            _("{id}: its last event is dated {at}, later than this computer's clock ({now}); what this "
+              "changes would not be out until then").format(id=doc.release.id, at=history[-1].at,
+                                                           now=format_time(now)),
+            _("check this computer's clock and the clock of whoever recorded that event, or run it again "
+              "after {at}").format(at=history[-1].at))
+
+
 def publish_release(
     nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,
     comment: str | None = None, now: dt.datetime | None = None,
@@ -136,6 +156,7 @@ def publish_release(
     if lang is not None and lang in doc.release.published_languages:
         result = build_locked(nr, at=now, force_ids={release_id}, known_problems=known_problems)
         return PublishResult(summarize(doc), [], None, result)
+    require_clock(doc, now)
     change = _publish_change(nr, actor, lang, comment, now)
     (event, going), result = _all_or_nothing(nr, doc, change, now, known_problems)
     return PublishResult(summarize(nr.load(release_id)), going, event, result)
@@ -181,6 +202,7 @@ def move_release(
         return MoveOutResult(published.release, published.event, published.build)
     output_settings(config)
     _require_consistent(nr, release_id, now, known_problems)
+    require_clock(doc, now)
 
     def change(current: Document) -> tuple[Document, Event]:
         if expected_revision is not None:
