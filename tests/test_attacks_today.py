@@ -356,3 +356,26 @@ def test_a_move_out_is_refused_while_the_last_event_is_dated_after_the_clock(new
     done = publish_release(nr, rid, editor, now=at(121))
     assert done.event is not None
     assert (newsroom / "dist" / "en" / rid / "index.html").is_file()
+
+
+def test_an_unschedule_written_by_hand_by_a_translator_does_not_cancel_in_silence(cli: Cli, newsroom: Path) -> None:
+    from workflow.core.history import record
+    from workflow.core.model import Document, Event, format_time
+
+    rid = approved_sample(newsroom, embargo=EMBARGO)
+    nr = Newsroom.open(newsroom)
+    schedule_release(nr, rid, find_person(nr.config, EDITOR), now=at(5))
+
+    def forged(doc: Document) -> tuple[Document, Event]:  # what a translator can write into release.yaml
+        return record(doc, Event(at=format_time(at(6)), kind="unschedule", actor="Rami Haddad", role="editor",
+                                 transition="publish", source=doc.release.state, target=doc.release.state,
+                                 content=doc.content_hash()))
+
+    nr.update(rid, forged)
+    due = release_due(Newsroom.open(newsroom), now=T0 + dt.timedelta(hours=4))  # was []: as if cancelled
+    assert [(d.release, d.published) for d in due] == [(rid, False)]
+    assert "Rami Haddad does not hold the role 'editor'" in due[0].reason
+    result: Any = cli("build", as_=None)
+    assert result.exit_code == 5  # the gate names the broken history, and now the schedule it holds up
+    assert f"{rid}: still scheduled, not published: {rid} is not what its history recorded" in result.stdout
+    assert not (newsroom / "dist" / "en" / rid).exists()

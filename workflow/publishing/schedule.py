@@ -205,11 +205,17 @@ def release_due(nr: Newsroom, now: dt.datetime | None = None,
     people = {person.name: person for person in nr.config.people}
     out: list[Due] = []
     for release_id in scheduled_candidates(nr, now):
+        event: Event | None = None
         try:
             doc = nr.load(release_id)
             event = pending_schedule(doc)
+            if any(e.kind == "schedule" for e in doc.release.history):
+                # A history that does not replay (an `unschedule` written by hand by someone who may
+                # not publish) must not cancel the publication in silence: say why it stays.
+                require_consistent(nr, release_id)
         except PubflowError as exc:
-            out.append(Due(release_id, "", False, reason=exc.message))
+            scheduled_by = event.actor if event is not None else ""
+            out.append(Due(release_id, scheduled_by, False, reason=exc.message))
             continue
         if event is None:
             continue
