@@ -522,13 +522,15 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
         try:
             yield conn
         except sqlite3.DatabaseError as exc:  # a table or row the index cannot have written: damaged
-            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise
+            if isinstance(exc, sqlite3.OperationalError) and any(
+                    word in str(exc) for word in ("locked", "readonly", "disk", "full", "unable to open")):
+                raise  # the file is fine; the machine is not
             from workflow.errors import InvalidData
             from workflow.i18n import _
 
             conn.close()
-            _remove_index(index_path(root))
+            with contextlib.suppress(OSError):
+                _remove_index(index_path(root))
             raise InvalidData(_("{path} was damaged ({error}); removed, it is rebuilt from the release files").format(
                 path=index_path(root), error=exc), _("run the command again")) from None
     finally:
