@@ -44,9 +44,14 @@ def terminal(text: str, *, one_line: bool = False) -> str:
     return pattern.sub(lambda m: shown(m.group()), text)
 
 
+_ASCII_SHOWN = bytes(range(0x20, 0x7F)) + b"\t\n"  # what `terminal` leaves as it is, of ASCII
+
+
 def json_safe(text: str) -> str:
     """JSON text (from json.dumps) with the characters `terminal` hides written as \\uXXXX escapes
     (ASCII ones too: ESC and DEL are ASCII, and JSON kept in the index is not always json.dumps's)."""
+    if text.isascii() and not text.encode("ascii").translate(None, _ASCII_SHOWN):
+        return text  # the common case, ~30 times faster than the regex over megabytes of `list --json`
     return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
