@@ -379,3 +379,20 @@ def test_an_unschedule_written_by_hand_by_a_translator_does_not_cancel_in_silenc
     assert result.exit_code == 5  # the gate names the broken history, and now the schedule it holds up
     assert f"{rid}: still scheduled, not published: {rid} is not what its history recorded" in result.stdout
     assert not (newsroom / "dist" / "en" / rid).exists()
+
+
+def test_a_notice_missing_in_a_language_without_its_own_option_names_what_exists(newsroom: Path) -> None:
+    from dataclasses import replace
+
+    from workflow.editorial.transitions import notice_texts
+
+    rid = approved_sample(newsroom)
+    doc = Newsroom.open(newsroom).load(rid)
+    three = replace(doc, release=replace(doc.release, languages=("en", "ar", "fr")))
+    with pytest.raises(Refused) as refused:  # said "give it with --message-fr TEXT": no such option
+        notice_texts(three, "correct", ["en", "ar", "fr"], "Fixed", {"ar": "تصحيح"})
+    assert "the notice is missing in fr" in refused.value.message
+    assert refused.value.hint == "give it with --messages FILE, a text per language code"
+    with pytest.raises(Refused) as refused:
+        notice_texts(doc, "correct", ["en", "ar"], "Fixed", {})
+    assert refused.value.hint == "give it with --message-ar TEXT, or --messages FILE"

@@ -144,6 +144,9 @@ def source_notice(doc: Document, comment: str | None, notices: Mapping[str, str]
     return comment, given
 
 
+NOTICE_OPTIONS = ("en", "ar")  # languages with a --message-LANG option of their own
+
+
 def notice_texts(doc: Document, kind: str, out: list[str], comment: str | None,
                  given: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     """The notices of a correction or retraction in every language that is out but the source
@@ -159,10 +162,12 @@ def notice_texts(doc: Document, kind: str, out: list[str], comment: str | None,
         return ()  # a workflow whose correction takes no comment: no notice at all
     missing = [code for code in out if code != rel.source_language and code not in given]
     if missing:
+        optioned = [code for code in missing if code in NOTICE_OPTIONS]  # the CLI has --message-en/-ar only
         raise Refused(
             _("{id}: the notice is missing in {langs}, which readers see").format(id=rel.id, langs=", ".join(missing)),
             _("give it with {options}, or --messages FILE").format(
-                options=", ".join(f"--message-{code} TEXT" for code in missing)))
+                options=", ".join(f"--message-{code} TEXT" for code in optioned)) if optioned == missing
+            else _("give it with --messages FILE, a text per language code"))
     if not comment and rel.source_language in out:
         raise Refused(_("{id}: the notice is missing in {langs}, which readers see").format(
             id=rel.id, langs=rel.source_language), _("give it with -m TEXT"))
