@@ -396,3 +396,22 @@ def test_a_notice_missing_in_a_language_without_its_own_option_names_what_exists
     with pytest.raises(Refused) as refused:
         notice_texts(doc, "correct", ["en", "ar"], "Fixed", {})
     assert refused.value.hint == "give it with --message-ar TEXT, or --messages FILE"
+
+
+def test_render_o_naming_the_published_outputs_by_another_name_is_refused(sample: Path, run: Any) -> None:
+    """`-o DIST` on a case-insensitive disk (macOS, Windows) is dist/ itself, and so is a bind mount of
+    it: the paths differ, the folder is the same.  A bind mount is what this machine can show."""
+    import subprocess
+
+    other = sample / "preview"
+    other.mkdir()
+    mounted = subprocess.run(["mount", "--bind", str(sample / "dist"), str(other)], capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip("a bind mount needs privileges this run does not have")
+    try:
+        line = run("render", SAMPLE_ID, "-o", str(other), code=2)
+        assert "is inside the published outputs" in line
+        line = run("render", SAMPLE_ID, "-o", str(other / "deeper"), code=2)
+        assert "is inside the published outputs" in line
+    finally:
+        subprocess.run(["umount", str(other)], check=True)

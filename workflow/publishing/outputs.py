@@ -180,13 +180,35 @@ def check_writable(folder: Path) -> None:
             _("fix its permissions, or set outputs.dir in pubflow.yaml to a writable folder"))
 
 
+def _same_folder_above(where: str, live: str) -> bool:
+    """Whether `where` or a folder above it is the folder `live` under another name: the same
+    device and inode (`-o DIST` on a case-insensitive disk, as macOS and Windows have by default,
+    or a bind mount), which comparing the paths cannot see."""
+    try:
+        target = os.stat(live)
+    except OSError:
+        return False
+    current = where
+    while True:
+        try:
+            info = os.stat(current)
+        except OSError:
+            info = None
+        if info is not None and (info.st_dev, info.st_ino) == (target.st_dev, target.st_ino):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
 def check_not_live(config: Config, folder: Path) -> None:
     """UsageError when `folder` (an `-o` of `render` or `build`) is the published outputs folder or
     inside it, links followed: only `build` and the moves that change what is out write there, so
     nothing nobody approved (a draft's preview, another moment's view) ever lands among the outputs."""
     live = os.path.realpath(output_settings(config).dir)
     where = os.path.realpath(folder)
-    if where == live or where.startswith(live.rstrip(os.sep) + os.sep):
+    if where == live or where.startswith(live.rstrip(os.sep) + os.sep) or _same_folder_above(where, live):
         raise UsageError(
             _("-o {path} is inside the published outputs ({live}): only build and publish write there").format(
                 path=folder, live=live),
