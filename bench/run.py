@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 OUT = HERE / "out"
@@ -290,11 +292,17 @@ def build(repeat: int, count: int) -> float:
     corrections = []
     ids = sorted(p.name for p in (root / "releases").iterdir())
     editor = ["--as", "Hala Darwish"]
+    categories = list(yaml.safe_load((root / "pubflow.yaml").read_text("utf-8"))["categories"])
     for step in range(max(1, min(3, repeat))):
         release_id = ids[(step * 131) % len(ids)]
+        release = yaml.safe_load((root / "releases" / release_id / "release.yaml").read_text("utf-8"))
+        category = next(key for key in categories if key != release["category"])  # defined, not its own
+        notices = {"en": f"Category corrected ({step}).", "ar": f"صُحّح التصنيف ({step})."}
+        source = release["source_language"]
+        other = "ar" if source == "en" else "en"  # a notice per language that is out
         started = time.perf_counter()
-        for args in (["edit", release_id, "--category", f"Corrected {step}", *editor],
-                     ["correct", release_id, "-m", f"category corrected ({step})", *editor]):
+        for args in (["edit", release_id, "--category", category, *editor],
+                     ["correct", release_id, "-m", notices[source], f"--message-{other}", notices[other], *editor]):
             run_once([*PUBFLOW, "--root", str(root), *args])
         corrections.append((time.perf_counter() - started) * 1000)
     inc = statistics.median(corrections)
@@ -319,6 +327,7 @@ def pdf_cost(count: int = 10) -> None:
 
 def pelican_rate(pelican: str, count: int) -> float | None:
     exe = shutil.which(pelican) if pelican != "auto" else None
+    exe = str(Path(exe).resolve()) if exe else None  # Pelican runs in its site folder
     if pelican == "auto":
         venv = OUT / "pelican-venv"
         exe = str(venv / "bin" / "pelican")
