@@ -228,4 +228,9 @@ def _main(
 
 def main() -> None:
     """The `pubflow` console script (and `python -m workflow`)."""
+    import os
+
+    # typer 0.29 parses options through pydantic, which scans every installed distribution for
+    # plugins on first use; pubflow uses none (pydantic's documented switch; a user's setting wins).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="pubflow")
