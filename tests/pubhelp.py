@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from workflow.core.config import find_person
 from workflow.core.model import Document, TargetSegment
@@ -69,3 +70,15 @@ def approved_sample(root: Path, *, embargo: str | None = None, text: str | None 
     apply_transition(nr, rid, "approve", editor, now=at(2))
     set_translation(nr, rid, arabic if arabic is not None else arabic_texts())
     return rid
+
+
+def one_line(result: Any, code: int) -> str:
+    """A refused command's one stderr line, after checking the rules: exit `code`, no traceback,
+    exactly one line, starting with `error: `."""
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output
+    assert result.exit_code == code, output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    return str(lines[0])

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EDITOR, SAMPLE, WRITER, Cli
+from tests.pubhelp import one_line
 
 
 @pytest.fixture
@@ -17,15 +18,9 @@ def refused(cli: Cli, newsroom: Path, snapshot: Callable[[Path], dict[str, str]]
 
     def run(*args: str, code: int, as_: str | None = EDITOR) -> str:
         before = snapshot(newsroom)
-        result = cli(*args, as_=as_)
-        output = result.stdout + result.stderr
-        assert "Traceback" not in output
-        assert result.exit_code == code, output
-        lines = result.stderr.splitlines()
-        assert len(lines) == 1, result.stderr
-        assert lines[0].startswith("error: ")
+        line = one_line(cli(*args, as_=as_), code)
         assert snapshot(newsroom) == before, "a refused command changed files"
-        return lines[0]
+        return line
 
     return run
 

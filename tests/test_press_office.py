@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, WRITER, Cli
-from tests.pubhelp import SAMPLE_EN, SAMPLE_ID, T0, approved_sample, at, set_translation
+from tests.pubhelp import SAMPLE_EN, SAMPLE_ID, T0, approved_sample, at, one_line, set_translation
 from workflow.editorial.actors import find_person
 from workflow.editorial.transitions import apply_transition
 from workflow.publishing.publish import publish_release
@@ -31,16 +31,6 @@ def published(root: Path, **kwargs: Any) -> str:
 
 def page(root: Path, lang: str, rid: str = SAMPLE_ID, name: str = "index.html") -> str:
     return (root / "dist" / lang / rid / name).read_text("utf-8")
-
-
-def one_line(result: Any, code: int) -> str:
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output
-    assert result.exit_code == code, output
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return str(lines[0])
 
 
 def set_config(root: Path, old: str, new: str) -> None:
@@ -100,11 +90,11 @@ def test_a_datelines_unknown_category_leaves_the_release_unfiled(cli: Cli, tmp_p
      "the label 'Coalition News' is also coalition-news's"),
     ("categories:", "contact: {en: press@example.org}\ncategories:", "contact: no text in ar"),
     ("  statements:     {en: Statements, ar: بيانات}", '  statements:     {en: "State\\x01ments", ar: بيانات}',
-     "categories.statements.en holds U+0001 at character 6"),
+     "categories.statements.en contains the control character U+0001 at character 6"),
     ("  statements:     {en: Statements, ar: بيانات}", '  statements:     {en: "\\u202eStatements", ar: بيانات}',
-     "categories.statements.en holds RLO at character 1"),
+     "categories.statements.en contains the bidi override RLO (U+202E)"),
     ("categories:", 'contact: {en: "press\\x1b[2J@example.org", ar: press@example.org}\ncategories:',
-     "contact.en holds U+001B at character 6"),
+     "contact.en contains the control character U+001B at character 6"),
 ])
 def test_bad_categories_and_blocks_in_the_config_are_refused(cli: Cli, newsroom: Path, old: str, new: str,
                                                              words: str) -> None:

@@ -19,6 +19,7 @@ from workflow.core.digits import STYLES
 from workflow.core.gitsettings import GitSettings, parse_git_settings
 from workflow.core.guards import GUARDS
 from workflow.core.statemachine import DEFAULT_WORKFLOW, Workflow, parse_workflow
+from workflow.core.textrules import unsafe_text
 from workflow.errors import InvalidData, NotFound, UsageError
 from workflow.i18n import _
 
@@ -309,14 +310,9 @@ def _language_texts(data: Mapping[str, Any], key: str, languages: Mapping[str, L
 
 def _refuse_unsafe(where: str, at: str, text: str, *, one_line: bool) -> None:
     """Text of pubflow.yaml that pages and feeds print obeys the rule of release text (core.textrules)."""
-    from workflow.core.textrules import text_problem
-
-    found = text_problem(text, one_line=one_line)
-    if found is not None:
-        kind, index, char = found
-        what = f"U+{ord(char):04X}" if len(char) == 1 else char
-        raise _bad(where, _("{at} holds {what} at character {n}, which pages and feeds cannot show as written").format(
-            at=at, what=what, n=index + 1), _("remove it"))
+    error = unsafe_text(at, text, one_line=one_line)
+    if error is not None:
+        raise _bad(where, error.message, error.hint)
 
 
 def _parse_categories(raw: Any, languages: Mapping[str, Language], where: str) -> dict[str, Category]:

@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from workflow.errors import InvalidData
+from workflow.i18n import _
+
 EMBEDDINGS = {"\u202a": "LRE", "\u202b": "RLE", "\u202d": "LRO", "\u202e": "RLO"}
 ISOLATES = {"\u2066": "LRI", "\u2067": "RLI", "\u2068": "FSI"}
 PDF, PDI = "\u202c", "\u2069"
@@ -129,3 +132,31 @@ def xml_clean(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text
     return _XML_FORBIDDEN.sub("\ufffd", text)
+
+
+def unsafe_text(what: str, text: str, *, one_line: bool = False) -> InvalidData | None:
+    """The error that refuses `text` as `what` (a title, a notice, a pubflow.yaml label) under the one
+    rule of `text_problem`, or None: every place that stores text says it the same way."""
+    found = text_problem(text, one_line=one_line)
+    if found is None:
+        return None
+    kind, index, char = found
+    if kind == "newline":
+        return InvalidData(_("{what} must be one line (line break at character {n})").format(what=what, n=index + 1),
+                           _("remove the line break; paragraphs belong in the body"))
+    if kind == "control":
+        return InvalidData(
+            _("{what} contains the control character U+{code:04X} at character {n}, which feeds and pages "
+              "cannot hold").format(what=what, code=ord(char), n=index + 1),
+            _("remove it; it is often pasted with text from a terminal or a PDF"))
+    code = {v: k for k, v in BIDI_NAMES.items()}[char]
+    if kind == "embedding":
+        return InvalidData(
+            _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
+              "differently from what is stored").format(what=what, name=char, code=ord(code)),
+            _("remove it; use the RLM or LRM mark, U+200F or U+200E, to set direction"))
+    if kind == "stray":
+        return InvalidData(_("{what}: {name} (U+{code:04X}) closes nothing").format(
+            what=what, name=char, code=ord(code)), _("remove it"))
+    return InvalidData(_("{what}: {name} (U+{code:04X}) is never closed with PDI (U+2069) on its line").format(
+        what=what, name=char, code=ord(code)), _("close it with PDI, or remove it"))

@@ -79,8 +79,9 @@ def changed_since(doc: Document, event: Event) -> bool:
                 or (event.meta and event.meta != doc.metadata_hash()))
 
 
-def _guards_but_embargo() -> dict[str, Any]:
-    return {**GUARDS, "embargo_passed": lambda _ctx: None}
+def _guards_without(*names: str) -> dict[str, Any]:
+    """The publish guards with `names` switched off (scheduling checks all but the embargo now)."""
+    return {**GUARDS, **{name: (lambda _ctx: None) for name in names}}
 
 
 def schedule_release(nr: Newsroom, release_id: str, actor: Person, *, lang: str | None = None,
@@ -126,7 +127,7 @@ def schedule_release(nr: Newsroom, release_id: str, actor: Person, *, lang: str 
                 _("this newsroom publishes every language at once (publish_policy: all_at_once)"),
                 _("drop --lang, or set publish_policy: source_first in pubflow.yaml"))
         decision = check_transition(
-            config.workflow, rel.state, "publish", actor.name, actor.roles, text, _guards_but_embargo(),
+            config.workflow, rel.state, "publish", actor.name, actor.roles, text, _guards_without("embargo_passed"),
             guard_context(current, config, now, (lang,) if lang else ()))
         return record(current, Event(
             at=format_time(now), kind="schedule", actor=actor.name, role=decision.role, transition="publish",
@@ -152,7 +153,7 @@ def unschedule_release(nr: Newsroom, release_id: str, actor: Person, *, comment:
                           _("`pubflow history {id}` shows what happened to it").format(id=rel.id))
         decision = check_transition(
             config.workflow, rel.state, "publish", actor.name, actor.roles, text,
-            {name: (lambda _ctx: None) for name in GUARDS}, None)
+            _guards_without(*GUARDS), None)
         return record(current, Event(
             at=format_time(now), kind="unschedule", actor=actor.name, role=decision.role, transition="publish",
             source=rel.state, target=rel.state, language=pending.language, comment=text,
@@ -171,14 +172,16 @@ def scheduled_candidates(nr: Newsroom, now: dt.datetime) -> list[str]:
     from workflow.storage import index
 
     live = {name for name, state in nr.config.workflow.states.items() if state.live}
-    rows: list[tuple[str, str, str]] = []
-    try:
-        if not os.path.isfile(index.index_path(nr.root)):
-            raise index.IndexUnavailable("no index yet")
-        with index.opened(nr) as conn:
-            rows = conn.execute("SELECT id, embargo, state FROM releases WHERE embargo IS NOT NULL "
-                                "AND embargo != '' ORDER BY id").fetchall()
-    except index.IndexUnavailable:
+    rows: list[tuple[str, str, str]] | None = None
+    if os.path.isfile(index.index_path(nr.root)):
+        try:
+            with index.opened(nr) as conn:
+                rows = conn.execute("SELECT id, embargo, state FROM releases WHERE embargo IS NOT NULL "
+                                    "AND embargo != '' ORDER BY id").fetchall()
+        except index.IndexUnavailable:
+            pass
+    if rows is None:
+        rows = []
         for release_id in nr.release_ids():
             if not nr.release_file_mentions(release_id, b"schedule"):
                 continue  # no schedule event: nothing to publish at its embargo

@@ -43,7 +43,7 @@ from workflow.core.model import (
 from workflow.core.segments import SourceSegment
 from workflow.core.snapshot import FOLDER as SNAPSHOTS
 from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
-from workflow.core.textrules import BIDI_NAMES, text_problem
+from workflow.core.textrules import unsafe_text
 from workflow.errors import Conflict, InvalidData, NotFound
 from workflow.i18n import _
 from workflow.storage import store, yamlio
@@ -392,7 +392,7 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 
 
 def _refuse_unsafe_text(before: Document | None, after: Document) -> None:
-    """No write stores what `core.textrules.text_problem` refuses in a field it changes: titles,
+    """No write stores what `core.textrules.unsafe_text` refuses in a field it changes: titles,
     categories, paragraphs, translations, new events' comments and notices (the one rule for every field and
     language).  Text written earlier by others is left as it is; `check` and `verify` report it."""
     checks: list[tuple[str, str, bool]] = []
@@ -417,31 +417,9 @@ def _refuse_unsafe_text(before: Document | None, after: Document) -> None:
         known = len(before.logs.get(lang, ())) if before is not None else 0
         checks += [(_("the comment"), e.comment or "", False) for e in log[known:]]
     for what, text, one_line in checks:
-        found = text_problem(text, one_line=one_line)
-        if found is not None:
-            raise _unsafe(what, *found)
-
-
-def _unsafe(what: str, kind: str, index: int, char: str) -> InvalidData:
-    if kind == "newline":
-        return InvalidData(_("{what} must be one line (line break at character {n})").format(what=what, n=index + 1),
-                           _("remove the line break; paragraphs belong in the body"))
-    if kind == "control":
-        return InvalidData(
-            _("{what} contains the control character U+{code:04X} at character {n}, which feeds and pages "
-              "cannot hold").format(what=what, code=ord(char), n=index + 1),
-            _("remove it; it is often pasted with text from a terminal or a PDF"))
-    code = {v: k for k, v in BIDI_NAMES.items()}[char]
-    if kind == "embedding":
-        return InvalidData(
-            _("{what} contains the bidi override {name} (U+{code:04X}), which can make text display "
-              "differently from what is stored").format(what=what, name=char, code=ord(code)),
-            _("remove it; use the RLM or LRM mark, U+200F or U+200E, to set direction"))
-    if kind == "stray":
-        return InvalidData(_("{what}: {name} (U+{code:04X}) closes nothing").format(
-            what=what, name=char, code=ord(code)), _("remove it"))
-    return InvalidData(_("{what}: {name} (U+{code:04X}) is never closed with PDI (U+2069) on its line").format(
-        what=what, name=char, code=ord(code)), _("close it with PDI, or remove it"))
+        error = unsafe_text(what, text, one_line=one_line)
+        if error is not None:
+            raise error
 
 
 def _yaml_bytes(data: object) -> bytes:
