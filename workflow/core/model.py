@@ -497,11 +497,13 @@ def event_from_dict(data: Any, where: str, kinds: Sequence[str] = EVENT_KINDS) -
     at = _field(data, "at", where, (str, dt.datetime))
     at = format_time(parse_time(at, f"{where}.at")) if isinstance(at, dt.datetime) else at
     parse_time(at, f"{where}.at")
-    opt = {k: _field(data, k, where, str, required=False) for k in ("transition", "from", "to", "language",
-                                                                   "comment", "role", "check")}
+    opt: dict[str, Any] = {}
+    for key in _OPTIONAL_TEXT:  # the common case in a plain loop: this runs for every event of every history
+        value = data.get(key)
+        opt[key] = value if value is None or value.__class__ is str else _field(data, key, where, str, required=False)
     changes = data.get("changes")
-    segments = _pairs(data, "segments", where, PAIR_RE, _("a pair of hashes such as 0123456789abcdef:fedcba9876543210"))
-    snapshots = _pairs(data, "snapshots", where, HASH_RE, _("a sha256 in hex"))
+    segments = _pairs(data, "segments", where, PAIR_RE, "pairs") if "segments" in data else ()
+    snapshots = _pairs(data, "snapshots", where, HASH_RE, "sha256") if "snapshots" in data else ()
     metadata = _field(data, "metadata", where, dict, required=False, default={})
     for key in metadata:
         if key not in METADATA_FIELDS:
@@ -557,14 +559,19 @@ def _changes_from_dict(data: Any, where: str) -> EditChanges:
     return EditChanges(by_hand=by_hand, language=pair, dropped=dropped, **lists)
 
 
+_OPTIONAL_TEXT = ("transition", "from", "to", "language", "comment", "role", "check")
+
+
 def _pairs(data: Mapping[str, Any], key: str, where: str, pattern: re.Pattern[str],
            kind: str) -> tuple[tuple[str, str], ...]:
     raw = _field(data, key, where, dict, required=False, default={})
     out = []
     for name, value in raw.items():
         if not isinstance(name, str) or not isinstance(value, str) or not pattern.match(value):
+            what = (_("a pair of hashes such as 0123456789abcdef:fedcba9876543210") if kind == "pairs"
+                    else _("a sha256 in hex"))
             raise InvalidData(_("{where}: {field}.{name}: expected {kind}, not {value!r}").format(
-                where=where, field=key, name=name, kind=kind, value=value), _("restore the file from git"))
+                where=where, field=key, name=name, kind=what, value=value), _("restore the file from git"))
         out.append((name, value))
     return tuple(out)
 

@@ -44,7 +44,7 @@ from workflow.core.segments import SourceSegment
 from workflow.core.snapshot import FOLDER as SNAPSHOTS
 from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
 from workflow.core.textrules import unsafe_text
-from workflow.errors import Conflict, InvalidData, NotFound
+from workflow.errors import Conflict, InvalidData, NotFound, UsageError
 from workflow.i18n import _
 from workflow.storage import store, yamlio
 from workflow.storage.config_file import find_root, load_config
@@ -63,6 +63,7 @@ class Newsroom:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.root = config.root
+        self._prefix = os.path.join(self.root, "")  # `_rel` strips it
         self.after_write = AfterWriteHooks()  # called after each successful create/update/delete
         # Releases left out of a listing because they cannot be read: id -> one line (shown as warnings).
         self.problems: dict[str, str] = {}
@@ -124,53 +125,75 @@ class Newsroom:
         return (self.release_dir(release_id) / RELEASE_FILE).is_file()
 
     # ------------------------------------------------------------ reading
-    def _read(self, path: Path) -> object:
+    def _read(self, path: Path | str) -> object:
         try:
             return yamlio.read(path, self._rel(path))
         except FileNotFoundError:
             raise InvalidData(_("{path} is missing").format(path=self._rel(path)),
                               _("restore it from git")) from None
 
-    def _rel(self, path: Path) -> str:
-        try:
-            return str(path.relative_to(self.root))
-        except ValueError:
-            return str(path)
+    def _rel(self, path: Path | str) -> str:
+        text = os.fspath(path)
+        prefix = self._prefix
+        return text[len(prefix):] if text.startswith(prefix) else text
+
+    def _confine_release(self, folder: str) -> None:
+        """`store.confine` for a release folder, in two lstat calls when no link is involved.
+
+        The folder is `<root>/releases/<id>` (the id is checked: no `/`, no
+        `..`): when neither `releases` nor the folder is a symbolic link it
+        is inside the newsroom, whatever the root resolves to.  Otherwise the
+        full check resolves every component and words the refusal.
+        """
+        islink = os.path.islink
+        if not islink(os.path.dirname(folder)) and not islink(folder):
+            return
+        store.confine(folder, self.root)
 
     def load_release(self, release_id: str) -> Release:
-        folder = self.release_dir(release_id)
-        store.confine(folder, self.root)  # a release folder linked out of the newsroom is neither read nor written
-        if store.pending(folder):  # a writer was killed mid-transaction: finish it first
+        folder = os.fspath(self.release_dir(release_id))
+        self._confine_release(folder)  # a release folder linked out of the newsroom is neither read nor written
+        if os.path.exists(os.path.join(folder, store.JOURNAL)):  # a writer was killed mid-transaction: finish it
             with store.locked(self.lock_path(release_id)):
-                store.recover(folder)
-        path = folder / RELEASE_FILE
-        if not path.is_file():
-            raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids"))
-        release = release_from_dict(self._read(path), self._rel(path))
+                store.recover(Path(folder))
+        path = os.path.join(folder, RELEASE_FILE)
+        where = self._rel(path)
+        try:
+            data = yamlio.read(path, where)
+        except FileNotFoundError:
+            raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids")) from None
+        except UsageError:  # release.yaml is a folder: as if there were no release
+            raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids")) from None
+        release = release_from_dict(data, where)
         if release.id != release_id:
             raise InvalidData(_("{path}: id {id!r} does not match its folder").format(
-                path=self._rel(path), id=release.id), _("rename the folder or fix the id"))
+                path=where, id=release.id), _("rename the folder or fix the id"))
         for code in release.languages:
             if code not in self.config.languages:
                 raise InvalidData(_("{path}: language {code!r} is not configured in pubflow.yaml").format(
-                    path=self._rel(path), code=code))
+                    path=where, code=code))
         return release
 
     def load(self, release_id: str) -> Document:
         release = self.load_release(release_id)
-        folder = self.release_dir(release_id)
-        src_path = folder / f"{release.source_language}.yaml"
+        folder = os.fspath(self.release_dir(release_id))
+        src_path = os.path.join(folder, f"{release.source_language}.yaml")
         source = source_from_dict(self._read(src_path), self._rel(src_path), release_id, release.source_language)
         targets: dict[str, tuple[TargetSegment, ...]] = {}
         logs: dict[str, tuple[Event, ...]] = {}
         for code in release.targets:
-            path = folder / f"{code}.yaml"
-            if path.is_file():
-                data = self._read(path)
-                targets[code] = target_from_dict(data, self._rel(path), release_id, code)
-                logs[code] = log_from_dict(data, self._rel(path))
-            else:
+            path = os.path.join(folder, f"{code}.yaml")
+            where = self._rel(path)
+            try:
+                data = yamlio.read(path, where)
+            except FileNotFoundError:
+                targets[code] = ()  # not started yet
+                continue
+            except UsageError:  # <code>.yaml is a folder: as if it were not there
                 targets[code] = ()
+                continue
+            targets[code] = target_from_dict(data, where, release_id, code)
+            logs[code] = log_from_dict(data, where)
         return Document(release, source, targets, logs)
 
     # ------------------------------------------------------------ snapshots

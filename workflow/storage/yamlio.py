@@ -16,7 +16,7 @@ paragraph is a one-hunk diff.  Writing files is `workflow.store`'s job.
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 from typing import Any
 
 import yaml
@@ -226,9 +226,9 @@ def decode(raw: bytes, where: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def read(path: Path, where: str | None = None) -> Any:
+def read(path: str | os.PathLike[str], where: str | None = None) -> Any:
     """Read and parse one YAML file; `where` names it in messages (default: the path)."""
-    name = where or str(path)
+    name = where or os.fspath(path)
     return parse(decode(limits.read_regular(path, MAX_BYTES, name), name), name)
 
 
