@@ -284,3 +284,38 @@ def test_a_small_or_quick_cold_index_says_nothing(room: Path, capsys: pytest.Cap
     finally:
         progress.REPORT.reset(token)
     assert capsys.readouterr().err == ""
+
+
+def test_releases_folder_read_again_only_when_it_changed(room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index remembers the stamp of releases/ and skips listing it while unchanged; every way a
+    release folder appears or disappears changes that stamp, and the listing follows at once."""
+    from workflow.filestamp import RACY_NS
+
+    assert RACY_NS > 0
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)  # stamps are trusted at once (no sleeping a second)
+    scans: list[int] = []
+    real = index._disk_ids
+
+    def counted(folder: str, known: set[str]) -> list[str]:
+        scans.append(1)
+        return real(folder, known)
+
+    monkeypatch.setattr(index, "_disk_ids", counted)
+
+    def listed() -> set[str]:
+        with index.opened(room) as conn:
+            return {row[0] for row in index.list_rows(conn)}
+
+    first = listed()
+    assert (len(first), len(scans)) == (40, 1)
+    assert (listed(), len(scans)) == (first, 1)  # unchanged: not listed again
+    some = sorted(first)[5]
+    shutil.copytree(room / "releases" / some, room / "2030-01-01-moved-in")
+    for path in (room / "2030-01-01-moved-in").glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace(some, "2030-01-01-moved-in"), encoding="utf-8")
+    os.rename(room / "2030-01-01-moved-in", room / "releases" / "2030-01-01-moved-in")  # mv into releases/
+    assert (listed(), len(scans)) == (first | {"2030-01-01-moved-in"}, 2)
+    shutil.rmtree(room / "releases" / some)  # rm -r
+    assert (listed(), len(scans)) == ((first - {some}) | {"2030-01-01-moved-in"}, 3)
+    assert (listed(), len(scans)) == ((first - {some}) | {"2030-01-01-moved-in"}, 3)
+    _same(room)

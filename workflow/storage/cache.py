@@ -51,13 +51,14 @@ def signature(stamps: Iterable[Stamp]) -> int:
     return hash(tuple(flat))
 
 
-def files_signature(prefix: str, names: Iterable[str], suffix: str = "") -> int:
-    """`signature` of the files `prefix + name + suffix`, in one loop: it runs for every release on every read."""
+def files_signature(prefix: str, names: Iterable[str], suffix: str = "", dir_fd: int | None = None) -> int:
+    """`signature` of the files `prefix + name + suffix` (relative to `dir_fd` when given), in one loop:
+    it runs for every release on every read."""
     stat = os.stat
     flat: list[int] = []
     for name in names:
         try:
-            st = stat(prefix + name + suffix)
+            st = stat(prefix + name + suffix, dir_fd=dir_fd)
         except OSError:
             flat.extend(MISSING)
             continue

@@ -310,6 +310,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
                 conn.execute("DELETE FROM releases")
                 conn.execute("DELETE FROM segments")
                 conn.execute("DELETE FROM problems")
+                conn.execute("DELETE FROM meta WHERE key = 'releases_folder'")  # its ids are gone with them
                 stored, broken = {}, {}
             _next_generation(conn)
             # A racy pubflow.yaml is read again next time: its key is not remembered.
@@ -319,21 +320,41 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-    ids = _disk_ids(releases_dir, set(stored) | set(broken))
+    # The folders under releases/: read again only when the folder changed since the last read (an
+    # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.
+    folder_key = cache.stamp(releases_dir)
+    folder_text = "" if cache.is_racy(folder_key, racy_after) else cache.stamp_text(folder_key)
+    known = set(stored) | set(broken)
+    if folder_text and _meta(conn, "releases_folder") == folder_text:
+        ids = sorted(known)
+    else:
+        ids = _disk_ids(releases_dir, known)
     changed: list[tuple[str, str]] = []
     base = releases_dir + os.sep
     get = stored.get
     signature = cache.files_signature
-    for release_id in ids:
-        entry = get(release_id) or broken.get(release_id)
-        # The release's files: release.yaml and the <lang>.yaml of the languages it had.
-        if entry is None or entry[0] is None or signature(
-                f"{base}{release_id}/", ("release", *entry[1].split()), ".yaml") != entry[0]:
-            changed.append((release_id, base + release_id))
-    gone = (set(stored) | set(broken)) - set(ids)
+    try:
+        folder_fd: int | None = os.open(releases_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        folder_fd = None  # (no releases/ at all: nothing is stamped)
+    try:
+        for release_id in ids:
+            entry = get(release_id) or broken.get(release_id)
+            # The release's files: release.yaml and the <lang>.yaml of the languages it had (stat'ed
+            # relative to releases/: the same files, a shorter path to resolve 30,000 times).
+            if entry is None or entry[0] is None or signature(
+                    f"{release_id}/", ("release", *entry[1].split()), ".yaml", folder_fd) != entry[0]:
+                changed.append((release_id, base + release_id))
+    finally:
+        if folder_fd is not None:
+            os.close(folder_fd)
+    gone = known - set(ids)
+    remember = folder_text if _meta(conn, "releases_folder") != folder_text else None
     if not changed and not gone:
+        if remember:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('releases_folder', ?)", (remember,))
         return 0
-    _update(root, conn, changed, gone, racy_after, config)
+    _update(root, conn, changed, gone, racy_after, config, remember)
     return len(changed)
 
 
@@ -436,7 +457,7 @@ def _parse_all(root: str, nr: Newsroom, changed: list[tuple[str, str]], racy_aft
 
 
 def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]], gone: set[str],
-            racy_after: int, config: Config | None) -> None:
+            racy_after: int, config: Config | None, folder_text: str | None = None) -> None:
     from pathlib import Path
 
     from workflow.storage.newsroom import Newsroom
@@ -458,6 +479,8 @@ def _update(root: str, conn: sqlite3.Connection, changed: list[tuple[str, str]],
                          release_row)
             conn.executemany("INSERT INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", segment_rows)
         conn.executemany("INSERT OR REPLACE INTO problems VALUES (?, ?, ?, ?)", failures)
+        if folder_text:
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('releases_folder', ?)", (folder_text,))
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
