@@ -21,6 +21,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from tests.conftest import EDITOR, SAMPLE_ID, Cli
@@ -170,3 +172,24 @@ def test_control_check_and_feed_for_text_written_earlier(sample: Path) -> None:
     feed = (sample / "dist" / "ar" / "feed.atom").read_bytes()
     etree.fromstring(feed)  # parses: nothing XML 1.0 refuses
     assert b"\x0c" not in feed
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+    ["\x1b", "\x9b", "\x85", "\u2028", "\u202e", "\u2066", "\u2069", "\u200f", "\x7f", "\t", "\n", "ب"])))
+def test_cached_json_bytes_are_escaped_as_the_text_would_be(text: str) -> None:
+    """`list --json` prints its cached output as bytes: exactly what the text path would print."""
+    from workflow.core.textrules import json_safe, json_safe_bytes
+
+    assert json_safe_bytes(text.encode("utf-8")) == json_safe(text).encode("utf-8")
+
+
+@pytest.mark.parametrize("raw", [b"[\"\x9b31m\"]", b"\xe2\x80", b"ok \xc2", b"\xff\x1b]52;c;x\x07"])
+def test_cached_json_bytes_that_are_not_utf8_never_reach_the_terminal_raw(raw: bytes) -> None:
+    from workflow.core.textrules import json_safe_bytes
+
+    out = json_safe_bytes(raw)
+    out.decode("utf-8")  # valid UTF-8 now
+    assert b"\x1b" not in out
+    assert b"\x9b" not in out
+    assert b"\x07" not in out

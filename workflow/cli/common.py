@@ -129,6 +129,24 @@ def print_json_text(text: str) -> None:
     typer.echo(json_safe(text))
 
 
+def print_json_bytes(raw: bytes) -> None:
+    """`print_json_text` for JSON kept as UTF-8 bytes (a large cached output), written as bytes."""
+    import sys
+
+    from workflow.core.textrules import json_safe_bytes
+
+    out = sys.stdout
+    buffer = getattr(out, "buffer", None)
+    if buffer is None:
+        print_json_text(raw.decode("utf-8", "replace"))
+        return
+    safe = json_safe_bytes(raw)
+    out.flush()
+    buffer.write(safe)
+    buffer.write(b"\n")
+    buffer.flush()
+
+
 def table(title: str | None, columns: list[str], rows: list[list[str]]) -> None:
     """Aligned plain text (`workflow.cli.tables`): same look as `list`, whole cells in a pipe."""
     from workflow.cli.tables import text_table

@@ -21,7 +21,7 @@ from workflow.cli.common import (
     echo,
     newsroom,
     print_json,
-    print_json_text,
+    print_json_bytes,
     state_label,
     table,
 )
@@ -231,11 +231,11 @@ def list_cmd(
 
     try:
         with index.opened(find_root(current_run().root)) as conn:
-            text = rendered.cached(conn, rendered.key("list", state, lang, limit, width, wide, as_json), render)
+            list_key = rendered.key("list", state, lang, limit, width, wide, as_json)
             if as_json:
-                print_json_text(text)
+                print_json_bytes(rendered.cached_bytes(conn, list_key, render))
             else:
-                echo(text)
+                echo(rendered.cached(conn, list_key, render))
             return
     except index.IndexUnavailable:
         pass  # no usable index here: the operation reads the files

@@ -45,6 +45,34 @@ def file_part(path: str | os.PathLike[str]) -> str:
     return f"{os.fspath(path)}:{filestamp.stamp_text(filestamp.stamp(path))}"
 
 
+def cached_bytes(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> bytes:
+    """`cached`, as the UTF-8 bytes it keeps: a large output (`list --json`) is printed without being
+    decoded and encoded again."""
+    from workflow.storage import index
+
+    if cache_key is None:
+        return render()[0].encode("utf-8")
+    conn.execute("BEGIN")
+    made_from = index.generation(conn)
+    stored = index.cached_bytes(conn, cache_key, made_from)
+    conn.execute("COMMIT")
+    if stored is not None:
+        until, _sep, raw = stored.partition(b"\n")
+        if not until or _before(until):
+            return raw
+    text, valid_until = render()
+    index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
+    return text.encode("utf-8")
+
+
+def _before(until: bytes | str) -> bool:
+    """Whether the clock is before `until` (a time.time() kept in the index; one edited by hand: no)."""
+    try:
+        return time.time() < float(until)
+    except ValueError:
+        return False
+
+
 def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> str:
     """The output stored under `cache_key` for the index's current generation, else `render()`'s (kept).
 
@@ -61,7 +89,7 @@ def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> s
     conn.execute("COMMIT")
     if stored is not None:
         until, _sep, text = stored.partition("\n")
-        if not until or time.time() < float(until):
+        if not until or _before(until):
             return text
     text, valid_until = render()  # reads the index after `made_from`: never older than it
     index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)

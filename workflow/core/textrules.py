@@ -58,6 +58,29 @@ def json_safe(text: str) -> str:
     return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+# `_TERMINAL` in UTF-8: C0 but TAB and LF, DEL, C1 (C2 80-9F), U+2028-U+202E (E2 80 A8-AE), U+2066-U+2069.
+_TERMINAL_UTF8 = re.compile(b"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+
+
+def json_safe_bytes(raw: bytes) -> bytes:
+    """`json_safe` for UTF-8 bytes: the bytes themselves when they are valid UTF-8 with nothing to escape
+    (the common case: megabytes of `list --json` are printed without being decoded into a str)."""
+    if not _TERMINAL_UTF8.search(raw):
+        import codecs
+
+        check = codecs.getincrementaldecoder("utf-8")()  # validated in slices: no decoded copy is kept
+        view = memoryview(raw)
+        try:
+            for start in range(0, len(raw), 1 << 16):
+                check.decode(view[start:start + (1 << 16)])
+            check.decode(b"", final=True)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return raw
+    return json_safe(raw.decode("utf-8", "replace")).encode("utf-8")
+
+
 def xml_forbidden(text: str) -> Iterator[tuple[int, str]]:
     """(index, character) of every character XML 1.0 does not allow (`\\x01`, `\\x0c`, ESC, U+FFFE)."""
     for match in _XML_FORBIDDEN.finditer(text):

@@ -260,6 +260,13 @@ def cached_text(conn: sqlite3.Connection, key: str, current: str) -> str | None:
     return None if row is None else str(row[0])
 
 
+def cached_bytes(conn: sqlite3.Connection, key: str, current: str) -> bytes | None:
+    """`cached_text` as the UTF-8 bytes SQLite holds (not decoded)."""
+    row = conn.execute("SELECT CAST(text AS BLOB) FROM rendered WHERE key = ? AND generation = ?",
+                       (key, current)).fetchone()
+    return None if row is None else bytes(row[0])
+
+
 def cache_text(conn: sqlite3.Connection, key: str, made_from: str, text: str) -> None:
     """Remember an output made from generation `made_from`; one that cannot be written is no loss.
 
