@@ -264,3 +264,18 @@ def test_paragraphs_render_the_same_with_the_quick_pretest() -> None:
     plain.enable("linkify")
     for text in LINKY:
         assert _parser().render(text) == plain.render(text), text
+
+
+def test_a_text_rendered_for_both_directions_keeps_each_its_own_links():
+    """Each text is parsed once per process and its tokens shared: the right-to-left page's
+    dir="ltr" on a bare URL never leaks into the left-to-right rendering, in either order."""
+    text = "راجع https://example.org/report، ثم [هنا](https://example.org/x)."
+    rtl = ('<p>راجع <a href="https://example.org/report" dir="ltr">https://example.org/report</a>، '
+           'ثم <a href="https://example.org/x">هنا</a>.</p>')
+    ltr = rtl.replace(' dir="ltr"', "")
+    assert [to_html(text, "ltr"), to_html(text, "rtl"), to_html(text, "ltr"), to_html(text, "rtl")] == [
+        ltr, rtl, ltr, rtl]
+    other = text.replace("report", "annex")  # a text seen first on a right-to-left page
+    assert to_html(other, "rtl") == rtl.replace("report", "annex")
+    assert to_html(other, "ltr") == ltr.replace("report", "annex")
+    assert to_text(other) == "راجع https://example.org/annex، ثم هنا <https://example.org/x>."

@@ -134,6 +134,9 @@ def test_every_bundle_holds_the_pdf_listed_in_its_manifest(site: Path):
         with zipfile.ZipFile(site / f"{SAMPLE_ID}-{lang}.zip") as archive:
             assert archive.read("release.pdf") == data
             manifest = json.loads(archive.read("manifest.json"))
+            methods = {info.filename: info.compress_type for info in archive.infolist()}
+        assert methods.pop("release.pdf") == zipfile.ZIP_STORED  # compressed already: stored as it is
+        assert set(methods.values()) == {zipfile.ZIP_DEFLATED}
         entry = next(f for f in manifest["files"] if f["path"] == "release.pdf")
         assert entry == {"path": "release.pdf", "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
         page = (site / lang / SAMPLE_ID / "index.html").read_text("utf-8")

@@ -209,6 +209,41 @@ def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monk
     assert files_of(newsroom / "dist") == alone
 
 
+@pytest.mark.parametrize("blocked", ["site", "bundle"])
+def test_a_write_failing_on_either_core_leaves_the_output_folder_as_it_was(
+        cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch, blocked: str) -> None:
+    """Outputs are staged on two cores (units in sorted order: the bundles here, the site index
+    and feed in the forked child).  A write that fails in either half is the same one line and
+    exit code as on one core, and neither half's temp files stay: the output folder is as it was."""
+    import shutil
+
+    from workflow.publishing import build as publish
+
+    first = published(cli, newsroom)
+    assert cli("publish", approved_sample(newsroom, slug="second-release")).exit_code == 0
+    dist = newsroom / "dist"
+    (dist / "en" / "index.html").unlink()  # something for each half to write again
+    (dist / "ar" / first / "release.txt").unlink()
+    folder = dist / "en" / "assets" if blocked == "site" else dist / "ar" / first / "assets"
+    shutil.rmtree(folder)
+    folder.write_text("a file where a folder should be\n", "utf-8")
+    before = files_of(dist)
+    monkeypatch.setattr(publish, "PARALLEL_MIN", 0)
+    result = cli("build", "--force")
+    assert result.exit_code == 5, result.output
+    assert result.stderr.startswith("error: cannot write ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert files_of(dist) == before
+    assert not [p for p in newsroom.rglob("*") if p.name.endswith(".pubflow-tmp")]
+    folder.unlink()
+    assert cli("build").exit_code == 0
+    monkeypatch.setattr(publish, "PARALLEL_MIN", 10**6)
+    alone = files_of(dist)
+    shutil.rmtree(dist)
+    assert cli("build").exit_code == 0
+    assert files_of(dist) == alone
+
+
 def test_missing_translation_refuses_publish_naming_segments(cli: Any, newsroom: Path) -> None:
     rid = approved_sample(newsroom, arabic={"title": "عنوان"})
     result = cli("publish", rid)

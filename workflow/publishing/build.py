@@ -9,8 +9,10 @@ One build is three steps over typed state (`Job` is what is fixed for the build)
           `pagemodel`, files from `bundles`); `plan_sites` + `render_sites`: the site
           index and feed of each language whose list changed.  On two cores when
           there are many (`workers`; the bytes do not depend on the split).
-  write   `write`: every file whose bytes differ, outputs no unit claims any more
-          removed, one `os.sync()`; then `save` records the state that names them.
+  write   `stage` + `Staged.commit`: every file whose bytes differ (staged to temp files on
+          two cores when there are many: either half failing takes back both halves' temps),
+          outputs no unit claims any more removed, one `os.sync()`; then `save` records the
+          state that names them.
 
 Everything is rendered before the first file is written, so a template error
 leaves the folder as it was.  `dry_run` (`build --at`) stops after the plan
@@ -67,6 +69,7 @@ from workflow.publishing.buildstate import (
     BuildState,
     CachedPage,
     Facts,
+    FileMeta,
     KnownRelease,
     Unit,
     page_from_record,
@@ -518,6 +521,20 @@ class Staged:
             self.marker = None
 
 
+@dataclass
+class _Written:
+    """What staging some units wrote (picklable: it crosses processes)."""
+
+    temps: list[tuple[str, Path]] = field(default_factory=list)  # (temp file, the output it replaces)
+    written: list[str] = field(default_factory=list)  # outputs whose bytes changed
+    files: dict[str, dict[str, FileMeta]] = field(default_factory=dict)  # unit -> its files
+
+    def discard(self) -> None:
+        for tmp, _path in self.temps:
+            store.discard_output(tmp)
+        self.temps = []
+
+
 def _same_file(path: str, data: bytes) -> bool:
     """Does the regular file `path` hold `data`?  A link, a FIFO (whose open would wait forever) or a
     device is never read: it is replaced by a regular file."""
@@ -563,21 +580,45 @@ def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str
         store.write_text(marker, str(target))
     done = dict(units)
     staged = Staged(job, planned, result, done, facts, pages, marker=marker)
-    made: set[str] = set()
     base = str(target) + os.sep
+
+    def write(part: list[tuple[str, Mapping[str, bytes]]]) -> _Written:
+        """Stage the files of some units (in this process or a forked one); on any failure the
+        temps written so far are removed."""
+        out = _Written()
+        made: set[str] = set()
+        try:
+            for unit, unit_files in part:
+                for name in sorted(unit_files):
+                    data = unit_files[name]
+                    where = base + name
+                    if not _same_file(where, data):
+                        out.temps.append((store.stage_output(Path(where), data, made, fence=target), Path(where)))
+                        out.written.append(name)
+                out.files[unit] = {name: {"size": len(data), "sha256": sha256(data)}
+                                   for name, data in unit_files.items()}
+        except BaseException:
+            out.discard()
+            raise
+        return out
+
+    todo = sorted(files.items())
+    parallel = len(todo) >= PARALLEL_MIN
     try:
-        for unit, unit_files in sorted(files.items()):
-            for name in sorted(unit_files):
-                data = unit_files[name]
-                where = base + name
-                if not _same_file(where, data):
-                    staged.temps.append((store.stage_output(Path(where), data, made, fence=target), Path(where)))
-                    result.written.append(name)
-            done[unit] = Unit(units[unit].key, {name: {"size": len(data), "sha256": sha256(data)}
-                                                for name, data in unit_files.items()})
+        halves = workers.two_cores(write, todo, parallel, undo=_Written.discard)
+        parts = (write(todo),) if halves is None else halves
     except BaseException:
+        # Each half took back its own temps and the other's; a child stopped by an interrupt may
+        # have left some: this build holds the output folder's lock, every temp there is ours.
+        if parallel:
+            store.remove_temps_below(target)
         staged.discard()
         raise
+    for part in parts:
+        staged.temps += part.temps
+        result.written += part.written
+        for unit, metas in part.files.items():
+            done[unit] = Unit(units[unit].key, metas)
     wanted = {name for unit in done.values() for name in unit.files or ()}
     for unit, old in sorted(old_units.items()):
         if unit in done:

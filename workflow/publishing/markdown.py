@@ -21,6 +21,12 @@ off; links only to http(s), mailto, tel or relative targets).  Here:
   left to right inside the Arabic sentence.
 - `summary(text)`: one line of plain text, links as their text only.
 
+Each text is parsed once per process however many of these ask for it (a page's
+paragraphs are rendered as HTML, as text and as a summary; the notes to editors and
+the contact lines on every page of a build), and the last few thousand results are
+kept (`functools.lru_cache`): the functions are pure, the cached tokens are never
+changed after `_tokens` adjusted them.
+
 A block nested deeper than the parser follows (`MAX_NESTING`, where
 markdown-it would drop the rest) is shown as escaped text instead: nothing a
 writer typed is ever lost from a page.
@@ -28,6 +34,7 @@ writer typed is ever lost from a page.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Sequence
@@ -116,8 +123,14 @@ def _trim_links(md: MarkdownIt, children: list[Token]) -> list[Token]:
     return out
 
 
+PARSED_KEPT = 1024  # token streams kept (a page's texts are rendered as HTML, then as text, then summed up)
+RESULTS_KEPT = 4096  # rendered results kept per function
+
+
+@functools.lru_cache(maxsize=PARSED_KEPT)
 def _tokens(text: str) -> list[Token] | None:
-    """The adjusted token stream of one segment; None when it is nested too deep to render."""
+    """The adjusted token stream of one segment; None when it is nested too deep to render.
+    Shared by every caller (cached): read it, never change it."""
     from markdown_it.token import Token
 
     md = _parser()
@@ -141,29 +154,34 @@ def _tokens(text: str) -> list[Token] | None:
 
 
 # ---------------------------------------------------------------- HTML
-def _isolate_urls(tokens: Sequence[Token]) -> None:
-    """In right-to-left text a bare URL or address is a left-to-right island: `dir="ltr"` on its
-    link isolates it (browsers; WeasyPrint, which has neither <bdi> nor dir=auto), so its
-    trailing "/" or "." stays where it belongs."""
-    for token in tokens:
-        for child in token.children or ():
-            if child.type == "link_open" and child.markup in ("linkify", "autolink"):
-                child.attrSet("dir", "ltr")
+def _bare_links(tokens: Sequence[Token]) -> list[Token]:
+    """The links of bare URLs and addresses: in right-to-left text each is a left-to-right island,
+    isolated by `dir="ltr"` on its link (browsers; WeasyPrint, which has neither <bdi> nor
+    dir=auto), so its trailing "/" or "." stays where it belongs."""
+    return [child for token in tokens for child in token.children or ()
+            if child.type == "link_open" and child.markup in ("linkify", "autolink")]
 
 
+@functools.lru_cache(maxsize=RESULTS_KEPT)
 def to_html(text: str, direction: str = "ltr") -> str:
     """One segment as block HTML (escaped; safe to put in a page as is).  On a right-to-left
     page (`direction` "rtl") bare URLs and e-mail addresses are isolated left to right."""
     tokens = _tokens(text)
-    if tokens is not None and direction == "rtl":
-        _isolate_urls(tokens)
     if tokens is None:
         return "<p>" + html.escape(text, quote=False).replace("\n", "<br>\n") + "</p>"
     md = _parser()
-    rendered: str = md.renderer.render(tokens, md.options, {})
+    isolated = [(link, dict(link.attrs)) for link in _bare_links(tokens)] if direction == "rtl" else []
+    for link, _attrs in isolated:  # for this rendering only: the tokens are shared (cached)
+        link.attrSet("dir", "ltr")
+    try:
+        rendered: str = md.renderer.render(tokens, md.options, {})
+    finally:
+        for link, attrs in isolated:
+            link.attrs = attrs
     return rendered.rstrip("\n")
 
 
+@functools.lru_cache(maxsize=RESULTS_KEPT)
 def inline_html(text: str, direction: str = "ltr") -> str:
     """One line of text as inline HTML (links, emphasis), without a paragraph around it."""
     rendered = to_html(text, direction)
@@ -227,6 +245,7 @@ def _join(nodes: Sequence[SyntaxTreeNode], direction: str, urls: bool, separator
     return separator.join(text for text in (_block_text(n, direction, urls) for n in nodes) if text)
 
 
+@functools.lru_cache(maxsize=RESULTS_KEPT)
 def to_text(text: str, direction: str = "ltr", *, urls: bool = True) -> str:
     """One segment as plain text (links as "text <url>" unless `urls` is False)."""
     from markdown_it.tree import SyntaxTreeNode
@@ -237,6 +256,7 @@ def to_text(text: str, direction: str = "ltr", *, urls: bool = True) -> str:
     return _block_text(SyntaxTreeNode(tokens), direction, urls).strip("\n")
 
 
+@functools.lru_cache(maxsize=RESULTS_KEPT)
 def summary(text: str) -> str:
     """One line of plain text for a summary or a description: links as their text only."""
     return " ".join(to_text(text, urls=False).split())

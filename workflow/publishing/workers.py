@@ -8,6 +8,7 @@ the split is worth it; the bytes a build writes never depend on it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,9 +38,15 @@ def _call_forked(items: Any) -> Any:
         return _Failed(type(exc), exc.message, exc.hint)
 
 
-def two_cores(fn: Callable[[list[T]], R], items: list[T], worth: bool) -> tuple[R, R] | None:
+def two_cores(fn: Callable[[list[T]], R], items: list[T], worth: bool,
+              undo: Callable[[R], None] | None = None) -> tuple[R, R] | None:
     """`fn` of the first half of `items` here and of the second half in a forked child, at once;
-    None when it is not `worth` it or cannot be done (one core, no fork)."""
+    None when it is not `worth` it or cannot be done (one core, no fork).
+
+    When `fn` has effects (files written), `undo` takes back the effects of a half that did
+    succeed when the other half failed: the caller sees the failure and nothing of either half
+    (a failing `fn` takes back its own).  On an interrupt the child is terminated, not waited
+    for: the caller then cleans up what it may have left."""
     global _FORKED
     import multiprocessing
 
@@ -51,10 +58,25 @@ def two_cores(fn: Callable[[list[T]], R], items: list[T], worth: bool) -> tuple[
     try:
         with multiprocessing.get_context("fork").Pool(1) as pool:
             child = pool.apply_async(_call_forked, (items[half:],))
-            mine = fn(items[:half])
-            theirs = child.get()
+            try:
+                mine = fn(items[:half])
+            except Exception:
+                if undo is not None:  # wait for the child, then take back what it did
+                    with contextlib.suppress(Exception):
+                        done = child.get()
+                        if not isinstance(done, _Failed):
+                            undo(done)
+                raise
+            try:
+                theirs = child.get()
+            except BaseException:
+                if undo is not None:
+                    undo(mine)
+                raise
     finally:
         _FORKED = None
     if isinstance(theirs, _Failed):
+        if undo is not None:
+            undo(mine)
         raise theirs.kind(theirs.message, theirs.hint)
     return mine, theirs
