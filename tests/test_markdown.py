@@ -279,3 +279,34 @@ def test_a_text_rendered_for_both_directions_keeps_each_its_own_links():
     assert to_html(other, "rtl") == rtl.replace("report", "annex")
     assert to_html(other, "ltr") == ltr.replace("report", "annex")
     assert to_text(other) == "راجع https://example.org/annex، ثم هنا <https://example.org/x>."
+
+
+PROSE = ("abcxyz ABC ماقلنعب 0123456789 ٠١٢٣ ,;'\"()?!%/-.:_*&<>[]#`~\\"
+         "\u060c\u061b\u061f\u2014\u2013\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026")
+
+
+PLAIN_ALPHABET = "abz ABZ ماقب 09٠٩ ,;'\"()?!%/-.:\u060c\u061f\u2014\u201c\u201d\u00ab\u00bb\u2026"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=PROSE, min_size=1, max_size=40) | st.text(alphabet=PLAIN_ALPHABET, min_size=1, max_size=40))
+def test_plain_prose_is_rendered_as_the_parser_renders_it(text: str) -> None:
+    """A paragraph of plain prose skips the parser; every output is what the parser gives."""
+    from workflow.publishing import markdown
+
+    for direction in ("ltr", "rtl"):
+        assert to_html(text, direction) == markdown.parsed_html(text, direction)
+        for urls in (True, False):
+            assert to_text(text, direction, urls=urls) == markdown.parsed_text(text, direction, urls=urls)
+
+
+def test_most_prose_skips_the_parser_and_markup_never_does() -> None:
+    from workflow.publishing import markdown
+
+    prose = ["The minister said on Monday that talks will resume, despite \"serious\" doubts.",
+             "قال الوزير يوم الاثنين إن المحادثات ستستأنف، رغم «شكوك جدية».",
+             "(Source: Media Department)", "Prices rose 12% in 2024 - a record.", "Done."]
+    assert all(markdown._plain(text) for text in prose)
+    markup = ["1. first", "- item", "# Title", "a *b*", "a_b_", "see [x](y)", "e.g. this", "at 10:30",
+              "www.example.org", "x@example.org", "a & b", "<b>", "a  ", " a", "a\nb", "http://x", "localhost"]
+    assert not any(markdown._plain(text) for text in markup)

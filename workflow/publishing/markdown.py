@@ -87,6 +87,22 @@ def _quick_pretest(md: MarkdownIt) -> None:
     linkify.pretest = pretest
 
 
+# A paragraph of plain prose: one line that starts with a letter (or an opening bracket or quote)
+# and holds only letters, digits, spaces and punctuation no Markdown rule reacts to; a full stop
+# or a colon only before a space or at the end, so no host name, scheme or time can be linkified.
+# Such a text is one paragraph whose only token is itself: its HTML is the escaped text, its plain
+# text the text (tests compare both with the parser's for every text this pattern accepts).
+# Most paragraphs of a press release are such prose; the parser took most of a page's rendering.
+_PLAIN = re.compile(
+    r"(?:[^\W\d_]|[(\"\u201c\u00ab])"
+    r"(?:[^\W_]|[ ,;'\"()?!%/\u060c\u061b\u061f\u2014\u2013\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026-]"
+    r"|[.:](?= |$))*(?<! )")
+
+
+def _plain(text: str) -> bool:
+    return _PLAIN.fullmatch(text) is not None and "//" not in text and "localhost" not in text.lower()
+
+
 # ---------------------------------------------------------------- tokens
 def _too_deep(tokens: Sequence[Token]) -> bool:
     return any(t.level >= blocks.MAX_NESTING - 1 for t in tokens)
@@ -166,6 +182,11 @@ def _bare_links(tokens: Sequence[Token]) -> list[Token]:
 def to_html(text: str, direction: str = "ltr") -> str:
     """One segment as block HTML (escaped; safe to put in a page as is).  On a right-to-left
     page (`direction` "rtl") bare URLs and e-mail addresses are isolated left to right."""
+    return f"<p>{_escape(text)}</p>" if _plain(text) else parsed_html(text, direction)
+
+
+def parsed_html(text: str, direction: str = "ltr") -> str:
+    """`to_html` through the parser, whatever the text (what plain prose is compared with)."""
     tokens = _tokens(text)
     if tokens is None:
         return "<p>" + html.escape(text, quote=False).replace("\n", "<br>\n") + "</p>"
@@ -179,6 +200,13 @@ def to_html(text: str, direction: str = "ltr") -> str:
         for link, attrs in isolated:
             link.attrs = attrs
     return rendered.rstrip("\n")
+
+
+def _escape(text: str) -> str:
+    """Text escaped as the parser's renderer escapes it (& < > and the double quote)."""
+    from markdown_it.common.utils import escapeHtml
+
+    return escapeHtml(text)
 
 
 @functools.lru_cache(maxsize=RESULTS_KEPT)
@@ -248,6 +276,11 @@ def _join(nodes: Sequence[SyntaxTreeNode], direction: str, urls: bool, separator
 @functools.lru_cache(maxsize=RESULTS_KEPT)
 def to_text(text: str, direction: str = "ltr", *, urls: bool = True) -> str:
     """One segment as plain text (links as "text <url>" unless `urls` is False)."""
+    return text if _plain(text) else parsed_text(text, direction, urls=urls)
+
+
+def parsed_text(text: str, direction: str = "ltr", *, urls: bool = True) -> str:
+    """`to_text` through the parser, whatever the text (what plain prose is compared with)."""
     from markdown_it.tree import SyntaxTreeNode
 
     tokens = _tokens(text)

@@ -253,6 +253,7 @@ class Renderer:
         self.contact = dict(config.contact if contact is None else contact)
         self.dirs = template_dirs(config.root)
         self._envs: dict[str, Environment] = {}
+        self._assets: dict[str, bytes] = {}
 
     # -------------------------------------------------- inputs (for build hashes)
     def input_files(self) -> list[Path]:
@@ -265,6 +266,12 @@ class Renderer:
         return [seen[k] for k in sorted(seen)]
 
     def asset(self, name: str) -> bytes:
+        """An asset's bytes, read once per renderer (a build puts the stylesheet in every bundle)."""
+        if name not in self._assets:
+            self._assets[name] = self._read_asset(name)
+        return self._assets[name]
+
+    def _read_asset(self, name: str) -> bytes:
         for folder in self.dirs:
             path = folder / name
             if folder.is_relative_to(self.root) and os.path.lexists(path):
