@@ -191,14 +191,13 @@ def parsed_html(text: str, direction: str = "ltr") -> str:
     if tokens is None:
         return "<p>" + html.escape(text, quote=False).replace("\n", "<br>\n") + "</p>"
     md = _parser()
-    isolated = [(link, dict(link.attrs)) for link in _bare_links(tokens)] if direction == "rtl" else []
-    for link, _attrs in isolated:  # for this rendering only: the tokens are shared (cached)
-        link.attrSet("dir", "ltr")
-    try:
-        rendered: str = md.renderer.render(tokens, md.options, {})
-    finally:
-        for link, attrs in isolated:
-            link.attrs = attrs
+    if direction == "rtl" and _bare_links(tokens):
+        # The cached tokens are shared (by threads too: the preview server): a fresh parse of its own
+        # takes the links' dir="ltr".
+        tokens = _tokens.__wrapped__(text) or tokens
+        for link in _bare_links(tokens):
+            link.attrSet("dir", "ltr")
+    rendered: str = md.renderer.render(tokens, md.options, {})
     return rendered.rstrip("\n")
 
 
