@@ -92,15 +92,22 @@ def _quick_pretest(md: MarkdownIt) -> None:
 # or a colon only before a space or at the end, so no host name, scheme or time can be linkified.
 # Such a text is one paragraph whose only token is itself: its HTML is the escaped text, its plain
 # text the text (tests compare both with the parser's for every text this pattern accepts).
-# Most paragraphs of a press release are such prose; the parser took most of a page's rendering.
-_PLAIN = re.compile(
-    r"(?:[^\W\d_]|[(\"\u201c\u00ab])"
-    r"(?:[^\W_]|[ ,;'\"()?!%/\u060c\u061b\u061f\u2014\u2013\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026-]"
-    r"|[.:](?= |$))*(?<! )")
+# Many paragraphs of a press release are such prose; the parser took most of a page's rendering.
+_OPENING = frozenset("(\"\u201c\u00ab")  # what may open a paragraph besides a letter
+# Any character other than a letter, a digit, a space and the punctuation no rule reacts to:
+_NOT_PROSE = re.compile(r"[^\w ,;'\"()?!%/.:\u060c\u061b\u061f\u2014\u2013\u2018\u2019\u201c\u201d\u00ab\u00bb\u2026-]")
+_STOP_IN_WORD = re.compile(r"[.:](?! |\Z)")  # "e.g", "example.org", "10:30", "mailto:"
 
 
 def _plain(text: str) -> bool:
-    return _PLAIN.fullmatch(text) is not None and "//" not in text and "localhost" not in text.lower()
+    """Is `text` plain prose (see above)?  A few scans in C: it is asked of every paragraph."""
+    if not text or text[-1] == " ":
+        return False
+    first = text[0]
+    if not (first in _OPENING or (first.isalnum() and not first.isdecimal())):
+        return False
+    return (_NOT_PROSE.search(text) is None and "_" not in text and "//" not in text
+            and _STOP_IN_WORD.search(text) is None and "localhost" not in text.lower())
 
 
 # ---------------------------------------------------------------- tokens
