@@ -157,17 +157,62 @@ def files_hash(root: Path) -> dict[str, str]:
     return out
 
 
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    """A copy of the sample newsroom with its bundles built (dist/)."""
-    root = tmp_path / "sample"
-    root.mkdir()
+class BuiltRooms:
+    """Newsrooms built once per test process, copied into each test that asks for one.
+
+    Building this repository's sample (PDFs on) takes about a second, and some forty tests start
+    from it.  `copy(key, make, dest)` makes the master with `make(master)` the first time `key` is
+    asked for (from inside a test's fixtures: the environment is already the clean one), then
+    copies it to `dest` with its derived data (`.pubflow/`: index, build state, caches) as if the
+    test had built it there.  The only path kept in that data is the build state's output folder
+    (`build.json` "out": the state is trusted for that folder only); it is moved to the copy's.
+    Any other file that names the master fails the fixture: copying would then no longer
+    give what a build in place gives.
+    """
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.masters: dict[str, Path] = {}
+
+    def copy(self, key: str, make: Callable[[Path], None], dest: Path) -> Path:
+        master = self.masters.get(key)
+        if master is None:
+            master = self.base / key / dest.name  # the same folder name as the copies
+            make(master)
+            self.masters[key] = master
+        shutil.copytree(master, dest, symlinks=True)
+        state = dest / ".pubflow" / "build.json"
+        if state.is_file():
+            import json
+
+            data = json.loads(state.read_text("utf-8"))
+            assert data.get("out") == str(master / "dist"), data.get("out")
+            data["out"] = str(dest / "dist")
+            state.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+        named = [str(path.relative_to(dest)) for path in dest.rglob("*")
+                 if path.is_file() and not path.is_symlink() and str(master).encode() in path.read_bytes()]
+        assert named == [], f"files naming the master newsroom {master}: {named}"
+        return dest
+
+
+@pytest.fixture(scope="session")
+def built_rooms(tmp_path_factory: pytest.TempPathFactory) -> BuiltRooms:
+    return BuiltRooms(tmp_path_factory.mktemp("built"))
+
+
+def _make_sample(root: Path) -> None:
+    root.mkdir(parents=True)
     for name in ("pubflow.yaml", "glossary.yaml"):
         shutil.copy2(PROJECT / name, root / name)
     shutil.copytree(PROJECT / "releases", root / "releases")
     result: Any = Cli(root)("build")
     assert result.exit_code == 0, result.output
-    return root
+
+
+@pytest.fixture
+def sample(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
+    """A copy of the sample newsroom with its bundles built (dist/); built once per test process (`BuiltRooms`)."""
+    return built_rooms.copy("sample", _make_sample, tmp_path / "sample")
 
 
 @pytest.fixture

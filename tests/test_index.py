@@ -12,8 +12,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tests.conftest import Cli
+from workflow.cli.app import app
 from workflow.editorial.queries import load_summaries, load_summaries_from_files
 from workflow.storage import index
 from workflow.storage.newsroom import Newsroom
@@ -155,14 +157,16 @@ def test_index_unwritable_falls_back_to_files(room: Path, monkeypatch: pytest.Mo
     assert not (room / ".pubflow" / "index.sqlite").exists()
 
 
-def _run(room: Path, *args: str, indexed: bool) -> subprocess.CompletedProcess[str]:
-    """`pubflow --root room args`; `indexed=False`: without the index (every file read)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PUBFLOW")}
-    env["COLUMNS"] = "100"
-    if not indexed:
-        env["PUBFLOW_NO_INDEX"] = "1"
-    return subprocess.run([sys.executable, "-c", "from workflow.cli.app import main; main()", "--root", str(room),
-                           *args], capture_output=True, text=True, env=env, check=False)
+def _run(room: Path, *args: str, indexed: bool) -> tuple[int, str, str]:
+    """`pubflow --root room args` (exit code, stdout, stderr); `indexed=False`: without the index (every file read).
+
+    In this process (CliRunner): the index and the output kept in it are read
+    from `.pubflow/index.sqlite` afresh by every run (test_queue_output's
+    catalog test and `test_processes_building_the_index_at_once_agree` run
+    real processes)."""
+    result = CliRunner().invoke(app, ["--root", str(room), *args], catch_exceptions=False,
+                                env={"COLUMNS": "100", "PUBFLOW_NO_INDEX": None if indexed else "1"})
+    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.mark.slow
@@ -173,21 +177,21 @@ def test_list_from_the_index_prints_what_the_files_give(room: Path) -> None:
                  ["list", "--json"], ["list", "--json", "--state", "translation", "--limit", "4"],
                  ["list", "--json", "--state", "nonsense"], ["list", "--json", "--lang", "ar"]):
         fast, slow = _run(room, *args, indexed=True), _run(room, *args, indexed=False)  # index, files
-        assert (fast.returncode, fast.stdout, fast.stderr) == (slow.returncode, slow.stdout, slow.stderr), args
-    assert "translation" in _run(room, "list", indexed=True).stdout
+        assert fast == slow, args
+    assert "translation" in _run(room, "list", indexed=True)[1]
 
 
 @pytest.mark.slow
 def test_list_sees_a_hand_edit_at_once(room: Path) -> None:
     _run(room, "list", "--limit", "1", indexed=True)
-    first = _run(room, "list", "--limit", "1", indexed=True).stdout  # served from the cached output
+    first = _run(room, "list", "--limit", "1", indexed=True)[1]  # served from the cached output
     rid = sorted(p.name for p in (room / "releases").iterdir())[0]
     rel = room / "releases" / rid / "release.yaml"
     source = [line.split(": ")[1] for line in rel.read_text().splitlines() if line.startswith("source_language:")][0]
     path = room / "releases" / rid / f"{source}.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("- id: title\n  text: ", "- id: title\n  text: Zq ", 1),
                     encoding="utf-8")
-    second = _run(room, "list", "--limit", "1", indexed=True).stdout
+    second = _run(room, "list", "--limit", "1", indexed=True)[1]
     assert "Zq" not in first
     assert "Zq" in second
 
@@ -238,7 +242,7 @@ def test_processes_building_the_index_at_once_agree(room: Path) -> None:
     assert all(p.returncode == 0 for p in procs), outs
     _same(room)
     after = _run(room, "list", indexed=True)
-    assert after.stdout == _run(room, "list", indexed=False).stdout
+    assert after[1] == _run(room, "list", indexed=False)[1]
     conn = sqlite3.connect(room / ".pubflow" / "index.sqlite")
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import EDITOR, REVIEWER, TRANSLATOR, WRITER, Cli
+from tests.conftest import EDITOR, REVIEWER, TRANSLATOR, WRITER, BuiltRooms, Cli
 
 REPO = Path(__file__).resolve().parents[1]
 RID = "2019-07-22-assad-russia-crimes-international"
@@ -34,10 +34,8 @@ def make_room(root: Path, config: Path = REPO / "pubflow.yaml", releases: Path =
     return root
 
 
-@pytest.fixture
-def room(tmp_path: Path) -> Path:
-    """A copy of the sample newsroom, built: the sample release is out in English and Arabic."""
-    root = make_room(tmp_path / "room")
+def _make_built_room(root: Path) -> None:
+    make_room(root)
     cli = Cli(root)
     r: Any = cli("migrate")  # nothing to do once the repository's sample is migrated
     assert r.exit_code == 0, r.output
@@ -45,7 +43,13 @@ def room(tmp_path: Path) -> Path:
     assert r.exit_code == 0, r.output
     r = cli("build")
     assert r.exit_code == 0, r.output
-    return root
+
+
+@pytest.fixture
+def room(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
+    """A copy of the sample newsroom, built: the sample release is out in English and Arabic
+    (built once per test process: `tests.conftest.BuiltRooms`)."""
+    return built_rooms.copy("integrity-room", _make_built_room, tmp_path / "room")
 
 
 def dist(root: Path) -> dict[str, bytes]:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import REVIEWER, TRANSLATOR, Cli
+from tests.conftest import REVIEWER, TRANSLATOR, BuiltRooms, Cli
 from tests.test_integrity import OLD, RID, dist, edited_source, make_room, one_error_line
 from workflow.storage.yamlio import format_yaml
 
@@ -41,11 +41,16 @@ def init(root: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def gitroom(tmp_path: Path) -> Path:
-    root = init(make_room(tmp_path / "desk"))
+def _make_gitroom(root: Path) -> None:
+    init(make_room(root))
     assert Cli(root)("build").exit_code == 0
-    return root
+
+
+@pytest.fixture
+def gitroom(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
+    """The sample newsroom in a git repository (autocommit on), built; made once per test process and copied
+    (`tests.conftest.BuiltRooms`; git keeps no path of its work tree)."""
+    return built_rooms.copy("gitroom", _make_gitroom, tmp_path / "desk")
 
 
 @pytest.fixture

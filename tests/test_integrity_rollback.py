@@ -16,18 +16,22 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import Cli
+from tests.conftest import BuiltRooms, Cli
 from tests.test_integrity import OLD, RID, dist, make_room, one_error_line
 from workflow.storage.yamlio import format_yaml
 
 
-@pytest.fixture
-def room(tmp_path: Path) -> Path:
-    """A copy of the sample newsroom (no git), built: the sample release is out in English and Arabic."""
-    root = make_room(tmp_path / "room")
+def _make_built_room(root: Path) -> None:
+    make_room(root)
     r: Any = Cli(root)("build")
     assert r.exit_code == 0, r.output
-    return root
+
+
+@pytest.fixture
+def room(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
+    """A copy of the sample newsroom (no git), built: the sample release is out in English and Arabic
+    (built once per test process: `tests.conftest.BuiltRooms`)."""
+    return built_rooms.copy("rollback-room", _make_built_room, tmp_path / "room")
 
 
 def truncate(root: Path, events: int, state: str) -> None:

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from workflow.cli.app import app
 from workflow.storage.newsroom import Newsroom
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,18 @@ def _run(room: Path, *args: str, indexed: bool, pythonpath: Path | None = None) 
     return done.returncode, done.stdout, done.stderr
 
 
+def _invoke(room: Path, *args: str, indexed: bool) -> tuple[int, str, str]:
+    """The same command line in this process (CliRunner): what it prints and its exit code.
+
+    The index and the output kept in it live in `.pubflow/index.sqlite`, read
+    afresh by every run; nothing of them is kept in the process (the catalog
+    tests below, in new processes, cover a second process reading what the
+    first one stored).  PUBFLOW_USER is unset (the autouse `_clean_env`)."""
+    result = CliRunner().invoke(app, ["--root", str(room), *args], catch_exceptions=False,
+                                env={"PUBFLOW_NO_INDEX": None if indexed else "1"})
+    return result.exit_code, result.stdout, result.stderr
+
+
 def _command_lines(room: Path) -> list[list[str]]:
     # one person per set of roles: people who hold the same roles see queues computed the same way
     people = list({tuple(sorted(p.roles)): p.email for p in Newsroom.open(room).config.people}.values())
@@ -65,9 +79,9 @@ def _command_lines(room: Path) -> list[list[str]]:
 
 def _assert_same(room: Path) -> None:
     for args in _command_lines(room):
-        slow = _run(room, *args, indexed=False)
-        assert _run(room, *args, indexed=True) == slow, args  # computed
-        assert _run(room, *args, indexed=True) == slow, args  # served from the cached output
+        slow = _invoke(room, *args, indexed=False)
+        assert _invoke(room, *args, indexed=True) == slow, args  # computed
+        assert _invoke(room, *args, indexed=True) == slow, args  # served from the cached output
 
 
 @pytest.mark.slow
@@ -83,7 +97,7 @@ def test_queues_from_the_index_print_what_the_files_give_on_the_fixture(newsroom
 @pytest.mark.slow
 def test_queues_see_a_hand_edit_at_once(room: Path) -> None:
     editor = next(p.email for p in Newsroom.open(room).config.people if "editor" in p.roles)
-    before = {args[0]: _run(room, *args, indexed=True)[1] for args in (["pending"], ["inbox", "--as", editor])}
+    before = {args[0]: _invoke(room, *args, indexed=True)[1] for args in (["pending"], ["inbox", "--as", editor])}
     paths = [p for p in sorted(room.glob("releases/*/*.yaml"))
              if p.name != "release.yaml" and "status: machine" in p.read_text(encoding="utf-8")]
     assert paths
@@ -91,9 +105,9 @@ def test_queues_see_a_hand_edit_at_once(room: Path) -> None:
     path.write_text(path.read_text(encoding="utf-8").replace("status: machine", "status: translated", 1),
                     encoding="utf-8")
     for args in (["pending"], ["inbox", "--as", editor]):
-        after = _run(room, *args, indexed=True)
-        assert after == _run(room, *args, indexed=False), args
-    assert _run(room, "pending", indexed=True)[1] != before["pending"]
+        after = _invoke(room, *args, indexed=True)
+        assert after == _invoke(room, *args, indexed=False), args
+    assert _invoke(room, "pending", indexed=True)[1] != before["pending"]
 
 
 def _checkout_copy(tmp_path: Path) -> Path:

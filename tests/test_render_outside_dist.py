@@ -15,23 +15,27 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import WRITER, Cli
+from tests.conftest import WRITER, BuiltRooms, Cli
 from tests.test_integrity import dist, make_room
 
 DRAFT = "2019-07-24-secret"
 
 
-@pytest.fixture
-def room(tmp_path: Path) -> Path:
-    root = make_room(tmp_path / "room")
+def _make_room_with_a_draft(root: Path) -> None:
+    make_room(root)
     cli = Cli(root)
     r: Any = cli("build")
     assert r.exit_code == 0, r.output
-    draft = tmp_path / "draft.txt"
+    draft = root.parent / "draft.txt"
     draft.write_text("Draft nobody approved\n\nSecret draft text 999.\n", encoding="utf-8")
     r = cli("new", "--from", str(draft), "--slug", "secret", "--date", "2019-07-24", as_=WRITER)
     assert r.exit_code == 0, r.output
-    return root
+
+
+@pytest.fixture
+def room(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
+    """The sample newsroom built, then a draft nobody approved added (made once per test process)."""
+    return built_rooms.copy("room-with-a-draft", _make_room_with_a_draft, tmp_path / "room")
 
 
 @pytest.mark.parametrize("where", ["dist", "dist/en", "dist/en/new-folder", "./dist/../dist", "{abs}/dist"])
