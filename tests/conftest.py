@@ -164,33 +164,38 @@ class BuiltRooms:
     from it.  `copy(key, make, dest)` makes the master with `make(master)` the first time `key` is
     asked for (from inside a test's fixtures: the environment is already the clean one), then
     copies it to `dest` with its derived data (`.pubflow/`: index, build state, caches) as if the
-    test had built it there.  The only path kept in that data is the build state's output folder
+    test had made it there.  The only path kept in that data is the build state's output folder
     (`build.json` "out": the state is trusted for that folder only); it is moved to the copy's.
-    Any other file that names the master fails the fixture: copying would then no longer
-    give what a build in place gives.
+    `after(master, dest)` fixes what else names the master (a git clone's remote: `git remote
+    set-url`).  Any file that still names the master fails the fixture (reflog messages aside):
+    copying would then no longer give what making it in place gives.
     """
 
     def __init__(self, base: Path) -> None:
         self.base = base
         self.masters: dict[str, Path] = {}
 
-    def copy(self, key: str, make: Callable[[Path], None], dest: Path) -> Path:
+    def copy(self, key: str, make: Callable[[Path], None], dest: Path,
+             after: Callable[[Path, Path], None] | None = None) -> Path:
+        import json
+
         master = self.masters.get(key)
         if master is None:
             master = self.base / key / dest.name  # the same folder name as the copies
             make(master)
             self.masters[key] = master
         shutil.copytree(master, dest, symlinks=True)
-        state = dest / ".pubflow" / "build.json"
-        if state.is_file():
-            import json
-
+        for state in dest.rglob(".pubflow/build.json"):
             data = json.loads(state.read_text("utf-8"))
-            assert data.get("out") == str(master / "dist"), data.get("out")
-            data["out"] = str(dest / "dist")
+            out = str(data.get("out"))
+            assert out.startswith(str(master) + os.sep), out
+            data["out"] = str(dest) + out[len(str(master)):]
             state.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
+        if after is not None:
+            after(master, dest)
         named = [str(path.relative_to(dest)) for path in dest.rglob("*")
-                 if path.is_file() and not path.is_symlink() and str(master).encode() in path.read_bytes()]
+                 if path.is_file() and not path.is_symlink() and ".git/logs" not in path.as_posix()
+                 and str(master).encode() in path.read_bytes()]
         assert named == [], f"files naming the master newsroom {master}: {named}"
         return dest
 

@@ -53,20 +53,33 @@ def gitroom(tmp_path: Path, built_rooms: BuiltRooms) -> Path:
     return built_rooms.copy("gitroom", _make_gitroom, tmp_path / "desk")
 
 
-@pytest.fixture
-def clones(tmp_path: Path) -> tuple[Path, Path]:
-    seed = init(make_room(tmp_path / "seed"))
-    bare = tmp_path / "remote.git"
+def _make_clones(top: Path) -> None:
+    top.mkdir(parents=True)
+    seed = init(make_room(top / "seed"))
+    bare = top / "remote.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(bare)], check=True)
-    out = []
     for name in ("alpha", "beta"):
-        clone = tmp_path / name
+        clone = top / name
         subprocess.run(["git", "clone", "-q", str(bare), str(clone)], check=True)
         git(clone, "config", "user.email", "hala.darwish@example.org")
         git(clone, "config", "user.name", "Hala Darwish")
         assert Cli(clone)("build").exit_code == 0
-        out.append(clone)
-    return out[0], out[1]
+
+
+def _point_at_the_copies(_master: Path, top: Path) -> None:
+    git(top / "remote.git", "remote", "set-url", "origin", str(top / "seed"))
+    for name in ("alpha", "beta"):
+        git(top / name, "remote", "set-url", "origin", str(top / "remote.git"))
+
+
+@pytest.fixture
+def clones(tmp_path: Path, built_rooms: BuiltRooms) -> tuple[Path, Path]:
+    """A bare remote seeded with the sample newsroom and two clones of it (alpha, beta), each built.
+
+    Made once per test process and copied (`tests.conftest.BuiltRooms`), the clones' remote set to
+    the copied bare repository."""
+    top = built_rooms.copy("clones", _make_clones, tmp_path / "git", after=_point_at_the_copies)
+    return top / "alpha", top / "beta"
 
 
 def truncate(root: Path, events: int, state: str) -> None:
