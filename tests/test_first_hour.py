@@ -189,20 +189,23 @@ def test_the_same_short_option_on_every_command_with_the_long_one() -> None:
 
 
 # ------------------------------------------------------------------ errors: a next step, no nested parentheses
-def _error_classes() -> set[str]:
+def _workflow_trees() -> list[tuple[Path, ast.Module]]:
+    return [(p, ast.parse(p.read_text(encoding="utf-8"))) for p in sorted((ROOT / "workflow").rglob("*.py"))]
+
+
+def _error_classes(trees: list[tuple[Path, ast.Module]]) -> set[str]:
     from workflow import errors
 
     names = {n for n, v in vars(errors).items() if isinstance(v, type) and issubclass(v, errors.PubflowError)}
-    trees = [ast.parse(p.read_text(encoding="utf-8")) for p in sorted((ROOT / "workflow").rglob("*.py"))]
+    classes = [(node.name, {b.id for b in node.bases if isinstance(b, ast.Name)})
+               for _path, tree in trees for node in ast.walk(tree) if isinstance(node, ast.ClassDef)]
     grew = True
     while grew:
         grew = False
-        for tree in trees:
-            for node in ast.walk(tree):
-                if isinstance(node, ast.ClassDef) and node.name not in names and any(
-                        isinstance(b, ast.Name) and b.id in names for b in node.bases):
-                    names.add(node.name)
-                    grew = True
+        for name, bases in classes:
+            if name not in names and bases & names:
+                names.add(name)
+                grew = True
     return names
 
 
@@ -219,10 +222,11 @@ def _literal(node: ast.AST | None) -> str | None:
 
 def test_no_next_step_has_parentheses_of_its_own() -> None:
     """An error prints `message (next step)`: a next step with parentheses of its own would nest them."""
-    classes = _error_classes()
+    trees = _workflow_trees()
+    classes = _error_classes(trees)
     nested = []
-    for path in sorted((ROOT / "workflow").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    for path, tree in trees:
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes:
                 hint = node.args[1] if len(node.args) > 1 else next(
                     (k.value for k in node.keywords if k.arg == "hint"), None)
