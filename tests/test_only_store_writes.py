@@ -16,6 +16,7 @@ STORE = "storage/store.py"
 ALLOWED = {
     ("storage/index.py", "sqlite3.connect"): "the SQLite index: SQLite's own journal keeps it whole",
     ("storage/limits.py", "os.open"): "O_RDONLY | O_NONBLOCK: the one bounded reader of input files writes nothing",
+    ("storage/index.py", "os.open"): "O_RDONLY | O_DIRECTORY: releases/ held open to stat its files; writes nothing",
 }
 # Creating a folder (mkdir, makedirs) is not checked: it is idempotent and leaves nothing half-written.
 # Calls that write, whatever object they are called on.
