@@ -354,7 +354,7 @@ def _render_release(job: Job, old_units: Mapping[str, Unit], release_id: str, ou
                 raise InvalidData(_("{id}: {lang} is out, but no snapshot of its text is recorded").format(
                     id=release_id, lang=lang), _("run `pubflow migrate`; see `pubflow verify`"))
             page = page_data(doc, job.nr.config, lang, base_url=job.settings.base_url, alternates=langs,
-                             snapshot=snap)
+                             snapshot=snap, translations=job.renderer.catalog(lang))
             old = old_units.get(unit)
             if job.incremental and release_id not in job.forced and old is not None and old.fresh(key, job.target):
                 rendered[unit] = (old, {"key": key, "page": page_record(page)}, None)

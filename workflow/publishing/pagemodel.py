@@ -21,6 +21,8 @@ from workflow.i18n import N_, _
 from workflow.publishing.dates import check_language, day_of, format_day
 
 if TYPE_CHECKING:
+    import gettext
+
     from workflow.core.config import Config, Language
     from workflow.core.model import Release
     from workflow.core.snapshot import Snapshot
@@ -227,16 +229,19 @@ def page_data(
     alternates: Sequence[str] = (),
     allow_missing: bool = False,
     snapshot: Snapshot | None = None,
+    translations: gettext.NullTranslations | None = None,
 ) -> Page:
     """The page model of `doc` in `lang` (pure; its text from `published_text`: from `snapshot`,
-    with the date and category it froze, when the page is what is out)."""
+    with the date and category it froze, when the page is what is out).  `translations`: the
+    page catalog of `lang` when the caller holds it (a build: `Renderer.catalog`)."""
     rel = doc.release
     language = config.language(lang)
     check_language(language)
     texts, missing = published_text(doc, lang, snapshot=snapshot, allow_missing=allow_missing)
     order = [s.id for s in snapshot.segments] if snapshot is not None else [s.id for s in doc.source]
     day, category = (snapshot.date, snapshot.category) if snapshot is not None else (rel.date, rel.category)
-    translations = i18n.translations_for(lang, config.root / "locales")
+    if translations is None:
+        translations = i18n.translations_for(lang, config.root / "locales")
     source_lang = config.languages[rel.source_language]
     body = [Para(texts[seg_id], *((source_lang.code, source_lang.direction) if seg_id in missing else ("", "")))
             for seg_id in order if seg_id not in ("title", "source")]

@@ -41,6 +41,8 @@ from workflow.publishing.outputs import Letterhead
 from workflow.publishing.pagemodel import Link, Page, site_name
 
 if TYPE_CHECKING:
+    import gettext
+
     from jinja2 import Environment
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -254,6 +256,7 @@ class Renderer:
         self.dirs = template_dirs(config.root)
         self._envs: dict[str, Environment] = {}
         self._assets: dict[str, bytes] = {}
+        self._catalogs: dict[str, gettext.NullTranslations] = {}
 
     # -------------------------------------------------- inputs (for build hashes)
     def input_files(self) -> list[Path]:
@@ -297,6 +300,12 @@ class Renderer:
             self._envs[lang] = self._make_env(lang)
         return self._envs[lang]
 
+    def catalog(self, lang: str) -> gettext.NullTranslations:
+        """The page catalog of `lang`, looked up once per renderer (the newsroom's own first)."""
+        if lang not in self._catalogs:
+            self._catalogs[lang] = i18n.translations_for(lang, self.root / "locales")
+        return self._catalogs[lang]
+
     def _make_env(self, lang: str) -> Environment:
         import jinja2
         from markupsafe import escape
@@ -313,7 +322,7 @@ class Renderer:
             auto_reload=False,
             bytecode_cache=_bytecode_cache(self.cache_dir),
         )
-        catalog = i18n.translations_for(lang, self.root / "locales")
+        catalog = self.catalog(lang)
 
         # A newsroom's catalog is data from the repository: its messages are escaped like any
         # other text in HTML and XML (newstyle gettext would otherwise trust them as markup).
