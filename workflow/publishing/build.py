@@ -593,7 +593,8 @@ def stage(job: Job, planned: Plan, units: Mapping[str, Unit], files: Mapping[str
                     data = unit_files[name]
                     where = base + name
                     if not _same_file(where, data):
-                        out.temps.append((store.stage_output(Path(where), data, made, fence=target), Path(where)))
+                        path = Path(where)
+                        out.temps.append((store.stage_output(path, data, made, fence=target), path))
                         out.written.append(name)
                 out.files[unit] = {name: {"size": len(data), "sha256": sha256(data)}
                                    for name, data in unit_files.items()}
