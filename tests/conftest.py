@@ -193,11 +193,16 @@ class BuiltRooms:
             state.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
         if after is not None:
             after(master, dest)
-        named = [str(path.relative_to(dest)) for path in dest.rglob("*")
-                 if path.is_file() and not path.is_symlink() and ".git/logs" not in path.as_posix()
-                 and str(master).encode() in path.read_bytes()]
+        named = [str(path.relative_to(dest)) for path in dest.rglob("*") if _names(path, str(master))]
         assert named == [], f"files naming the master newsroom {master}: {named}"
         return dest
+
+
+def _names(path: Path, master: str) -> bool:
+    """Does this file (or link) name `master`?  Reflog messages (`.git/logs`) are only text."""
+    if path.is_symlink():
+        return master in os.readlink(path)
+    return path.is_file() and ".git/logs" not in path.as_posix() and master.encode() in path.read_bytes()
 
 
 @pytest.fixture(scope="session")
