@@ -88,6 +88,7 @@ def _from_events(text: str) -> Any:
     loader = _Loader(text)
     try:
         first_chars = loader.yaml_implicit_resolvers
+        every = None in first_chars  # a resolver for any first character (none in PyYAML's safe set)
         resolve: Any = loader.resolve
         get: Any = loader.get_event
         get()  # StreamStartEvent
@@ -106,7 +107,7 @@ def _from_events(text: str) -> Any:
                 value: Any = event.value
                 if event.tag is not None and event.tag != "!":
                     raise _Unusual
-                if event.implicit[0] and (not value or value[0] in first_chars):
+                if event.implicit[0] and (every or not value or value[0] in first_chars):
                     tag = _resolved.get(value)
                     if tag is None:
                         tag = resolve(yaml.ScalarNode, value, (True, False))
