@@ -58,12 +58,10 @@ def _config(ctx: typer.Context) -> dict[str, Any]:
 
     from workflow.storage import limits
 
-    if (root / "pubflow.yaml").stat().st_size > limits.YAML_BYTES:
-        return {}
-
+    # Bounded, regular files only (a FIFO in its place would hang every Tab); errors: no completion.
+    raw = limits.read_regular(root / "pubflow.yaml", limits.YAML_BYTES)
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    with open(root / "pubflow.yaml", encoding="utf-8") as handle:
-        data = yaml.load(handle, Loader=loader)  # noqa: S506 - a safe loader
+    data = yaml.load(raw.decode("utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     return data if isinstance(data, dict) else {}
 
 

@@ -45,14 +45,37 @@ def file_part(path: str | os.PathLike[str]) -> str:
     return f"{os.fspath(path)}:{filestamp.stamp_text(filestamp.stamp(path))}"
 
 
+def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> str:
+    """The output stored under `cache_key` for the index's current generation, else `render()`'s (kept).
+
+    `render` returns (text, until): `until` is a time.time() after which the
+    text no longer holds, or None.  `conn` is a freshly refreshed index.
+    """
+    out = _kept_or_rendered(conn, cache_key, render)
+    if isinstance(out, str):
+        return out
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:  # written by hand: the index is damaged (`index.opened` rebuilds it)
+        import sqlite3
+
+        raise sqlite3.DatabaseError("a kept output is not UTF-8") from None
+
+
 def cached_bytes(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> bytes:
-    """`cached`, as the UTF-8 bytes it keeps: a large output (`list --json`) is printed without being
-    decoded and encoded again."""
+    """`cached`, as the UTF-8 bytes the index keeps: a large output (`list --json`) is printed without
+    being decoded and encoded again."""
+    out = _kept_or_rendered(conn, cache_key, render)
+    return out if isinstance(out, bytes) else out.encode("utf-8")
+
+
+def _kept_or_rendered(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> bytes | str:
+    """The bytes kept under `cache_key` while they hold, else `render()`'s text (now kept)."""
     from workflow.storage import index
 
     if cache_key is None:
-        return render()[0].encode("utf-8")
-    conn.execute("BEGIN")
+        return render()[0]
+    conn.execute("BEGIN")  # one snapshot: the generation and the text stored for it
     made_from = index.generation(conn)
     stored = index.cached_bytes(conn, cache_key, made_from)
     conn.execute("COMMIT")
@@ -60,37 +83,14 @@ def cached_bytes(conn: sqlite3.Connection, cache_key: str | None, render: Render
         until, _sep, raw = stored.partition(b"\n")
         if not until or _before(until):
             return raw
-    text, valid_until = render()
+    text, valid_until = render()  # reads the index after `made_from`: never older than it
     index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
-    return text.encode("utf-8")
+    return text
 
 
-def _before(until: bytes | str) -> bool:
+def _before(until: bytes) -> bool:
     """Whether the clock is before `until` (a time.time() kept in the index; one edited by hand: no)."""
     try:
         return time.time() < float(until)
     except ValueError:
         return False
-
-
-def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> str:
-    """The output stored under `cache_key` for the index's current generation, else `render()`'s (kept).
-
-    `render` returns (text, until): `until` is a time.time() after which the
-    text no longer holds, or None.  `conn` is a freshly refreshed index.
-    """
-    from workflow.storage import index
-
-    if cache_key is None:
-        return render()[0]
-    conn.execute("BEGIN")  # one snapshot: the generation and the text stored for it
-    made_from = index.generation(conn)
-    stored = index.cached_text(conn, cache_key, made_from)
-    conn.execute("COMMIT")
-    if stored is not None:
-        until, _sep, text = stored.partition("\n")
-        if not until or _before(until):
-            return text
-    text, valid_until = render()  # reads the index after `made_from`: never older than it
-    index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
-    return text

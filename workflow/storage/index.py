@@ -254,14 +254,9 @@ def _next_generation(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM rendered")
 
 
-def cached_text(conn: sqlite3.Connection, key: str, current: str) -> str | None:
-    """The output remembered under `key` for generation `current` (read in the same transaction)."""
-    row = conn.execute("SELECT text FROM rendered WHERE key = ? AND generation = ?", (key, current)).fetchone()
-    return None if row is None else str(row[0])
-
-
 def cached_bytes(conn: sqlite3.Connection, key: str, current: str) -> bytes | None:
-    """`cached_text` as the UTF-8 bytes SQLite holds (not decoded)."""
+    """The output remembered under `key` for generation `current` (read in the same transaction), as
+    the UTF-8 bytes SQLite holds (not decoded)."""
     row = conn.execute("SELECT CAST(text AS BLOB) FROM rendered WHERE key = ? AND generation = ?",
                        (key, current)).fetchone()
     return None if row is None else bytes(row[0])

@@ -44,7 +44,7 @@ from workflow.core.segments import SourceSegment
 from workflow.core.snapshot import FOLDER as SNAPSHOTS
 from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
 from workflow.core.textrules import unsafe_text
-from workflow.errors import Conflict, InvalidData, NotFound, UsageError
+from workflow.errors import Conflict, InvalidData, NotFound, PubflowError, UsageError
 from workflow.i18n import _
 from workflow.storage import store, yamlio
 from workflow.storage.config_file import find_root, load_config
@@ -88,10 +88,11 @@ class Newsroom:
     def release_file_mentions(self, release_id: str, needle: bytes) -> bool:
         """Whether `needle` occurs in the release's release.yaml as stored (no YAML parsed): a
         cheap pre-filter where a word must appear for a release to matter (a `schedule` event)."""
-        try:
-            with open(self.release_dir(release_id) / RELEASE_FILE, "rb") as handle:
-                return needle in handle.read()
-        except OSError:
+        from workflow.storage import limits
+
+        try:  # bounded: a FIFO or /dev/zero in its place is no hang
+            return needle in limits.read_regular(self.release_dir(release_id) / RELEASE_FILE, limits.YAML_BYTES)
+        except (OSError, PubflowError):
             return True  # unreadable here: let the caller load it and report
 
     def release_ids(self) -> list[str]:
@@ -137,22 +138,9 @@ class Newsroom:
         prefix = self._prefix
         return text[len(prefix):] if text.startswith(prefix) else text
 
-    def _confine_release(self, folder: str) -> None:
-        """`store.confine` for a release folder, in two lstat calls when no link is involved.
-
-        The folder is `<root>/releases/<id>` (the id is checked: no `/`, no
-        `..`): when neither `releases` nor the folder is a symbolic link it
-        is inside the newsroom, whatever the root resolves to.  Otherwise the
-        full check resolves every component and words the refusal.
-        """
-        islink = os.path.islink
-        if not islink(os.path.dirname(folder)) and not islink(folder):
-            return
-        store.confine(folder, self.root)
-
     def load_release(self, release_id: str) -> Release:
         folder = os.fspath(self.release_dir(release_id))
-        self._confine_release(folder)  # a release folder linked out of the newsroom is neither read nor written
+        store.confine(folder, self.root)  # a release folder linked out of the newsroom is neither read nor written
         if os.path.exists(os.path.join(folder, store.JOURNAL)):  # a writer was killed mid-transaction: finish it
             with store.locked(self.lock_path(release_id)):
                 store.recover(Path(folder))

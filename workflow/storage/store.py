@@ -104,6 +104,8 @@ def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> No
     that stay inside `fence` are fine.  Only what exists is resolved, so a
     folder about to be created is checked through its existing parents.
     """
+    if _no_link_below(folder, fence):
+        return
     real = os.path.realpath(folder)
     inside = os.path.realpath(fence)
     if real == inside or real.startswith(inside.rstrip(os.sep) + os.sep):
@@ -113,6 +115,26 @@ def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> No
         _("{path} is a symbolic link that leads outside {fence}; pubflow does not write through it").format(
             path=link or folder, fence=fence),
         _("replace the link with a real folder"))
+
+
+def _no_link_below(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> bool:
+    """Whether `folder` is written below `fence` (no `..`) with no component from `fence` down a
+    symbolic link: then it lies inside `fence` whatever `fence` resolves to.  An lstat per component
+    (two for a release folder) instead of resolving both paths: every release read asks."""
+    base = os.path.join(os.fspath(fence), "")
+    path = os.fspath(folder)
+    if not path.startswith(base):
+        return False
+    current = base
+    for part in path[len(base):].split(os.sep):
+        if part == "..":
+            return False
+        if part in ("", "."):
+            continue
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            return False
+    return True
 
 
 def _first_link(folder: Path, fence: Path) -> Path | None:
