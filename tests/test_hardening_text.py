@@ -176,11 +176,24 @@ def test_control_check_and_feed_for_text_written_earlier(sample: Path) -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
-    ["\x1b", "\x9b", "\x85", "\u2028", "\u202e", "\u2066", "\u2069", "\u200f", "\x7f", "\t", "\n", "ب"])))
+    ["\x1b", "\x9b", "\x85", "\u2028", "\u202e", "\u2066", "\u2069", "\u200f", "\x7f", "\t", "\n", "ب",
+     # the edges of every hidden range, and their neighbours that are shown as they are
+     "\x00", "\x08", "\x0b", "\x1f", "\x80", "\x9f", "\xa0", "«", "\u2027", "\u2029", "\u202a", "\u202f",
+     "\u2065", "\u2068", "\u206a", "’", "—"])))
 def test_cached_json_bytes_are_escaped_as_the_text_would_be(text: str) -> None:
     """`list --json` prints its cached output as bytes: exactly what the text path would print."""
     from workflow.core.textrules import json_safe, json_safe_bytes
 
+    assert json_safe_bytes(text.encode("utf-8")) == json_safe(text).encode("utf-8")
+
+
+@pytest.mark.parametrize("char", [chr(code) for code in (
+    *range(0x00, 0x21), *range(0x7E, 0xA1), *range(0x2026, 0x2031), *range(0x2064, 0x206B))])
+def test_cached_json_bytes_hide_each_character_the_text_path_hides(char: str) -> None:
+    """Every character at or beside the edge of a hidden range, alone in plain text: bytes and text agree."""
+    from workflow.core.textrules import json_safe, json_safe_bytes
+
+    text = f'["a{char}b"]'
     assert json_safe_bytes(text.encode("utf-8")) == json_safe(text).encode("utf-8")
 
 

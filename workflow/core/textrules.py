@@ -58,14 +58,23 @@ def json_safe(text: str) -> str:
     return _TERMINAL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-# `_TERMINAL` in UTF-8: C0 but TAB and LF, DEL, C1 (C2 80-9F), U+2028-U+202E (E2 80 A8-AE), U+2066-U+2069.
-_TERMINAL_UTF8 = re.compile(b"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8-\xae]|\xe2\x81[\xa6-\xa9]")
+# `_TERMINAL` in UTF-8: C0 but TAB and LF, and DEL (found by `bytes.translate`, ~30 times faster than a regex),
+# then C1 (C2 80-9F), U+2028-U+202E (E2 80 A8-AE) and U+2066-U+2069 (E2 81 A6-A9), one pattern each: a pattern
+# that starts with one literal byte is searched for that byte first, an alternation tries every position.
+_C0_AND_DEL = bytes(range(0x00, 0x09)) + bytes(range(0x0B, 0x20)) + b"\x7f"
+_ALL_BUT_C0_AND_DEL = bytes(byte for byte in range(256) if byte not in _C0_AND_DEL)
+_TERMINAL_UTF8 = (re.compile(b"\xc2[\x80-\x9f]"), re.compile(b"\xe2\x80[\xa8-\xae]"), re.compile(b"\xe2\x81[\xa6-\xa9]"))
+
+
+def _hides_something(raw: bytes) -> bool:
+    """Whether UTF-8 `raw` holds a character `terminal` hides."""
+    return bool(raw.translate(None, _ALL_BUT_C0_AND_DEL)) or any(p.search(raw) for p in _TERMINAL_UTF8)
 
 
 def json_safe_bytes(raw: bytes) -> bytes:
     """`json_safe` for UTF-8 bytes: the bytes themselves when they are valid UTF-8 with nothing to escape
     (the common case: megabytes of `list --json` are printed without being decoded into a str)."""
-    if not _TERMINAL_UTF8.search(raw):
+    if not _hides_something(raw):
         import codecs
 
         check = codecs.getincrementaldecoder("utf-8")()  # validated in slices: no decoded copy is kept
