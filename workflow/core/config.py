@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from workflow.core import CONFIG_NAME
 from workflow.core.digits import STYLES
 from workflow.core.gitsettings import GitSettings, parse_git_settings
 from workflow.core.guards import GUARDS
@@ -23,7 +24,6 @@ from workflow.core.textrules import unsafe_text
 from workflow.errors import InvalidData, NotFound, UsageError
 from workflow.i18n import _
 
-CONFIG_NAME = "pubflow.yaml"
 SCHEMA = 1
 LANG_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")
 LOCALE_PATTERN = re.compile(r"^[a-z]{2,3}(_[A-Z][a-z]{3})?(_[A-Z]{2}|_[0-9]{3})?$")

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from workflow import resources
-from workflow.core.config import CONFIG_NAME
+from workflow.core import CONFIG_NAME
 from workflow.core.statemachine import DEFAULT_WORKFLOW
 from workflow.errors import Conflict, UsageError
 from workflow.i18n import _
