@@ -323,3 +323,32 @@ def test_releases_folder_read_again_only_when_it_changed(room: Path, monkeypatch
     assert (listed(), len(scans)) == ((first - {some}) | {"2030-01-01-moved-in"}, 3)
     assert (listed(), len(scans)) == ((first - {some}) | {"2030-01-01-moved-in"}, 3)
     _same(room)
+
+
+@pytest.mark.parametrize("other_thread", [False, True])
+def test_a_refresh_forks_workers_only_in_a_process_without_other_threads(
+        room: Path, monkeypatch: pytest.MonkeyPatch, other_thread: bool) -> None:
+    """Forked while another thread holds a lock (the workspace's web server), a worker could hang: with
+    another thread alive the releases are parsed in this process, and the rows are the same."""
+    import threading
+
+    monkeypatch.setattr(index, "PARALLEL_FROM", 10)
+    forks: list[int] = []
+    real_fork = os.fork
+
+    def counting_fork() -> int:
+        forks.append(1)
+        return real_fork()
+
+    monkeypatch.setattr(os, "fork", counting_fork)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    if other_thread:
+        other.start()
+    try:
+        with index.opened(room) as conn:
+            assert conn.execute("SELECT count(*) FROM releases").fetchone()[0] == 40
+    finally:
+        stop.set()
+    assert bool(forks) is not other_thread
+    _same(room)
