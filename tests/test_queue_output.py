@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from workflow.cli.app import app
@@ -149,3 +151,18 @@ def test_output_follows_a_catalog_update(room: Path, tmp_path: Path) -> None:
         assert after[0] == 0, after
         assert expected[name] in after[1], name
         assert after == _run(room, *args, indexed=False, pythonpath=copy), name
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet=st.characters(codec="utf-8") | st.sampled_from(
+        ["\n", "\\", "\x1b", "\x85", "\u202e", "\u2066", "ب", " "])),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=10)
+
+
+@given(st.lists(_JSON_VALUES, max_size=6))
+def test_list_json_made_row_by_row_is_the_json_of_the_whole_list(items: list[object]) -> None:
+    """`list --json` encodes release by release (less memory): byte for byte what encoding the whole list gives."""
+    from workflow.cli.queue_view import json_list_bytes, json_text
+
+    assert json_list_bytes(iter(items)) == json_text(items).encode("utf-8")

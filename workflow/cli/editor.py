@@ -4,7 +4,7 @@ people, workflow, verify."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -214,20 +214,21 @@ def list_cmd(
     # Index first: the rows as stored, their text (or JSON) as printed last time if nothing changed.
     width = None if as_json else output_width()
 
-    def render() -> tuple[str, None]:
+    def render() -> tuple[str | bytes, None]:
+        text: str | bytes
         if as_json:
-            from workflow.cli.queue_view import json_text
+            from workflow.cli.queue_view import json_list_bytes
 
-            found: list[Any] = list(index.public_rows(conn, state, lang, limit))
+            text = json_list_bytes(index.public_rows(conn, state, lang, limit))  # row by row: less memory
+            empty = text == b"[]"
         else:
             found = index.list_rows(conn, state, lang, limit)
-        if not found and (state or lang):
+            text, empty = (release_lines(found, width, wide) if found else _("No releases.")), not found
+        if empty and (state or lang):
             from workflow.editorial.queries import list_releases
 
             list_releases(newsroom(), state, lang)  # an unknown state or language: says so
-        if as_json:
-            return json_text(found), None
-        return (release_lines(found, width, wide) if found else _("No releases.")), None
+        return text, None
 
     try:
         with index.opened(find_root(current_run().root)) as conn:

@@ -27,7 +27,7 @@ from workflow import i18n
 if TYPE_CHECKING:
     import sqlite3
 
-Render = Callable[[], tuple[str, float | None]]
+Render = Callable[[], tuple[str | bytes, float | None]]  # (text or its UTF-8, until)
 
 
 def key(*parts: str | int | bool | None) -> str | None:
@@ -84,7 +84,11 @@ def _kept_or_rendered(conn: sqlite3.Connection, cache_key: str | None, render: R
         if not until or _before(until):
             return raw
     text, valid_until = render()  # reads the index after `made_from`: never older than it
-    index.cache_text(conn, cache_key, made_from, ("" if valid_until is None else repr(valid_until)) + "\n" + text)
+    head = "" if valid_until is None else repr(valid_until)
+    if isinstance(text, str):
+        index.cache_text(conn, cache_key, made_from, head + "\n" + text)
+    else:  # kept as the UTF-8 it is (a BLOB): `cached_bytes` reads both as bytes
+        index.cache_text(conn, cache_key, made_from, head.encode("ascii") + b"\n" + text)
     return text
 
 

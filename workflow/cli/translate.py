@@ -44,14 +44,15 @@ def pending_cmd(
 ) -> None:
     """List segments that need translation or review, by release, oldest first."""
     from workflow.cli import rendered
-    from workflow.cli.queue_view import pending_text
     from workflow.storage import index
-    from workflow.translation.queues import pending
 
     nr = newsroom()
     person = actor(nr, as_name) if mine else None
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:
+        from workflow.cli.queue_view import pending_text  # (with the queues: not needed for a kept text)
+        from workflow.translation.queues import pending
+
         return pending_text(pending(nr, lang, person, release_id, conn=conn), as_json, state_labels(nr)), None
 
     try:
@@ -68,15 +69,16 @@ def pending_cmd(
 def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
     """What awaits you: segments to translate, segments to approve, releases to move."""
     from workflow.cli import rendered
-    from workflow.cli.queue_view import inbox_text
-    from workflow.core.model import parse_time, utc_now
     from workflow.storage import index
-    from workflow.translation.queues import inbox
 
     nr = newsroom()
     person = actor(nr, as_name)
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, float | None]:
+        from workflow.cli.queue_view import inbox_text  # (with the queues: not needed for a kept text)
+        from workflow.core.model import parse_time, utc_now
+        from workflow.translation.queues import inbox
+
         now = utc_now()
         text = inbox_text(inbox(nr, person, now, conn=conn), as_json, state_labels(nr))
         if conn is None:

@@ -262,7 +262,7 @@ def cached_bytes(conn: sqlite3.Connection, key: str, current: str) -> bytes | No
     return None if row is None else bytes(row[0])
 
 
-def cache_text(conn: sqlite3.Connection, key: str, made_from: str, text: str) -> None:
+def cache_text(conn: sqlite3.Connection, key: str, made_from: str, text: str | bytes) -> None:
     """Remember an output made from generation `made_from`; one that cannot be written is no loss.
 
     An output made from an older generation than the index holds by now is
