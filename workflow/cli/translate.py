@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workflow.cli import complete
-from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, echo, newsroom, print_json
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, current_run, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
@@ -45,18 +45,28 @@ def pending_cmd(
     """List segments that need translation or review, by release, oldest first."""
     from workflow.cli import rendered
     from workflow.storage import index
+    from workflow.storage.config_file import find_root
 
-    nr = newsroom()
-    person = actor(nr, as_name) if mine else None
+    # The newsroom (pubflow.yaml read and checked) only when it is needed: the index checks pubflow.yaml's
+    # stamp itself, and the text printed last time needs nothing else (~90 ms of YAML and model).
+    rooms: list[Newsroom] = []
+
+    def nr() -> Newsroom:
+        if not rooms:
+            rooms.append(newsroom())
+        return rooms[0]
+
+    person = actor(nr(), as_name) if mine else None
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:
         from workflow.cli.queue_view import pending_text  # (with the queues: not needed for a kept text)
         from workflow.translation.queues import pending
 
-        return pending_text(pending(nr, lang, person, release_id, conn=conn), as_json, state_labels(nr)), None
+        room = nr()
+        return pending_text(pending(room, lang, person, release_id, conn=conn), as_json, state_labels(room)), None
 
     try:
-        with index.opened(nr) as conn:  # index first; the text printed last time while nothing changed
+        with index.opened(find_root(current_run().root)) as conn:  # index first; the text printed last time
             who = person.email if person else None
             key = rendered.key("pending", release_id, lang, who, as_json)
             text = rendered.cached(conn, key, lambda: render(conn))
