@@ -87,3 +87,18 @@ def test_what_only_the_full_loader_reads():
 def test_a_date_that_is_none_is_invalid_data_not_a_crash():
     assert same("date: 2019-02-30\n") == ("error", "InvalidData", "f.yaml: a value YAML cannot read: day is out of "
                                           "range for month (fix that value, or quote it to keep it as text)")
+
+
+def test_an_integer_over_pythons_digit_limit_does_not_hide_the_first_real_error(cli, sample_id):
+    """int() refuses more than 4,300 digits; the event-built path met that number before the full
+    loader's syntax and duplicate-key checks, so the same file gave another error line."""
+    huge = "9" * 5000
+    for tail, words in (("a: 1\n", "duplicate key 'a'"), ("b: [\n", "did not find expected node content")):
+        assert same(f"a: {huge}\n{tail}")[2] == _outcome(f"a: {huge}\n{tail}", False)[2]
+        path = cli.root / "releases" / sample_id / "release.yaml"
+        path.write_text(path.read_text("utf-8") + f"a: {huge}\n{tail}", "utf-8")
+        result = cli("show", sample_id)
+        assert result.exit_code == 5, result.output
+        assert words in result.stderr, result.stderr
+        assert "4300 digits" not in result.stderr, result.stderr
+        path.write_text(path.read_text("utf-8").replace(f"a: {huge}\n{tail}", ""), "utf-8")

@@ -116,7 +116,10 @@ def _from_events(text: str) -> Any:
                     if tag == _NULL:
                         value = None
                     elif tag == _INT and value.isdigit() and value.isascii() and (value[0] != "0" or value == "0"):
-                        value = int(value)
+                        try:
+                            value = int(value)
+                        except ValueError:  # over Python's digit limit: the full loader's way (after the syntax)
+                            raise _Unusual from None
                     elif tag != _STR:
                         if tag not in _SCALAR_TAGS:
                             raise _Unusual
