@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -300,9 +301,9 @@ def test_releases_folder_read_again_only_when_it_changed(room: Path, monkeypatch
     scans: list[int] = []
     real = index._disk_ids
 
-    def counted(folder: str, known: set[str]) -> list[str]:
+    def counted(folder: str, known: set[str], linked: set[str] | None = None) -> list[str]:
         scans.append(1)
-        return real(folder, known)
+        return real(folder, known, linked)
 
     monkeypatch.setattr(index, "_disk_ids", counted)
 
@@ -352,3 +353,46 @@ def test_a_refresh_forks_workers_only_in_a_process_without_other_threads(
         stop.set()
     assert bool(forks) is not other_thread
     _same(room)
+
+
+def _listed_both_ways(root: Path) -> tuple[str, str]:
+    cli = Cli(root)
+    with_index: Any = cli("list", "--json")
+    from_files: Any = cli("list", "--json", env={"PUBFLOW_NO_INDEX": "1"})
+    assert with_index.exit_code == from_files.exit_code == 0, with_index.output + from_files.output
+    return with_index.stdout, from_files.stdout
+
+
+def test_a_release_folder_swapped_for_a_link_to_itself_is_not_served_from_the_index(
+        room: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`mv releases/X /elsewhere/X; ln -s /elsewhere/X releases/X`: the files keep their stamps, but
+    the folder now leads out of the newsroom and is refused; the index kept listing it."""
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)  # stamps are trusted at once (no sleeping a second)
+    some = sorted(p.name for p in (room / "releases").iterdir())[3]
+    first = _listed_both_ways(room)
+    assert first[0] == first[1]
+    assert some in first[0]
+    os.rename(room / "releases" / some, tmp_path / some)
+    os.symlink(tmp_path / some, room / "releases" / some)
+    linked = _listed_both_ways(room)
+    assert linked[0] == linked[1]
+    assert some not in linked[0]
+    assert _listed_both_ways(room) == linked  # read again, still refused
+    os.unlink(room / "releases" / some)
+    os.rename(tmp_path / some, room / "releases" / some)  # and back: listed again
+    assert _listed_both_ways(room) == first
+
+
+def test_releases_swapped_for_a_link_and_back_is_listed_from_the_files(
+        room: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """releases/ moved out of the newsroom and linked there refuses every release; moved back, the
+    index kept those refusals (the files' stamps had not changed) and listed nothing."""
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)
+    first = _listed_both_ways(room)
+    assert first[0] == first[1]
+    os.rename(room / "releases", tmp_path / "releases")
+    os.symlink(tmp_path / "releases", room / "releases")
+    assert _listed_both_ways(room) == ("[]\n", "[]\n")
+    os.unlink(room / "releases")
+    os.rename(tmp_path / "releases", room / "releases")
+    assert _listed_both_ways(room) == first

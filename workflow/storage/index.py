@@ -221,13 +221,18 @@ def _is_release_id(name: str) -> bool:
     return bool(ID_RE.match(name))
 
 
-def _disk_ids(releases_dir: str, known: set[str]) -> list[str]:
+def _disk_ids(releases_dir: str, known: set[str], linked: set[str] | None = None) -> list[str]:
+    """The release folders under releases/; those that are symbolic links are added to `linked`."""
     try:
         entries = os.scandir(releases_dir)
     except FileNotFoundError:
         return []
     with entries:
-        return sorted(e.name for e in entries if (e.name in known or _is_release_id(e.name)) and e.is_dir())
+        found = [(e.name, e.is_symlink()) for e in entries
+                 if (e.name in known or _is_release_id(e.name)) and e.is_dir()]
+    if linked is not None:
+        linked.update(name for name, link in found if link)
+    return sorted(name for name, _link in found)
 
 
 # ------------------------------------------------------------------ refresh
@@ -322,15 +327,35 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+    # Whether a release may be read depends on the way to its files too (a folder linked out of the
+    # newsroom is refused), which no file's stamp shows: when releases/ is a link, or leads elsewhere
+    # than when the rows were made, every row goes.
+    where = os.path.realpath(releases_dir) if os.path.islink(releases_dir) else ""
+    if (_meta(conn, "releases_where") or "") != where:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for table in ("releases", "segments", "problems"):
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            conn.execute("DELETE FROM meta WHERE key = 'releases_folder'")
+            conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('releases_where', ?)", (where,))
+            _next_generation(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        stored, broken = {}, {}
     # The folders under releases/: read again only when the folder changed since the last read (an
-    # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.
+    # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.  A
+    # release folder that is a link is read again whenever releases/ changed (and its rows are never
+    # trusted by stamp, see `_parse`): a real folder swapped for a link to it keeps its files' stamps.
     folder_key = cache.stamp(releases_dir)
     folder_text = "" if cache.is_racy(folder_key, racy_after) else cache.stamp_text(folder_key)
     known = set(stored) | set(broken)
+    linked: set[str] = set()
     if folder_text and _meta(conn, "releases_folder") == folder_text:
         ids = sorted(known)
     else:
-        ids = _disk_ids(releases_dir, known)
+        ids = _disk_ids(releases_dir, known, linked)
     changed: list[tuple[str, str]] = []
     base = releases_dir + os.sep
     get = stored.get
@@ -344,7 +369,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
             entry = get(release_id) or broken.get(release_id)
             # The release's files: release.yaml and the <lang>.yaml of the languages it had (stat'ed
             # relative to releases/: the same files, a shorter path to resolve 30,000 times).
-            if entry is None or entry[0] is None or signature(
+            if entry is None or entry[0] is None or release_id in linked or signature(
                     f"{release_id}/", ("release", *entry[1].split()), ".yaml", folder_fd) != entry[0]:
                 changed.append((release_id, base + release_id))
     finally:
@@ -395,16 +420,17 @@ def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int, re
         codes = sorted(_folder_codes(folder))
         keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in codes}
         release_key = cache.stamp(os.path.join(folder, "release.yaml"))
+        linked = os.path.islink(folder)  # read through a link: read again every time (see `refresh`)
         try:
             doc = nr.load(release_id)
         except PubflowError as exc:
             all_keys = [release_key, *keys.values()]
-            racy = any(cache.is_racy(k, racy_after) for k in all_keys)
+            racy = linked or any(cache.is_racy(k, racy_after) for k in all_keys)
             line = exc.line() if os.path.exists(os.path.join(folder, "release.yaml")) else incomplete_line(release_id)
             failures.append((release_id, None if racy else cache.signature(all_keys), " ".join(codes), line))
             continue
         all_keys = [release_key, *(keys.get(code, cache.MISSING) for code in doc.release.languages)]
-        racy = any(cache.is_racy(k, racy_after) for k in all_keys)
+        racy = linked or any(cache.is_racy(k, racy_after) for k in all_keys)
         rows.append(document_rows(nr, doc, None if racy else cache.signature(all_keys)))
     return rows, failures
 
