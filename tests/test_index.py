@@ -301,9 +301,9 @@ def test_releases_folder_read_again_only_when_it_changed(room: Path, monkeypatch
     scans: list[int] = []
     real = index._disk_ids
 
-    def counted(folder: str, known: set[str], linked: set[str] | None = None) -> list[str]:
+    def counted(folder: str, known: set[str]) -> list[str]:
         scans.append(1)
-        return real(folder, known, linked)
+        return real(folder, known)
 
     monkeypatch.setattr(index, "_disk_ids", counted)
 
@@ -366,7 +366,7 @@ def _listed_both_ways(root: Path) -> tuple[str, str]:
 def test_a_release_folder_swapped_for_a_link_to_itself_is_not_served_from_the_index(
         room: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`mv releases/X /elsewhere/X; ln -s /elsewhere/X releases/X`: the files keep their stamps, but
-    the folder now leads out of the newsroom and is refused; the index kept listing it."""
+    a link is no release folder (it would lead out of the newsroom); the index kept listing it."""
     monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)  # stamps are trusted at once (no sleeping a second)
     some = sorted(p.name for p in (room / "releases").iterdir())[3]
     first = _listed_both_ways(room)
@@ -396,3 +396,17 @@ def test_releases_swapped_for_a_link_and_back_is_listed_from_the_files(
     os.unlink(room / "releases")
     os.rename(tmp_path / "releases", room / "releases")
     assert _listed_both_ways(room) == first
+
+
+def test_a_release_folder_linked_inside_the_newsroom_is_listed_as_from_the_files(
+        room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link named like a release is no release when the files are read, wherever it leads; the index
+    followed it (releases/X -> ../archive/X was listed from the index only)."""
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)
+    some = sorted(p.name for p in (room / "releases").iterdir())[3]
+    (room / "archive").mkdir()
+    os.rename(room / "releases" / some, room / "archive" / some)
+    os.symlink(Path("..") / "archive" / some, room / "releases" / some)
+    listed = _listed_both_ways(room)
+    assert listed[0] == listed[1]
+    assert some not in listed[0]

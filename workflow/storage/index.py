@@ -221,18 +221,16 @@ def _is_release_id(name: str) -> bool:
     return bool(ID_RE.match(name))
 
 
-def _disk_ids(releases_dir: str, known: set[str], linked: set[str] | None = None) -> list[str]:
-    """The release folders under releases/; those that are symbolic links are added to `linked`."""
+def _disk_ids(releases_dir: str, known: set[str]) -> list[str]:
+    """The release folders under releases/: real folders, as `Newsroom.release_folders` lists them (a
+    link named like a release is no release, wherever it leads)."""
     try:
         entries = os.scandir(releases_dir)
     except FileNotFoundError:
         return []
     with entries:
-        found = [(e.name, e.is_symlink()) for e in entries
-                 if (e.name in known or _is_release_id(e.name)) and e.is_dir()]
-    if linked is not None:
-        linked.update(name for name, link in found if link)
-    return sorted(name for name, _link in found)
+        return sorted(e.name for e in entries
+                      if (e.name in known or _is_release_id(e.name)) and e.is_dir(follow_symlinks=False))
 
 
 # ------------------------------------------------------------------ refresh
@@ -345,17 +343,14 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
             raise
         stored, broken = {}, {}
     # The folders under releases/: read again only when the folder changed since the last read (an
-    # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.  A
-    # release folder that is a link is read again whenever releases/ changed (and its rows are never
-    # trusted by stamp, see `_parse`): a real folder swapped for a link to it keeps its files' stamps.
+    # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.
     folder_key = cache.stamp(releases_dir)
     folder_text = "" if cache.is_racy(folder_key, racy_after) else cache.stamp_text(folder_key)
     known = set(stored) | set(broken)
-    linked: set[str] = set()
     if folder_text and _meta(conn, "releases_folder") == folder_text:
         ids = sorted(known)
     else:
-        ids = _disk_ids(releases_dir, known, linked)
+        ids = _disk_ids(releases_dir, known)
     changed: list[tuple[str, str]] = []
     base = releases_dir + os.sep
     get = stored.get
@@ -369,7 +364,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
             entry = get(release_id) or broken.get(release_id)
             # The release's files: release.yaml and the <lang>.yaml of the languages it had (stat'ed
             # relative to releases/: the same files, a shorter path to resolve 30,000 times).
-            if entry is None or entry[0] is None or release_id in linked or signature(
+            if entry is None or entry[0] is None or signature(
                     f"{release_id}/", ("release", *entry[1].split()), ".yaml", folder_fd) != entry[0]:
                 changed.append((release_id, base + release_id))
     finally:
@@ -420,17 +415,16 @@ def _parse(nr: Newsroom, changed: Sequence[tuple[str, str]], racy_after: int, re
         codes = sorted(_folder_codes(folder))
         keys = {code: cache.stamp(os.path.join(folder, f"{code}.yaml")) for code in codes}
         release_key = cache.stamp(os.path.join(folder, "release.yaml"))
-        linked = os.path.islink(folder)  # read through a link: read again every time (see `refresh`)
         try:
             doc = nr.load(release_id)
         except PubflowError as exc:
             all_keys = [release_key, *keys.values()]
-            racy = linked or any(cache.is_racy(k, racy_after) for k in all_keys)
+            racy = any(cache.is_racy(k, racy_after) for k in all_keys)
             line = exc.line() if os.path.exists(os.path.join(folder, "release.yaml")) else incomplete_line(release_id)
             failures.append((release_id, None if racy else cache.signature(all_keys), " ".join(codes), line))
             continue
         all_keys = [release_key, *(keys.get(code, cache.MISSING) for code in doc.release.languages)]
-        racy = linked or any(cache.is_racy(k, racy_after) for k in all_keys)
+        racy = any(cache.is_racy(k, racy_after) for k in all_keys)
         rows.append(document_rows(nr, doc, None if racy else cache.signature(all_keys)))
     return rows, failures
 
