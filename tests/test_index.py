@@ -410,3 +410,36 @@ def test_a_release_folder_linked_inside_the_newsroom_is_listed_as_from_the_files
     listed = _listed_both_ways(room)
     assert listed[0] == listed[1]
     assert some not in listed[0]
+
+
+def test_a_release_removed_by_another_process_mid_refresh_leaves_no_phantom(
+        room: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Process A reads the rows; B removes a release and refreshes (its rows and the new stamp of
+    releases/ committed at once); A then took B's stamp as vouching for A's older rows and recorded
+    the removed release as an incomplete folder, for good (releases/ did not change again)."""
+    from workflow.storage import cache
+
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)
+    victim = sorted(p.name for p in (room / "releases").iterdir())[3]
+    with index.opened(room):
+        pass
+    real_stamp = cache.stamp
+    fired: list[int] = []
+
+    def stamp(path: str | os.PathLike[str]) -> tuple[int, ...]:
+        if os.fspath(path).endswith(os.sep + "releases") and not fired:
+            fired.append(1)  # A is between reading its rows and stamping releases/: B runs now
+            shutil.rmtree(room / "releases" / victim)
+            with index.opened(room):
+                pass
+        return real_stamp(path)
+
+    monkeypatch.setattr(cache, "stamp", stamp)
+    with index.opened(room) as conn:  # A
+        assert fired
+        assert index.problems(conn) == []
+    monkeypatch.setattr(cache, "stamp", real_stamp)
+    with index.opened(room) as conn:
+        assert index.problems(conn) == []
+        assert victim not in {row[0] for row in index.list_rows(conn)}
+    _same(room)

@@ -296,10 +296,17 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
     releases_dir = os.path.join(root, "releases")
     racy_after = cache.racy_cutoff()
     config_key = _config_key(root, racy_after)
-    stored: dict[str, tuple[int | None, str]] = {
-        rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM releases")}
-    broken: dict[str, tuple[int | None, str]] = {
-        rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM problems")}
+    # The rows and the stamp of releases/ they were listed under, from one snapshot: another process's
+    # refresh commits both at once (read apart, its newer stamp could vouch for our older rows).
+    conn.execute("BEGIN")
+    try:
+        stored: dict[str, tuple[int | None, str]] = {
+            rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM releases")}
+        broken: dict[str, tuple[int | None, str]] = {
+            rid: (sig, files) for rid, sig, files in conn.execute("SELECT id, sig, files FROM problems")}
+        listed_under = _meta(conn, "releases_folder")
+    finally:
+        conn.execute("COMMIT")
     if _meta(conn, "config") != config_key:
         if config is None:
             from pathlib import Path
@@ -316,7 +323,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
                 conn.execute("DELETE FROM segments")
                 conn.execute("DELETE FROM problems")
                 conn.execute("DELETE FROM meta WHERE key = 'releases_folder'")  # its ids are gone with them
-                stored, broken = {}, {}
+                stored, broken, listed_under = {}, {}, None
             _next_generation(conn)
             # A racy pubflow.yaml is read again next time: its key is not remembered.
             for key, value in {**facts, "config": config_key or "-"}.items():
@@ -341,13 +348,13 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        stored, broken = {}, {}
+        stored, broken, listed_under = {}, {}, None
     # The folders under releases/: read again only when the folder changed since the last read (an
     # entry added, removed or renamed changes its stamp); its own racy stamp is not remembered.
     folder_key = cache.stamp(releases_dir)
     folder_text = "" if cache.is_racy(folder_key, racy_after) else cache.stamp_text(folder_key)
     known = set(stored) | set(broken)
-    if folder_text and _meta(conn, "releases_folder") == folder_text:
+    if folder_text and listed_under == folder_text:
         ids = sorted(known)
     else:
         ids = _disk_ids(releases_dir, known)
@@ -371,7 +378,7 @@ def refresh(root: str | os.PathLike[str], conn: sqlite3.Connection, config: Conf
         if folder_fd is not None:
             os.close(folder_fd)
     gone = known - set(ids)
-    remember = folder_text if _meta(conn, "releases_folder") != folder_text else None
+    remember = folder_text if listed_under != folder_text else None
     if not changed and not gone:
         if remember:
             conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('releases_folder', ?)", (remember,))
