@@ -206,3 +206,30 @@ def test_cached_json_bytes_that_are_not_utf8_never_reach_the_terminal_raw(raw: b
     assert b"\x1b" not in out
     assert b"\x9b" not in out
     assert b"\x07" not in out
+
+
+def test_a_kept_list_json_that_is_not_utf8_is_a_damaged_index_not_printed(
+        cli: Cli, sample_id: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`list --json` served a hand-written, non-UTF-8 kept output with replacement characters (data no
+    release holds) where `list` calls the index damaged and rebuilds it: now both do the latter."""
+    import sqlite3
+
+    monkeypatch.setattr("workflow.filestamp.RACY_NS", 0)  # the new release's stamps trusted at once
+
+    first: Any = cli("list", "--json")
+    assert first.exit_code == 0, first.output
+    db = sqlite3.connect(cli.root / ".pubflow" / "index.sqlite")
+    with db:
+        changed = db.execute("UPDATE rendered SET text = CAST(? AS BLOB) WHERE key LIKE 'list%' AND key LIKE "
+                             "'%True%'", (b"\n[\"\xff\"]",)).rowcount
+    db.close()
+    assert changed == 1
+    damaged: Any = cli("list", "--json")
+    assert damaged.exit_code == 5
+    assert damaged.stdout == ""
+    assert "damaged" in damaged.stderr, damaged.stderr
+    assert len(damaged.stderr.splitlines()) == 1
+    again: Any = cli("list", "--json")
+    assert (again.exit_code, again.stdout) == (0, first.stdout)
+    files: Any = cli("list", "--json", env={"PUBFLOW_NO_INDEX": "1"})
+    assert again.stdout == files.stdout

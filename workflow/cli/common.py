@@ -129,8 +129,9 @@ def print_json_text(text: str) -> None:
     typer.echo(json_safe(text))
 
 
-def print_json_bytes(raw: bytes) -> None:
-    """`print_json_text` for JSON kept as UTF-8 bytes (a large cached output), written as bytes."""
+def print_json_bytes(raw: bytes, *, strict: bool = False) -> None:
+    """`print_json_text` for JSON kept as UTF-8 bytes (a large cached output), written as bytes.  With
+    `strict`, bytes that are not UTF-8 raise UnicodeDecodeError before anything is written."""
     import sys
 
     from workflow.core.textrules import json_safe_bytes
@@ -138,9 +139,9 @@ def print_json_bytes(raw: bytes) -> None:
     out = sys.stdout
     buffer = getattr(out, "buffer", None)
     if buffer is None:
-        print_json_text(raw.decode("utf-8", "replace"))
+        print_json_text(raw.decode("utf-8", "strict" if strict else "replace"))
         return
-    safe = json_safe_bytes(raw)
+    safe = json_safe_bytes(raw, strict=strict)
     out.flush()
     buffer.write(safe)
     buffer.write(b"\n")

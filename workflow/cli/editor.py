@@ -21,7 +21,6 @@ from workflow.cli.common import (
     echo,
     newsroom,
     print_json,
-    print_json_bytes,
     state_label,
     table,
 )
@@ -234,7 +233,7 @@ def list_cmd(
         with index.opened(find_root(current_run().root)) as conn:
             list_key = rendered.key("list", state, lang, limit, width, wide, as_json)
             if as_json:
-                print_json_bytes(rendered.cached_bytes(conn, list_key, render))
+                rendered.print_cached_json(conn, list_key, render)
             else:
                 echo(rendered.cached(conn, list_key, render))
             return

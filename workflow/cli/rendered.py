@@ -56,17 +56,28 @@ def cached(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> s
         return out
     try:
         return out.decode("utf-8")
-    except UnicodeDecodeError:  # written by hand: the index is damaged (`index.opened` rebuilds it)
-        import sqlite3
-
-        raise sqlite3.DatabaseError("a kept output is not UTF-8") from None
+    except UnicodeDecodeError:
+        raise _damaged() from None
 
 
-def cached_bytes(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> bytes:
-    """`cached`, as the UTF-8 bytes the index keeps: a large output (`list --json`) is printed without
-    being decoded and encoded again."""
+def print_cached_json(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> None:
+    """`cached` JSON printed from the UTF-8 bytes the index keeps: a large output (`list --json`) is
+    not decoded and encoded again.  Kept bytes that are not UTF-8 are a damaged index, as for `cached`
+    (they were printed with replacement characters)."""
+    from workflow.cli.common import print_json_bytes
+
     out = _kept_or_rendered(conn, cache_key, render)
-    return out if isinstance(out, bytes) else out.encode("utf-8")
+    try:
+        print_json_bytes(out if isinstance(out, bytes) else out.encode("utf-8"), strict=True)
+    except UnicodeDecodeError:
+        raise _damaged() from None
+
+
+def _damaged() -> Exception:
+    """Kept bytes that are not UTF-8: written by hand, the index is damaged (`index.opened` rebuilds it)."""
+    import sqlite3
+
+    return sqlite3.DatabaseError("a kept output is not UTF-8")
 
 
 def _kept_or_rendered(conn: sqlite3.Connection, cache_key: str | None, render: Render) -> bytes | str:

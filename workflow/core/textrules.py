@@ -74,9 +74,11 @@ def _hides_something(raw: bytes) -> bool:
     return bool(raw.translate(None, _ALL_BUT_C0_AND_DEL)) or any(p.search(raw) for p in _TERMINAL_UTF8)
 
 
-def json_safe_bytes(raw: bytes) -> bytes:
+def json_safe_bytes(raw: bytes, *, strict: bool = False) -> bytes:
     """`json_safe` for UTF-8 bytes: the bytes themselves when they are valid UTF-8 with nothing to escape
-    (the common case: megabytes of `list --json` are printed without being decoded into a str)."""
+    (the common case: megabytes of `list --json` are printed without being decoded into a str).  Bytes
+    that are not UTF-8 come out with U+FFFD in place of what does not decode, or, with `strict`, raise
+    UnicodeDecodeError."""
     if not _hides_something(raw):
         import codecs
 
@@ -90,7 +92,7 @@ def json_safe_bytes(raw: bytes) -> bytes:
             pass
         else:
             return raw
-    return json_safe(raw.decode("utf-8", "replace")).encode("utf-8")
+    return json_safe(raw.decode("utf-8", "strict" if strict else "replace")).encode("utf-8")
 
 
 def xml_forbidden(text: str) -> Iterator[tuple[int, str]]:
