@@ -443,3 +443,18 @@ def test_a_release_removed_by_another_process_mid_refresh_leaves_no_phantom(
         assert index.problems(conn) == []
         assert victim not in {row[0] for row in index.list_rows(conn)}
     _same(room)
+
+
+def test_an_index_with_a_damaged_page_is_rebuilt_not_an_internal_error(room: Path) -> None:
+    """A page of index.sqlite garbled (a disk error, a bad copy): the header and schema read fine, the
+    rows do not ("database disk image is malformed"): `list` stopped with an internal error (exit 1)."""
+    first = _listed_both_ways(room)
+    path = room / ".pubflow" / "index.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    data = bytearray(path.read_bytes())
+    page = int.from_bytes(data[16:18], "big")
+    assert len(data) > 3 * page
+    data[page:] = b"\x55" * (len(data) - page)  # every page but the first (the schema)
+    path.write_bytes(bytes(data))
+    assert _listed_both_ways(room) == first

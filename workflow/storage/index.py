@@ -585,6 +585,15 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
             refresh(root, conn, config)
         except sqlite3.OperationalError as exc:  # locked for too long, disk full, read-only
             raise IndexUnavailable(str(exc)) from None
+        except sqlite3.DatabaseError:  # a damaged page ("malformed"): only a cache, made again from the files
+            conn.close()
+            with contextlib.suppress(OSError):
+                _remove_index(index_path(root))
+            conn = connect(root)
+            try:
+                refresh(root, conn, config)
+            except sqlite3.DatabaseError as exc:
+                raise IndexUnavailable(str(exc)) from None
         if not isinstance(nr_or_root, (str, os.PathLike)):
             nr_or_root.problems.update(problems(conn))
         try:
