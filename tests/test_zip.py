@@ -64,3 +64,13 @@ def test_unzip_unpacks_a_bundle(tmp_path: Path) -> None:
 def test_an_entry_outside_the_folder_is_refused(name: str) -> None:
     with pytest.raises(InvalidData):
         store.zip_bytes({name: b"x"})
+
+
+def test_more_entries_than_a_plain_zip_counts_is_what_zipfile_writes() -> None:
+    """The end record counts entries in 16 bits: 65,536 files made the direct writer fail
+    (struct.error, an internal error) where zipfile writes Zip64 records."""
+    files = {f"f{i:05d}.txt": b"x" for i in range(0x10000)}
+    data = store.zip_bytes(files)
+    assert data == store._zip_bytes_zipfile(files)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert len(archive.infolist()) == 0x10000

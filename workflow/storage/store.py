@@ -546,6 +546,7 @@ ZIP_LEVEL = 6  # zlib's default: 9 took half as long again for 0.05% smaller bun
 # Formats that are compressed already: stored as they are (deflate saved ~3% of a PDF, at a cost).
 ZIP_STORED_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".woff", ".woff2", ".zip", ".gz")
 _ZIP_SMALL = 1 << 30  # above this, `zipfile` writes the archive (Zip64 records)
+_ZIP_ENTRIES = 0xFFFF  # likewise above this many entries (the plain end record counts them in 16 bits)
 _DEFLATED: dict[bytes, bytes] = {}  # content -> its deflate stream, for contents every bundle holds
 _DEFLATED_KEPT = 64
 
@@ -578,7 +579,7 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
     for name in files:
         _check_entry(name)
-    if sum(len(data) for data in files.values()) > _ZIP_SMALL:
+    if len(files) > _ZIP_ENTRIES or sum(len(data) for data in files.values()) > _ZIP_SMALL:
         return _zip_bytes_zipfile(files)
     mode = (stat.S_IFREG | 0o644) << 16
     body: list[bytes] = []
