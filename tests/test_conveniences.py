@@ -216,3 +216,22 @@ def test_completion_never_fails(tmp_path: Path, newsroom: Path) -> None:
     # an unknown --ui-lang does not get in the way of completion
     result = complete(newsroom, "bash", "pubflow --ui-lang xx li")
     assert result.stdout.split() == ["list"]
+
+
+def test_folder_names_with_terminal_controls_are_not_completed(newsroom: Path, two_releases: list[str]) -> None:
+    """Without an index, release ids complete from the folder names under releases/, which were
+    printed raw: a folder named with an escape sequence reached the terminal through the shell, one
+    with a line break became two words."""
+    for path in (newsroom / ".pubflow").glob("index.sqlite*"):
+        path.unlink()
+    (newsroom / "releases" / "2024-03-09-x\x1b]0;owned\x07").mkdir()
+    (newsroom / "releases" / "2024-03-09-y\n--root=elsewhere").mkdir()
+    (newsroom / "releases" / "2024-03-09-z\u202etxt.exe").mkdir()
+    for shell in ("bash", "zsh", "fish"):
+        result = complete(newsroom, shell, "pubflow show 2024")
+        assert result.exit_code == 0
+        assert "\x1b" not in result.stdout
+        assert "\x07" not in result.stdout
+        assert "\u202e" not in result.stdout
+        assert "elsewhere" not in result.stdout
+    assert complete(newsroom, "bash", "pubflow show 2024").stdout.split() == two_releases

@@ -104,8 +104,11 @@ def _release_rows(root: Path, incomplete: str) -> Items:
             return [(_shown(str(r[0])), _shown(str(r[1]))) for r in rows]
     except (sqlite3.Error, OSError):
         pass
+    # A folder name is put on the command line as it is: one with a control or bidi character (an
+    # escape sequence, a line break that would make two words of it) is no release id; it is left out.
     with os.scandir(root / "releases") as entries:
-        names = sorted(e.name for e in entries if e.name.startswith(incomplete) and not e.name.startswith("."))
+        names = sorted(e.name for e in entries
+                       if e.name.startswith(incomplete) and not e.name.startswith(".") and _shown(e.name) == e.name)
     return [(name, "") for name in names[:MAX_ITEMS]]
 
 
