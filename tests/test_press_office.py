@@ -228,6 +228,24 @@ def test_a_fresh_clone_finds_its_scheduled_releases_without_an_index(cli: Cli, n
     assert f"{rid}: published at its embargo (en, ar), as scheduled by Hala Darwish" in result.stdout
 
 
+def test_a_fresh_clone_finds_a_schedule_spelled_with_a_yaml_escape(cli: Cli, newsroom: Path) -> None:
+    """The fresh-clone pre-filter looks for the bytes `schedule` in release.yaml; a hand-written
+    `"\\x73chedule"` is the same event to YAML (and to the index), but the release was skipped."""
+    rid = approved_sample(newsroom, embargo=EMBARGO)
+    nr = Newsroom.open(newsroom)
+    schedule_release(nr, rid, find_person(nr.config, EDITOR), now=at(5))
+    path = newsroom / "releases" / rid / "release.yaml"
+    text = path.read_text("utf-8")
+    assert text.count("kind: schedule\n") == 1
+    path.write_text(text.replace("kind: schedule\n", 'kind: "\\x73chedule"\n'), "utf-8")
+    assert b"schedule" not in path.read_bytes()
+    for name in ("index.sqlite", "index.sqlite-wal", "index.sqlite-shm"):
+        (newsroom / ".pubflow" / name).unlink(missing_ok=True)  # as after a clone: no .pubflow index
+    result: Any = cli("build", as_=None)
+    assert result.exit_code == 0, result.output
+    assert f"{rid}: published at its embargo (en, ar), as scheduled by Hala Darwish" in result.stdout
+
+
 def test_publish_at_embargo_checks_the_guards_now(cli: Cli, newsroom: Path, sample_id: str,
                                                   snapshot: Callable[[Path], dict[str, str]]) -> None:
     assert cli("edit", sample_id, "--embargo", "2999-01-01T09:00+03:00").exit_code == 0  # type: ignore[attr-defined]

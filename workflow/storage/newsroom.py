@@ -86,12 +86,14 @@ class Newsroom:
         return self.config.state_dir / "locks" / f"{check_release_id(release_id)}.lock"
 
     def release_file_mentions(self, release_id: str, needle: bytes) -> bool:
-        """Whether `needle` occurs in the release's release.yaml as stored (no YAML parsed): a
-        cheap pre-filter where a word must appear for a release to matter (a `schedule` event)."""
+        """Whether `needle` may occur in the release's release.yaml (no YAML parsed): a cheap
+        pre-filter where a word must appear for a release to matter (a `schedule` event).  True
+        when the bytes hold it, or a backslash (a YAML escape, "\\x73chedule", may spell it)."""
         from workflow.storage import limits
 
         try:  # bounded: a FIFO or /dev/zero in its place is no hang
-            return needle in limits.read_regular(self.release_dir(release_id) / RELEASE_FILE, limits.YAML_BYTES)
+            raw = limits.read_regular(self.release_dir(release_id) / RELEASE_FILE, limits.YAML_BYTES)
+            return needle in raw or b"\\" in raw
         except (OSError, PubflowError):
             return True  # unreadable here: let the caller load it and report
 
