@@ -244,6 +244,42 @@ def test_a_write_failing_on_either_core_leaves_the_output_folder_as_it_was(
     assert files_of(dist) == alone
 
 
+def test_a_killed_second_build_process_is_an_error_not_a_hang(
+        cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The forked half of a two-core build killed (the kernel's out-of-memory killer, a crash in a C
+    library): the build waited for its answer forever (multiprocessing.Pool loses the task). Now it
+    is one line, and the output folder is as it was."""
+    import os
+    import signal
+
+    from workflow.publishing import build as publish
+    from workflow.storage import store
+
+    published(cli, newsroom)
+    assert cli("publish", approved_sample(newsroom, slug="second-release")).exit_code == 0
+    dist = newsroom / "dist"
+    parent = os.getpid()
+    real = store.stage_output
+
+    def stage_or_die(*args: Any, **kwargs: Any) -> str:
+        if os.getpid() != parent:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "stage_output", stage_or_die)
+    monkeypatch.setattr(publish, "PARALLEL_MIN", 0)
+    (dist / "en" / "index.html").unlink()  # something for each half to write again
+    before = files_of(dist)
+    result = cli("build", "--force")
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: the second build process stopped without an answer (killed by signal 9)")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert files_of(dist) == before
+    assert not [p for p in newsroom.rglob("*") if p.name.endswith(".pubflow-tmp")]
+    monkeypatch.setattr(store, "stage_output", real)
+    assert cli("build").exit_code == 0
+
+
 def test_missing_translation_refuses_publish_naming_segments(cli: Any, newsroom: Path) -> None:
     rid = approved_sample(newsroom, arabic={"title": "عنوان"})
     result = cli("publish", rid)
