@@ -89,6 +89,15 @@ def test_unknown_release_id(refused):
     assert "no release '2019-07-23-no-such-release' (see `pubflow list` for the ids)" in line
 
 
+def test_a_file_named_like_a_release_is_no_release(refused, newsroom):
+    """releases/<id> a file, not a folder: "no release" (exit 3) as before the release was read
+    without a stat first (then the read's "Not a directory" came out as invalid data, exit 5)."""
+    (newsroom / "releases").mkdir(exist_ok=True)
+    (newsroom / "releases" / "2019-07-23-a-file").write_text("not a folder\n", "utf-8")
+    line = refused("show", "2019-07-23-a-file", code=3)
+    assert "no release '2019-07-23-a-file' (see `pubflow list` for the ids)" in line
+
+
 @pytest.mark.parametrize("bad", ["2019-07-22-a/b", "../2019-07-22-x", "2019-07-22-a\\b", "2019-07-22-..",
                                  "..", "/etc/passwd", "2019-07-22-A"])
 def test_id_with_path_characters(refused, bad):

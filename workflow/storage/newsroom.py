@@ -154,6 +154,11 @@ class Newsroom:
             raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids")) from None
         except UsageError:  # release.yaml is a folder: as if there were no release
             raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids")) from None
+        except InvalidData:
+            if not os.path.isdir(folder):  # releases/<id> is a file ("not a directory"): no release either
+                raise NotFound(_("no release {id!r}").format(id=release_id),
+                               _("see `pubflow list` for the ids")) from None
+            raise
         release = release_from_dict(data, where)
         if release.id != release_id:
             raise InvalidData(_("{path}: id {id!r} does not match its folder").format(
