@@ -411,7 +411,7 @@ def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit
                out: Mapping[str, list[str]], pages: Mapping[str, CachedPage],
                ) -> tuple[dict[str, Unit], dict[str, list[str]]]:
     """The site units of every language (index, archive pages, feed), and per language the units
-    to render (those whose releases changed; all of them on a trial).  Each unit's key covers only
+    to render (those whose releases changed; a trial too: its staged outputs are what is committed).  Each unit's key covers only
     the bundles it lists: the index and the feed the newest, an archive page its own slice, so a
     new release renders the index, the feed and the last archive page, not the whole archive."""
     size, feed_size = job.settings.page_size, job.settings.feed_size
@@ -431,7 +431,7 @@ def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit
         for name, parts in wanted.items():
             key = job.inputs.site(lang, parts)
             old = old_units.get(name)
-            if job.incremental and not job.trial and old is not None and old.fresh(key, job.target):
+            if job.incremental and old is not None and old.fresh(key, job.target):
                 site_units[name] = old
                 continue
             site_units[name] = Unit(key)
