@@ -85,7 +85,7 @@ from workflow.publishing.outheads import Head
 from workflow.publishing.outputs import Outputs, check_not_live, check_writable, output_settings
 from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
 from workflow.publishing.render import Renderer, TemplateProblem
-from workflow.storage import store
+from workflow.storage import parsecache, store
 from workflow.storage.cache import folder_signature, racy_cutoff
 
 if TYPE_CHECKING:
@@ -401,6 +401,8 @@ def render_releases(job: Job, old_units: Mapping[str, Unit], release_ids: list[s
         out = Rendered()
         for release_id in ids:
             _render_release(job, old_units, release_id, out)
+        if job.nr.parsed is not None:
+            job.nr.parsed.flush()  # each process keeps what it parsed
         return out
 
     halves = workers.two_cores(run, release_ids, len(release_ids) >= PARALLEL_MIN)
@@ -411,8 +413,8 @@ def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit
                out: Mapping[str, list[str]], pages: Mapping[str, CachedPage],
                ) -> tuple[dict[str, Unit], dict[str, list[str]]]:
     """The site units of every language (index, archive pages, feed), and per language the units
-    to render (those whose releases changed; a trial too: its staged outputs are what is committed).  Each unit's key covers only
-    the bundles it lists: the index and the feed the newest, an archive page its own slice, so a
+    to render (those whose releases changed; on a trial too: what it stages is committed).  Each
+    unit's key covers only the bundles it lists: the index and the feed the newest, an archive page its own slice, so a
     new release renders the index, the feed and the last archive page, not the whole archive."""
     size, feed_size = job.settings.page_size, job.settings.feed_size
     site_units: dict[str, Unit] = {}
@@ -692,6 +694,8 @@ def stage_build(
     """`build` up to the swap: a `Staged` build (commit or discard it), or the result of a
     dry run."""
     config = nr.config
+    if parsecache.enabled():
+        nr.use_parse_cache()  # a file parsed before (by the index, by another build) is not parsed again
     if out_dir is not None:
         store.check_output_path(out_dir, folder=True)
         check_not_live(config, out_dir)

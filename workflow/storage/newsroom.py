@@ -46,9 +46,10 @@ from workflow.core.snapshot import Snapshot, file_name, snapshot_from_dict
 from workflow.core.textrules import unsafe_text
 from workflow.errors import Conflict, InvalidData, NotFound, PubflowError, UsageError
 from workflow.i18n import _
-from workflow.storage import store, yamlio
+from workflow.storage import limits, store, yamlio
 from workflow.storage.config_file import find_root, load_config
 from workflow.storage.hooks import Action, AfterWriteHooks, Written
+from workflow.storage.parsecache import ParseCache
 
 RELEASE_FILE = "release.yaml"
 T = TypeVar("T")
@@ -65,6 +66,7 @@ class Newsroom:
         self.root = config.root
         self._prefix = os.path.join(self.root, "")  # `_rel` strips it
         self.after_write = AfterWriteHooks()  # called after each successful create/update/delete
+        self.parsed: ParseCache | None = None  # `use_parse_cache`: parsed YAML kept by content (.pubflow/)
         # Releases left out of a listing because they cannot be read: id -> one line (shown as warnings).
         self.problems: dict[str, str] = {}
 
@@ -128,9 +130,23 @@ class Newsroom:
         return (self.release_dir(release_id) / RELEASE_FILE).is_file()
 
     # ------------------------------------------------------------ reading
+    def use_parse_cache(self) -> ParseCache:
+        """Read release files through the parse cache (`storage.parsecache`) from now on; call
+        `self.parsed.flush()` to keep what was parsed.  The cache is keyed by the bytes read, so
+        what is returned is what parsing those bytes gives."""
+        if self.parsed is None:
+            self.parsed = ParseCache(self.config.state_dir)
+        return self.parsed
+
+    def _yaml(self, path: Path | str, where: str) -> object:
+        """`yamlio.read`, through the parse cache when it is on."""
+        if self.parsed is None:
+            return yamlio.read(path, where)
+        return self.parsed.parse(limits.read_regular(path, yamlio.MAX_BYTES, where), where)
+
     def _read(self, path: Path | str) -> object:
         try:
-            return yamlio.read(path, self._rel(path))
+            return self._yaml(path, self._rel(path))
         except FileNotFoundError:
             raise InvalidData(_("{path} is missing").format(path=self._rel(path)),
                               _("restore it from git")) from None
@@ -149,7 +165,7 @@ class Newsroom:
         path = os.path.join(folder, RELEASE_FILE)
         where = self._rel(path)
         try:
-            data = yamlio.read(path, where)
+            data = self._yaml(path, where)
         except FileNotFoundError:
             raise NotFound(_("no release {id!r}").format(id=release_id), _("see `pubflow list` for the ids")) from None
         except UsageError:  # release.yaml is a folder: as if there were no release
@@ -180,7 +196,7 @@ class Newsroom:
             path = os.path.join(folder, f"{code}.yaml")
             where = self._rel(path)
             try:
-                data = yamlio.read(path, where)
+                data = self._yaml(path, where)
             except FileNotFoundError:
                 targets[code] = ()  # not started yet
                 continue

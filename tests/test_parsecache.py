@@ -1,0 +1,204 @@
+"""The parse cache (`.pubflow/parsed.sqlite`): a file's parse kept by the sha256 of its bytes.
+
+A build reads it and fills it; what it returns must be what parsing the file's bytes gives, and
+a cache that is damaged, planted or replaced by something that is not a file is never an error."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.pubhelp import approved_sample
+from workflow.storage import parsecache
+from workflow.storage.newsroom import Newsroom
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _published(cli: Any, root: Path) -> str:
+    rid = approved_sample(root)
+    result = cli("publish", rid)
+    assert result.exit_code == 0, result.output
+    return rid
+
+
+def _scratch(root: Path) -> None:
+    """What a build from scratch deletes: the outputs and the build's own state (not the parse cache)."""
+    import shutil
+
+    shutil.rmtree(root / "dist", ignore_errors=True)
+    for name in ("build.json", "build-pages.marshal"):
+        (root / ".pubflow" / name).unlink(missing_ok=True)
+
+
+def _loaded(root: Path, rid: str) -> tuple[Any, parsecache.ParseCache]:
+    nr = Newsroom.open(root)
+    cache = nr.use_parse_cache()
+    return nr.stored(rid), cache
+
+
+def test_a_build_fills_the_cache_and_the_next_one_writes_the_same_bytes(cli: Any, newsroom: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    rid = _published(cli, newsroom)
+    path = newsroom / ".pubflow" / parsecache.NAME
+    assert path.is_file()  # the publish's build kept what it parsed
+    monkeypatch.setenv(parsecache.OFF_ENV, "1")
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+    plain = files_of(newsroom / "dist")
+    monkeypatch.delenv(parsecache.OFF_ENV)
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+    assert files_of(newsroom / "dist") == plain
+    stored, cache = _loaded(newsroom, rid)
+    assert cache.hits >= 3
+    assert cache.misses == 0
+    nr = Newsroom.open(newsroom)
+    assert stored == nr.stored(rid)  # the same documents as parsing the files
+
+
+def test_a_hand_edit_keeping_size_and_mtime_is_parsed_again(cli: Any, newsroom: Path) -> None:
+    rid = _published(cli, newsroom)
+    _loaded(newsroom, rid)[1].flush()
+    release = newsroom / "releases" / rid / "release.yaml"
+    text = release.read_text("utf-8")
+    st = release.stat()
+    old_category = Newsroom.open(newsroom).load(rid).release.category
+    new = "x" * len(old_category)  # same size
+    release.write_text(text.replace(f"category: {old_category}", f"category: {new}", 1), "utf-8")
+    os.utime(release, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert release.stat().st_size == st.st_size
+    assert release.stat().st_mtime_ns == st.st_mtime_ns
+    nr = Newsroom.open(newsroom)
+    cache = nr.use_parse_cache()
+    assert nr.load(rid).release.category == new
+    assert cache.misses == 1
+
+
+@pytest.mark.parametrize("damage", ["garbage", "empty-table", "entry", "huge-entry", "not-json"])
+def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage: str) -> None:
+    rid = _published(cli, newsroom)
+    expected = Newsroom.open(newsroom).stored(rid)
+    path = newsroom / ".pubflow" / parsecache.NAME
+    if damage == "garbage":
+        path.write_bytes(b"SQLite format 3\x00" + os.urandom(5000))
+        for suffix in ("-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    else:
+        conn = sqlite3.connect(path)
+        if damage == "empty-table":
+            conn.execute("DROP TABLE parsed")
+        elif damage == "entry":  # a flipped value: its checksum no longer matches
+            conn.execute("UPDATE parsed SET value = zeroblob(length(value))")
+        elif damage == "huge-entry":
+            conn.execute("UPDATE parsed SET value = zeroblob(?)", (parsecache.MAX_VALUE + 1,))
+        else:  # a planted value with a matching checksum that is not JSON
+            import zlib
+
+            value = zlib.compress(b"{not json")
+            for (key,) in conn.execute("SELECT key FROM parsed").fetchall():
+                conn.execute("UPDATE parsed SET value = ?, checksum = ? WHERE key = ?",
+                             (value, parsecache._checksum(key, value), key))
+        conn.commit()
+        conn.close()
+    stored, cache = _loaded(newsroom, rid)
+    assert stored == expected
+    cache.flush()
+    stored, cache = _loaded(newsroom, rid)  # rebuilt: hits again
+    assert stored == expected
+    assert cache.misses == 0
+    assert cache.hits >= 3
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+
+
+@pytest.mark.parametrize("kind", ["link", "fifo", "wal-link", "state-link"])
+def test_a_cache_that_is_not_a_regular_file_is_never_followed(cli: Any, newsroom: Path, tmp_path: Path,
+                                                             kind: str) -> None:
+    rid = _published(cli, newsroom)
+    expected = Newsroom.open(newsroom).stored(rid)
+    state = newsroom / ".pubflow"
+    path = state / parsecache.NAME
+    victim = tmp_path / "someone-elses.sqlite"
+    conn = sqlite3.connect(victim)
+    conn.execute("CREATE TABLE precious (x)")
+    conn.commit()
+    conn.close()
+    before = victim.read_bytes()
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    if kind == "link":
+        path.symlink_to(victim)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "wal-link":
+        Path(str(path) + "-wal").symlink_to(victim)
+    else:  # the cache's folder itself leads elsewhere: no cache is used at all
+        cache = parsecache.ParseCache(tmp_path / "elsewhere-link")
+        (tmp_path / "elsewhere").mkdir()
+        (tmp_path / "elsewhere-link").symlink_to(tmp_path / "elsewhere")
+        nr = Newsroom.open(newsroom)
+        nr.parsed = cache
+        assert nr.stored(rid) == expected
+        cache.flush()
+        assert list((tmp_path / "elsewhere").iterdir()) == []
+        return
+    started = time.monotonic()
+    stored, cache = _loaded(newsroom, rid)  # a FIFO would block an open() for reading: it is never opened
+    cache.flush()
+    assert time.monotonic() - started < 30
+    assert stored == expected
+    assert victim.read_bytes() == before
+    assert not path.is_symlink()
+    assert not Path(str(path) + "-wal").is_symlink()
+
+
+def test_only_what_json_gives_back_exactly_is_kept(tmp_path: Path) -> None:
+    cache = parsecache.ParseCache(tmp_path)
+    documents = {
+        b"when: 2024-01-02\n": False,  # a YAML date: parsed every time
+        b"1: one\n": False,  # an integer key would come back as text
+        b"s: !!set {a: null}\n": False,  # a set: not JSON
+        b"a: [1, 2.5, true, null, 'x']\n": True,
+    }
+    for raw in documents:
+        cache.parse(raw, "x.yaml")
+    cache.flush()
+    again = parsecache.ParseCache(tmp_path)
+    for raw, kept in documents.items():
+        first = parsecache.ParseCache(tmp_path).parse(raw, "x.yaml")
+        hits = again.hits
+        assert again.parse(raw, "x.yaml") == first
+        assert type(first) is dict
+        assert again.hits == hits + kept
+
+
+def test_a_parse_error_is_never_kept(tmp_path: Path) -> None:
+    from workflow.errors import InvalidData
+
+    cache = parsecache.ParseCache(tmp_path)
+    for _round in (1, 2):
+        with pytest.raises(InvalidData, match="bad.yaml"):
+            cache.parse(b"a: [1,\n", "bad.yaml")
+        cache.flush()
+    assert cache.hits == 0
+
+
+def test_two_writers_at_once_keep_the_cache_whole(tmp_path: Path) -> None:
+    first, second = parsecache.ParseCache(tmp_path), parsecache.ParseCache(tmp_path)
+    for number in range(50):
+        first.parse(f"n: {number}\n".encode(), "a.yaml")
+        second.parse(f"n: {number + 25}\n".encode(), "b.yaml")
+    first.flush()
+    second.flush()
+    check = parsecache.ParseCache(tmp_path)
+    for number in range(75):
+        assert check.parse(f"n: {number}\n".encode(), "c.yaml") == {"n": number}
+    assert check.hits == 75
