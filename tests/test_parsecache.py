@@ -103,9 +103,11 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage
             import zlib
 
             value = zlib.compress(b"{not json")
+            signer = parsecache.ParseCache(newsroom / ".pubflow")
+            assert signer._connection() is not None
             for (key,) in conn.execute("SELECT key FROM parsed").fetchall():
                 conn.execute("UPDATE parsed SET value = ?, checksum = ? WHERE key = ?",
-                             (value, parsecache._checksum(key, value), key))
+                             (value, signer._checksum(key, value), key))
         conn.commit()
         conn.close()
     stored, cache = _loaded(newsroom, rid)
@@ -202,3 +204,35 @@ def test_two_writers_at_once_keep_the_cache_whole(tmp_path: Path) -> None:
     for number in range(75):
         assert check.parse(f"n: {number}\n".encode(), "c.yaml") == {"n": number}
     assert check.hits == 75
+
+
+def test_a_cache_made_with_another_key_is_not_believed(cli: Any, newsroom: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A `.pubflow/parsed.sqlite` carried in with a newsroom (committed with `git add -f`, unpacked from
+    an archive) was signed by someone else: its entries are parsed again, never used."""
+    rid = _published(cli, newsroom)
+    release = newsroom / "releases" / rid / "release.yaml"
+    raw = release.read_bytes()
+    stored, cache = _loaded(newsroom, rid)
+    cache.flush()
+    # The planted entry: the exact bytes of release.yaml, another title, signed with the planter's key.
+    planter = parsecache.ParseCache(newsroom / ".pubflow")
+    assert planter._connection() is not None
+    import hashlib
+    import json
+    import zlib
+
+    from workflow.storage import yamlio
+
+    data = yamlio.parse(raw.decode("utf-8"), "release.yaml")
+    data["title"] = {key: "PLANTED" for key in data["title"]} if isinstance(data.get("title"), dict) else "PLANTED"
+    key = hashlib.sha256(raw).digest()
+    value = zlib.compress(json.dumps(data).encode())
+    conn = sqlite3.connect(newsroom / ".pubflow" / parsecache.NAME)
+    conn.execute("UPDATE parsed SET value = ?, checksum = ? WHERE key = ?", (value, planter._checksum(key, value), key))
+    conn.commit()
+    conn.close()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "another-user"))
+    again, cache = _loaded(newsroom, rid)
+    assert again == stored
+    assert cache.hits == 0

@@ -1,7 +1,9 @@
 """Parsed YAML kept by content: `.pubflow/parsed.sqlite`, so a file is parsed once, not per build.
 
 Each entry is keyed by the sha256 of a file's exact bytes and holds the data
-`yamlio.parse` made of them, as JSON (with a checksum of key and value).  It
+`yamlio.parse` made of them, as deflated JSON, signed with this user's key
+(`storage.cache.user_key`, kept outside every newsroom: an entry another user or
+a carried-in `.pubflow/` made is not believed; without a key there is no cache).  It
 says nothing else: not whether a file changed, not which file it was.  A file
 whose bytes differ by one (a hand edit keeping size and mtime) has another key;
 only a document that JSON gives back exactly (strings, integers, finite floats,
@@ -9,12 +11,11 @@ booleans, null, lists, string-keyed mappings: no YAML dates; checked by reading
 the JSON back) is kept, deflated; errors are never kept (a file that does not
 parse is parsed again, and words its error).
 
-The cache is derived data like the index beside it: trusted as much as
-`.pubflow/` is (whoever can write there can write `dist/` too).  It is read
-with care all the same: a cache that is not a regular file (a link, a FIFO), a
-`.pubflow/` linked elsewhere, or a damaged database is not used (a damaged
-file or a link is removed; the link, never what it leads to); an entry whose
-checksum does not match, that is larger than any honest one, or whose JSON
+The cache is derived data like the index beside it, read with care: a cache
+that is not a regular file (a link, a FIFO), a `.pubflow/` linked elsewhere,
+or a damaged database is not used (a damaged file or a link is removed; the
+link, never what it leads to); an entry whose
+signature does not match, that is larger than any honest one, or whose JSON
 does not load reads as absent and is parsed (and stored) again.  Nothing here
 is ever an error: without the cache, files are parsed as before.  Concurrent
 processes share it through SQLite's WAL with a short busy timeout; one that
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -35,7 +37,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from workflow.storage import limits, store, yamlio
+from workflow.storage import cache, limits, store, yamlio
 
 NAME = "parsed.sqlite"
 VERSION = 2
@@ -59,10 +61,6 @@ def _refuse(value: Any) -> Any:
     raise TypeError(type(value).__name__)  # a date, a set: not JSON, the file is parsed every time
 
 
-def _checksum(key: bytes, value: bytes) -> bytes:
-    return hashlib.sha256(key + b"\0" + value).digest()[:16]
-
-
 def _today() -> int:
     return int(time.time() // 86_400)
 
@@ -81,6 +79,13 @@ class ParseCache:
         self._touched: list[bytes] = []  # entries read that are older than a week: their day is renewed
         self._inherited: list[sqlite3.Connection] = []  # a parent's connection, never used nor closed here
         self.hits = self.misses = 0
+        self._mac_key: bytes | None = None
+
+    def _checksum(self, key: bytes, value: bytes) -> bytes:
+        """The entry's signature with this user's key: a cache carried in with a newsroom (`git add -f`,
+        an archive) or planted by someone else is never believed, only parsed again and replaced."""
+        assert self._mac_key is not None
+        return hashlib.blake2b(b"parsed\0" + key + b"\0" + value, key=self._mac_key, digest_size=32).digest()
 
     # ------------------------------------------------------------ reading
     def parse(self, raw: bytes, where: str) -> Any:
@@ -112,7 +117,8 @@ class ParseCache:
                 self._inherited.append(self._conn)
             self._conn, self._pid, self._pending, self._touched = None, os.getpid(), {}, []
         if self._conn is None:
-            self._conn = self._open()
+            self._mac_key = cache.user_key()
+            self._conn = self._open() if self._mac_key is not None else None
             if self._conn is None:
                 self._off = True
         return self._conn
@@ -179,7 +185,8 @@ class ParseCache:
         if row is None:
             return _MISS
         value, checksum, day = row
-        if not isinstance(value, bytes) or checksum != _checksum(key, value):
+        if not (isinstance(value, bytes) and isinstance(checksum, bytes)
+                and hmac.compare_digest(checksum, self._checksum(key, value))):
             return _MISS  # damaged entry: parsed again and replaced
         try:
             inflate = zlib.decompressobj()
@@ -209,7 +216,7 @@ class ParseCache:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany("INSERT OR REPLACE INTO parsed VALUES (?, ?, ?, ?)",
-                                 [(key, value, _checksum(key, value), today) for key, value in pending.items()])
+                                 [(key, value, self._checksum(key, value), today) for key, value in pending.items()])
                 conn.executemany("UPDATE parsed SET day = ? WHERE key = ?", [(today, key) for key in touched])
                 pruned = conn.execute("SELECT value FROM meta WHERE key = 'pruned'").fetchone()
                 if pruned is None or pruned[0] != str(today):
