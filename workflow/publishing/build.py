@@ -52,7 +52,7 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from workflow import i18n
 from workflow.core.history import current_snapshots
@@ -71,6 +71,7 @@ from workflow.publishing.buildstate import (
     Facts,
     FileMeta,
     KnownRelease,
+    PageRecord,
     Unit,
     page_from_record,
     page_record,
@@ -79,11 +80,11 @@ from workflow.publishing.buildstate import (
     record_order,
     state_cache,
 )
-from workflow.publishing.bundles import archive_pages, bundle_files, sha256, site_files
+from workflow.publishing.bundles import archive_pages, bundle_files, sha256, sorted_site_files
 from workflow.publishing.dates import check_language
 from workflow.publishing.outheads import Head
 from workflow.publishing.outputs import Outputs, check_not_live, check_writable, output_settings
-from workflow.publishing.pagemodel import candidate_languages, page_data, published_at
+from workflow.publishing.pagemodel import Page, candidate_languages, page_data, published_at
 from workflow.publishing.render import Renderer, TemplateProblem
 from workflow.storage import parsecache, store
 from workflow.storage.cache import folder_signature, racy_cutoff
@@ -93,6 +94,7 @@ if TYPE_CHECKING:
 
 HISTORY_KEY = "history"  # Facts.hashes: the events that named snapshots, and the embargo
 PARALLEL_MIN = 64  # releases to render before a second process pays for itself
+SITE_PARALLEL_MIN = 8  # site pages (index, archive pages, feeds) to render before it does
 # The code whose change changes outputs: every module of this package (a build key covers them).
 CODE = tuple(sorted(Path(__file__).parent.glob("*.py")))
 
@@ -441,6 +443,36 @@ def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit
     return site_units, todo
 
 
+class _LazyPages(Sequence[Page]):
+    """Pages in order, each made from its cached record when a unit shows it: a correction renders
+    an index, a feed and an archive page, not the pages of every release."""
+
+    def __init__(self, records: list[PageRecord]) -> None:
+        self._records = records
+        self._made: dict[int, Page] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    @overload
+    def __getitem__(self, index: int) -> Page: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Page]: ...
+
+    def __getitem__(self, index: int | slice) -> Page | list[Page]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self._records)))]
+        if index < 0:
+            index += len(self._records)
+        if not 0 <= index < len(self._records):
+            raise IndexError(index)
+        page = self._made.get(index)
+        if page is None:
+            page = self._made[index] = page_from_record(self._records[index])
+        return page
+
+
 def render_sites(job: Job, todo: Mapping[str, list[str]], pages: Mapping[str, CachedPage],
                  out: Mapping[str, list[str]]) -> dict[str, dict[str, bytes]]:
     """The site units `todo` names (per language), from the pages of every bundle that is out."""
@@ -450,13 +482,16 @@ def render_sites(job: Job, todo: Mapping[str, list[str]], pages: Mapping[str, Ca
     def run(codes: list[str]) -> dict[str, dict[str, bytes]]:
         rendered: dict[str, dict[str, bytes]] = {}
         for lang in codes:
-            lang_pages = [page_from_record(pages[_bundle_unit(lang, rid)]["page"])
-                          for rid, out_langs in out.items() if lang in out_langs]
-            rendered.update(site_files(job.renderer, lang, lang_pages, languages, job.settings.page_size,
-                                       job.settings.feed_size, only=todo[lang]))
+            records = [pages[_bundle_unit(lang, rid)]["page"] for rid, out_langs in out.items() if lang in out_langs]
+            records.sort(key=record_order, reverse=True)  # the order `bundles.sort_pages` gives
+            rendered.update(sorted_site_files(job.renderer, lang, _LazyPages(records), languages,
+                                              job.settings.page_size, job.settings.feed_size, only=todo[lang]))
         return rendered
 
-    halves = workers.two_cores(run, langs, len(out) >= 4 * PARALLEL_MIN)
+    # A second process pays for itself only for many pages (a full build), not for the few pages
+    # a correction changes (the fork of a large process costs more than rendering them).
+    worth = len(out) >= 4 * PARALLEL_MIN and sum(len(names) for names in todo.values()) >= SITE_PARALLEL_MIN
+    halves = workers.two_cores(run, langs, worth)
     if halves is None:
         return run(langs)
     return {**halves[0], **halves[1]}

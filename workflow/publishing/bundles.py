@@ -121,8 +121,8 @@ def archive_pages(count: int, page_size: int) -> int:
 def archive_chunk(ordered: Sequence[Page], number: int, page_size: int) -> list[Page]:
     """The releases of archive page `number` (1 = the oldest), newest first.  Pages are counted
     from the oldest so that a new release changes only the last one (and the index)."""
-    oldest_first = list(reversed(ordered))
-    return list(reversed(oldest_first[(number - 1) * page_size:number * page_size]))
+    count = len(ordered)  # oldest first, the page is [(number - 1) * size, number * size): sliced newest first
+    return list(ordered[max(0, count - number * page_size):max(0, count - (number - 1) * page_size)])
 
 
 def site_files(renderer: Renderer, lang: str, pages: Iterable[Page], languages: Iterable[str],
@@ -131,7 +131,14 @@ def site_files(renderer: Renderer, lang: str, pages: Iterable[Page], languages: 
     """The output units of `lang`'s site: `index:` (the newest `page_size` releases, with the
     stylesheet), `archive:<n>` (every release, `page_size` a page, numbered from the oldest),
     `feed:` (the newest `feed_size`).  With `only`, just those units."""
-    ordered = sort_pages(pages)
+    return sorted_site_files(renderer, lang, sort_pages(pages), languages, page_size, feed_size, only)
+
+
+def sorted_site_files(renderer: Renderer, lang: str, ordered: Sequence[Page], languages: Iterable[str],
+                      page_size: int = DEFAULT_PAGE_SIZE, feed_size: int = DEFAULT_FEED_SIZE,
+                      only: Iterable[str] | None = None) -> dict[str, dict[str, bytes]]:
+    """`site_files` of pages already in `sort_pages` order (only the slices the units show are read:
+    a build passes pages it makes on demand)."""
     languages = list(languages)
     total = archive_pages(len(ordered), page_size)
     wanted = None if only is None else set(only)
