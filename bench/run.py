@@ -289,18 +289,21 @@ def scratch_build(root: Path, parse_cache: bool = True) -> float:
                     extra=None if parse_cache else {"PUBFLOW_NO_PARSE_CACHE": "1"})
 
 
-def build(repeat: int, count: int) -> float:
+def build(repeat: int, count: int) -> tuple[float, float]:
+    """(pages per second from scratch, pages per second with the parse cache a first build filled)."""
     root = newsroom(count, published=True)
     set_pdf(root, False)
     print(f"pubflow build of {count:,} published releases x 2 languages, HTML only (outputs.pdf: false)")
-    scratch_build(root)  # fills the parse cache (as the newsroom's first build does)
-    full = statistics.median(scratch_build(root) for _ in range(max(1, min(3, repeat))))
+    runs = max(1, min(3, repeat))
+    # From scratch as the issue says it: no dist/, no build state, no compiled templates, no parse cache.
+    full = statistics.median(scratch_build(root, parse_cache=False) for _ in range(runs))
     pages = count * 2
     rate = pages / (full / 1000)
-    row("full build", f"{full / 1000:.1f} s", "", f"{pages} release pages")
-    uncached = scratch_build(root, parse_cache=False)
-    row("  the same, parsing every file (no parse cache)", f"{uncached / 1000:.1f} s", "",
-        f"{pages / (uncached / 1000):.0f} pages/s, one run")
+    row("full build from scratch (no parse cache)", f"{full / 1000:.1f} s", "", f"{pages} release pages")
+    scratch_build(root)  # fills the parse cache (as the newsroom's first build does)
+    warm = statistics.median(scratch_build(root) for _ in range(runs))
+    row("  with the parse cache a first build filled", f"{warm / 1000:.1f} s", "",
+        f"{pages / (warm / 1000):.0f} pages/s")
     corrections = []
     ids = sorted(p.name for p in (root / "releases").iterdir())
     editor = ["--as", "Hala Darwish"]
@@ -319,8 +322,8 @@ def build(repeat: int, count: int) -> float:
         corrections.append((time.perf_counter() - started) * 1000)
     inc = statistics.median(corrections)
     row("a correction: edit + correct (rebuilds)", f"{inc / 1000:.2f} s", "<= 5% of full build",
-        f"{100 * inc / full:.1f}% of full", ok(inc <= 0.05 * full))
-    return rate
+        f"{100 * inc / full:.1f}% of full ({100 * inc / warm:.1f}% of the warm one)", ok(inc <= 0.05 * full))
+    return rate, pages / (warm / 1000)
 
 
 def pdf_cost(count: int = 10) -> None:
@@ -430,13 +433,14 @@ def main() -> int:
         print(f"  (this machine runs the bare typer app {scale:.2f}x as long as the reference: scaled targets)")
         queues(args.repeat, args.releases, scale, typer_ms, args.skip_no_index)
     if not args.skip_build:
-        rate = build(args.repeat, args.build_releases)
+        rate, warm_rate = build(args.repeat, args.build_releases)
         baseline = pelican_rate(args.pelican, args.build_releases) if args.pelican != "none" else None
         source = "Pelican measured in this run"
         if baseline is None:
             baseline, source = 489.0, "Pelican 4.12 reference figure (not run here)"
-        row("build pages per second", f"{rate:.0f} pages/s", f">= 3x Pelican ({3 * baseline:.0f})",
+        row("build pages per second, from scratch", f"{rate:.0f} pages/s", f">= 3x Pelican ({3 * baseline:.0f})",
             f"x{rate / baseline:.2f} of {source}", ok(rate >= 3 * baseline))
+        row("  with the parse cache", f"{warm_rate:.0f} pages/s", "", f"x{warm_rate / baseline:.2f} of Pelican")
         if not args.skip_pdf:
             pdf_cost()
     if not args.skip_memory and not args.build_only:
