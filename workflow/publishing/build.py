@@ -430,7 +430,8 @@ def plan_sites(job: Job, old_units: Mapping[str, Unit], units: Mapping[str, Unit
                   f"feed:{lang}": [f"feed {feed_size}", *keys[:feed_size]]}
         oldest_first = keys[::-1]
         for number in range(1, total + 1):
-            wanted[f"archive:{lang}:{number}"] = [f"archive {size} {number} {number == total}",
+            # Every archive page says "page n of total" and links by the total: its key holds it.
+            wanted[f"archive:{lang}:{number}"] = [f"archive {size} {number} {total}",
                                                  *oldest_first[(number - 1) * size:number * size]]
         for name, parts in wanted.items():
             key = job.inputs.site(lang, parts)
