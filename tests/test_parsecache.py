@@ -236,3 +236,65 @@ def test_a_cache_made_with_another_key_is_not_believed(cli: Any, newsroom: Path,
     again, cache = _loaded(newsroom, rid)
     assert again == stored
     assert cache.hits == 0
+
+
+@pytest.mark.parametrize("plant", ["recursive-view", "trigger"])
+def test_a_planted_database_runs_none_of_its_sql(cli: Any, newsroom: Path, plant: str) -> None:
+    """A `parsed.sqlite` carried in with a newsroom whose `parsed` is a never-ending view, or whose table
+    has a never-ending trigger: the build hung for ever; the database is replaced, the build ends."""
+    import subprocess
+    import sys
+
+    _published(cli, newsroom)
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+    plain = files_of(newsroom / "dist")
+    path = newsroom / ".pubflow" / parsecache.NAME
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    endless = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c)"
+    if plant == "recursive-view":
+        conn.execute(f"CREATE VIEW parsed AS {endless} SELECT x AS key, x AS value, x AS checksum, x AS day FROM c")
+    else:
+        conn.execute(parsecache._SCHEMA[0])
+        conn.execute(f"CREATE TRIGGER t AFTER INSERT ON parsed BEGIN SELECT count(*) FROM ({endless} "
+                     "SELECT x FROM c); END")
+    conn.execute(parsecache._SCHEMA[1])
+    conn.execute(f"PRAGMA user_version = {parsecache.VERSION}")
+    conn.commit()
+    conn.close()
+    _scratch(newsroom)
+    pubflow = Path(sys.executable).parent / "pubflow"
+    done = subprocess.run([str(pubflow), "--root", str(newsroom), "build"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, "PUBFLOW_USER": "hala.darwish@example.org"})
+    assert done.returncode == 0, done.stderr
+    assert files_of(newsroom / "dist") == plain
+    conn = sqlite3.connect(path)
+    kinds = sorted(conn.execute("SELECT type, name FROM sqlite_master").fetchall())
+    conn.close()
+    assert kinds == [("index", "sqlite_autoindex_parsed_1"), ("table", "meta"), ("table", "parsed")]
+
+
+def test_a_file_reached_through_a_link_is_not_copied_into_the_cache(cli: Any, newsroom: Path,
+                                                                   tmp_path: Path) -> None:
+    """A language file committed as a link to a file outside the newsroom (the build reads it, as it
+    always did): what it holds is not kept in `.pubflow/parsed.sqlite`, readable by whoever shares it."""
+    import hashlib
+
+    rid = _published(cli, newsroom)
+    language = newsroom / "releases" / rid / "ar.yaml"
+    outside = tmp_path / "private.yaml"
+    outside.write_bytes(language.read_bytes() + b"# kept outside the newsroom\n")
+    language.unlink()
+    language.symlink_to(outside)
+    path = newsroom / ".pubflow" / parsecache.NAME
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+    conn = sqlite3.connect(path)
+    keys = {key for (key,) in conn.execute("SELECT key FROM parsed")}
+    conn.close()
+    assert hashlib.sha256(outside.read_bytes()).digest() not in keys
+    assert hashlib.sha256((newsroom / "releases" / rid / "release.yaml").read_bytes()).digest() in keys

@@ -142,7 +142,9 @@ class Newsroom:
         """`yamlio.read`, through the parse cache when it is on."""
         if self.parsed is None:
             return yamlio.read(path, where)
-        return self.parsed.parse(limits.read_regular(path, yamlio.MAX_BYTES, where), where)
+        raw = limits.read_regular(path, yamlio.MAX_BYTES, where)
+        # A file reached through a link may lie outside the newsroom: its data is not copied into .pubflow/.
+        return self.parsed.parse(raw, where, keep=store.no_link_below(path, self.root))
 
     def _read(self, path: Path | str) -> object:
         try:

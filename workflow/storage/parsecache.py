@@ -13,7 +13,8 @@ parse is parsed again, and words its error).
 
 The cache is derived data like the index beside it, read with care: a cache
 that is not a regular file (a link, a FIFO), a `.pubflow/` linked elsewhere,
-or a damaged database is not used (a damaged file or a link is removed; the
+or a damaged database or one holding anything but its two tables (a view, a
+trigger: SQL a carried-in file would run) is not used (a damaged file or a link is removed; the
 link, never what it leads to); an entry whose
 signature does not match, that is larger than any honest one, or whose JSON
 does not load reads as absent and is parsed (and stored) again.  Nothing here
@@ -49,6 +50,11 @@ MAX_VALUE = MAX_TEXT + 1024  # deflated, it is smaller still
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS parsed (key BLOB PRIMARY KEY, value BLOB NOT NULL, "
            "checksum BLOB NOT NULL, day INTEGER NOT NULL)",
            "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID")
+# What `sqlite_master` holds in pubflow's cache, and nothing else: a planted database with a view
+# (a recursive one never ends), a trigger or another table in their place hung every build.
+_MASTER = {("table", "parsed", "parsed", _SCHEMA[0].replace("IF NOT EXISTS ", "")),
+           ("table", "meta", "meta", _SCHEMA[1].replace("IF NOT EXISTS ", "")),
+           ("index", "sqlite_autoindex_parsed_1", "parsed", None)}
 _MISS = object()
 OFF_ENV = "PUBFLOW_NO_PARSE_CACHE"  # set (to anything): parse every file, keep nothing
 
@@ -88,9 +94,10 @@ class ParseCache:
         return hashlib.blake2b(b"parsed\0" + key + b"\0" + value, key=self._mac_key, digest_size=32).digest()
 
     # ------------------------------------------------------------ reading
-    def parse(self, raw: bytes, where: str) -> Any:
+    def parse(self, raw: bytes, where: str, keep: bool = True) -> Any:
         """`yamlio.parse` of the file bytes `raw` (`where` names it in errors), from the cache when the
-        same bytes were parsed before."""
+        same bytes were parsed before; kept for next time only with `keep` (the caller says no for a
+        file reached through a link, which may lie outside the newsroom: its data is not copied in)."""
         key = hashlib.sha256(raw).digest()
         found = self._lookup(key)
         if found is not _MISS:
@@ -105,7 +112,7 @@ class ParseCache:
             exact = len(value) <= MAX_TEXT and json.loads(text) == data
         except (TypeError, ValueError, UnicodeEncodeError, RecursionError):  # a date, a lone surrogate...
             exact = False
-        if exact:
+        if exact and keep:
             self._pending[key] = zlib.compress(value, 1)  # a third of the size; inflating costs less than reading
         return data
 
@@ -155,6 +162,8 @@ class ParseCache:
                         conn.execute(f"PRAGMA user_version = {VERSION}")
                     conn.execute("COMMIT")
                 conn.execute("PRAGMA synchronous = NORMAL")
+                if set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master")) != _MASTER:
+                    raise sqlite3.DatabaseError("not the schema pubflow made")  # removed, made again
                 conn.execute("SELECT key, value, checksum, day FROM parsed LIMIT 0").fetchall()
                 return conn
             except sqlite3.Error as exc:

@@ -104,7 +104,7 @@ def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> No
     that stay inside `fence` are fine.  Only what exists is resolved, so a
     folder about to be created is checked through its existing parents.
     """
-    if _no_link_below(folder, fence):
+    if no_link_below(folder, fence):
         return
     real = os.path.realpath(folder)
     inside = os.path.realpath(fence)
@@ -117,7 +117,7 @@ def confine(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> No
         _("replace the link with a real folder"))
 
 
-def _no_link_below(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> bool:
+def no_link_below(folder: str | os.PathLike[str], fence: str | os.PathLike[str]) -> bool:
     """Whether `folder` is written below `fence` (no `..`) with no component from `fence` down a
     symbolic link: then it lies inside `fence` whatever `fence` resolves to.  An lstat per component
     (two for a release folder) instead of resolving both paths: every release read asks."""
