@@ -8,11 +8,15 @@ text, the caller must see the same data or the same error line.
 from __future__ import annotations
 
 import datetime
+import re
+from collections.abc import Callable
+from pathlib import Path
 
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import SAMPLE_ID
 from workflow.errors import PubflowError
 from workflow.storage import yamlio
 
@@ -102,3 +106,23 @@ def test_an_integer_over_pythons_digit_limit_does_not_hide_the_first_real_error(
         assert words in result.stderr, result.stderr
         assert "4300 digits" not in result.stderr, result.stderr
         path.write_text(path.read_text("utf-8").replace(f"a: {huge}\n{tail}", ""), "utf-8")
+
+
+def test_an_integer_too_long_to_print_is_a_value_yaml_cannot_read() -> None:
+    """Hexadecimal, binary and sexagesimal integers escape int()'s digit limit; the first message that
+    showed one was an internal error (exit 1).  Both paths refuse it like a long decimal one."""
+    for text in ("a: 0x" + "f" * 5000, "a: 0b" + "1" * 20000, "a: " + "1:" * 3000 + "1",
+                 "? 0x" + "f" * 5000 + "\n: 1\n", "a: " + "1" * 5000):
+        outcome = same(text)
+        assert outcome[0] == "error", outcome
+        assert "a value YAML cannot read" in str(outcome[2])
+    assert same("a: [0x1f, 0b11, 190:20:30]") == ("data", {"a": [31, 3, 685230]})
+
+
+def test_a_release_with_an_endless_hexadecimal_category_is_invalid_data(sample: Path,
+                                                                        run: Callable[..., str]) -> None:
+    release = sample / "releases" / SAMPLE_ID / "release.yaml"
+    text = release.read_text("utf-8")
+    release.write_text(re.sub(r"(?m)^category:.*$", "category: 0x" + "f" * 5000, text, count=1), "utf-8")
+    line = run("build", code=5)
+    assert "release.yaml: a value YAML cannot read" in line

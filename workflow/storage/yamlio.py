@@ -39,7 +39,21 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     pass
 
 
-class _StrictLoader(_Loader):
+class _IntLoader(_Loader):
+    """The safe loader, refusing an integer Python cannot print (`sys.get_int_max_str_digits`): a
+    hexadecimal, binary or sexagesimal one escapes int()'s limit, and the first message or page
+    that showed it was an internal error."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        value: int = super().construct_yaml_int(node)
+        str(value)  # ValueError when it has more digits than Python prints: a value YAML cannot read
+        return value
+
+
+_IntLoader.add_constructor("tag:yaml.org,2002:int", _IntLoader.construct_yaml_int)
+
+
+class _StrictLoader(_IntLoader):
     """The C loader, refusing a key that appears twice in one mapping."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
@@ -85,7 +99,7 @@ def _from_events(text: str) -> Any:
     scalar_event, mapping_start = events.ScalarEvent, events.MappingStartEvent
     sequence_start = events.SequenceStartEvent
     ends = (events.MappingEndEvent, events.SequenceEndEvent)
-    loader = _Loader(text)
+    loader = _IntLoader(text)
     try:
         first_chars = loader.yaml_implicit_resolvers
         every = None in first_chars  # a resolver for any first character (none in PyYAML's safe set)
