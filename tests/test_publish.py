@@ -491,3 +491,39 @@ def test_preview_serves_every_language_and_stops_on_ctrl_c(newsroom: Path, sampl
             proc.kill()
     assert not (newsroom / "dist").exists()
     assert os.environ.get("PUBFLOW_ROOT") is None
+
+
+def test_ctrl_c_on_two_cores_prints_no_traceback_of_the_forked_half(tmp_path: Path) -> None:
+    """Ctrl-C reaches every process of the terminal's group: the forked half of a build printed its
+    own KeyboardInterrupt traceback under the parent's one-line message.  It leaves it to the parent."""
+    import subprocess
+    import sys
+    import textwrap
+
+    started = tmp_path / "child-started"
+    script = textwrap.dedent(f"""
+        import os, signal, sys, time
+        from workflow.publishing import workers
+        parent = os.getpid()
+        def work(items):
+            if os.getpid() != parent:
+                open({str(started)!r}, "w").close()
+                time.sleep(60)
+                return items
+            while not os.path.exists({str(started)!r}):
+                time.sleep(0.01)
+            os.killpg(0, signal.SIGINT)  # what a terminal's Ctrl-C does
+            time.sleep(60)
+            return items
+        try:
+            workers.two_cores(work, [1, 2], True)
+        except KeyboardInterrupt:
+            print("interrupted", file=sys.stderr)
+            sys.exit(130)
+        """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=50,
+                          start_new_session=True, cwd=Path(__file__).resolve().parents[1])
+    if not started.exists():
+        pytest.skip("no second process here (one core, or no fork)")
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "interrupted\n"

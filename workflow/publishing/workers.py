@@ -44,6 +44,14 @@ class _Raised:
     error: BaseException
 
 
+def _deaf_to_interrupts() -> None:
+    """The child leaves Ctrl-C to the parent (the terminal sends it to both): the parent stops it
+    and cleans up; its own KeyboardInterrupt printed a traceback under the one-line message."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _call_forked(items: Any) -> Any:
     assert _FORKED is not None
     try:
@@ -54,6 +62,7 @@ def _call_forked(items: Any) -> Any:
 
 def _run_forked(send: Connection, items: Any) -> None:
     """The child: its half's result (or what it raised) sent to the parent."""
+    _deaf_to_interrupts()
     try:
         try:
             answer: Any = _call_forked(items)
