@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Cli
-from tests.pubhelp import approved_sample
+from tests.pubhelp import approved_sample, arabic_texts, set_translation
+from workflow.storage.newsroom import Newsroom
 
 
 def files_of(folder: Path) -> dict[str, bytes]:
@@ -33,6 +34,10 @@ def scratch_equal(root: Path, tmp: Path, what: str) -> None:
     assert sorted(incremental) == sorted(fresh), what
     differ = [name for name in fresh if fresh[name] != incremental[name]]
     assert differ == [], f"after {what}: {differ}"
+
+
+def shown(root: Path, text: str) -> list[str]:
+    return [name for name, data in files_of(root / "dist").items() if text.encode() in data]
 
 
 def ok(result: Any) -> None:
@@ -60,6 +65,7 @@ def test_every_kind_of_change_builds_what_a_build_from_scratch_builds(newsroom: 
         ok(cli("edit", ids[3], option, value))
         ok(cli("build"))
         scratch_equal(newsroom, tmp_path, f"edit {option}")
+    assert shown(newsroom, "A new title for the first one") == []  # what is out changes only with `correct`
     later = approved_sample(newsroom, slug="embargoed", embargo="2999-01-01T09:00:00+03:00")
     ok(cli("publish", later, "--at-embargo"))
     ok(cli("build"))
@@ -72,6 +78,11 @@ def test_every_kind_of_change_builds_what_a_build_from_scratch_builds(newsroom: 
     release.write_text(text.replace("title: ", "title: Hand edited ", 1), "utf-8")
     ok(cli("build"))
     scratch_equal(newsroom, tmp_path, "a hand edit of a published title")
+    assert shown(newsroom, "Hand edited") == []
+    set_translation(Newsroom.open(newsroom), ids[3], ["عنوان جديد للبيان", *arabic_texts()[1:]])
+    ok(cli("correct", ids[3], "-m", "New title.", "--message-ar", "عنوان جديد."))
+    scratch_equal(newsroom, tmp_path, "a correction after edits of the metadata")
+    assert shown(newsroom, "A new title for the first one") != []
     shutil.rmtree(newsroom / "releases" / ids[4])
     ok(cli("build"))
     scratch_equal(newsroom, tmp_path, "a release deleted by hand")
