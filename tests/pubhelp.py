@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -82,3 +83,17 @@ def one_line(result: Any, code: int) -> str:
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("error: ")
     return str(lines[0])
+
+
+def schema_not_utf8(path: Path, name: bytes) -> None:
+    """Damage a SQLite file the way a bad sector or a half-copied file can: one byte of the SQL of
+    table `name` in sqlite_master is no longer UTF-8."""
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    raw = path.read_bytes()
+    old = b"CREATE TABLE " + name
+    assert raw.count(old) == 1
+    path.write_bytes(raw.replace(old, b"CREATE TAB\x82E " + name))

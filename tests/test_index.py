@@ -16,6 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from tests.conftest import Cli
+from tests.pubhelp import schema_not_utf8
 from workflow.cli.app import app
 from workflow.editorial.queries import load_summaries, load_summaries_from_files
 from workflow.storage import index
@@ -136,6 +137,15 @@ def test_corrupt_or_old_index_is_rebuilt(room: Path) -> None:
     conn.close()
     _same(room)
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == index.INDEX_VERSION
+
+
+def test_an_index_whose_schema_is_not_utf8_is_rebuilt(room: Path) -> None:
+    """Python's sqlite3 raised UnicodeDecodeError reading it: `pubflow list` was an internal error (exit 1)."""
+    _same(room)
+    path = room / ".pubflow" / "index.sqlite"
+    schema_not_utf8(path, b"releases")
+    assert _run(room, "list", indexed=True) == _run(room, "list", indexed=False)
+    _same(room)
 
 
 def test_language_change_in_config_rebuilds(room: Path) -> None:

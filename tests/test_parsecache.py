@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.pubhelp import approved_sample
+from tests.pubhelp import approved_sample, schema_not_utf8
 from workflow.storage import parsecache
 from workflow.storage.newsroom import Newsroom
 
@@ -82,7 +82,7 @@ def test_a_hand_edit_keeping_size_and_mtime_is_parsed_again(cli: Any, newsroom: 
     assert cache.misses == 1
 
 
-@pytest.mark.parametrize("damage", ["garbage", "empty-table", "entry", "huge-entry", "not-json"])
+@pytest.mark.parametrize("damage", ["garbage", "empty-table", "entry", "huge-entry", "not-json", "schema-not-utf8"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage: str) -> None:
     rid = _published(cli, newsroom)
     expected = Newsroom.open(newsroom).stored(rid)
@@ -91,6 +91,8 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage
         path.write_bytes(b"SQLite format 3\x00" + os.urandom(5000))
         for suffix in ("-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
+    elif damage == "schema-not-utf8":  # Python's sqlite3 raised UnicodeDecodeError: the build exited 1
+        schema_not_utf8(path, b"parsed")
     else:
         conn = sqlite3.connect(path)
         if damage == "empty-table":

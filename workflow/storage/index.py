@@ -187,6 +187,9 @@ def _connect_once(path: str) -> sqlite3.Connection:
                 conn.execute(f"PRAGMA user_version = {INDEX_VERSION}")
             conn.execute("COMMIT")
         conn.execute("PRAGMA synchronous = NORMAL")
+    except UnicodeDecodeError as exc:  # damaged: its schema text (or SQLite's words about it) is not UTF-8
+        conn.close()
+        raise sqlite3.DatabaseError(str(exc)) from None
     except BaseException:
         conn.close()
         raise

@@ -56,6 +56,9 @@ _MASTER = {("table", "parsed", "parsed", _SCHEMA[0].replace("IF NOT EXISTS ", ""
            ("table", "meta", "meta", _SCHEMA[1].replace("IF NOT EXISTS ", "")),
            ("index", "sqlite_autoindex_parsed_1", "parsed", None)}
 _MISS = object()
+# A damaged file can make Python's sqlite3 raise UnicodeDecodeError (schema text, or SQLite's own
+# message quoting it, that is not UTF-8): a build stopped with an internal error.
+_DAMAGED = (sqlite3.Error, UnicodeDecodeError)
 OFF_ENV = "PUBFLOW_NO_PARSE_CACHE"  # set (to anything): parse every file, keep nothing
 
 
@@ -166,7 +169,7 @@ class ParseCache:
                     raise sqlite3.DatabaseError("not the schema pubflow made")  # removed, made again
                 conn.execute("SELECT key, value, checksum, day FROM parsed LIMIT 0").fetchall()
                 return conn
-            except sqlite3.Error as exc:
+            except _DAMAGED as exc:
                 if conn is not None:
                     with contextlib.suppress(sqlite3.Error):
                         conn.close()
@@ -188,7 +191,7 @@ class ParseCache:
         try:
             row = conn.execute("SELECT value, checksum, day FROM parsed WHERE key = ? AND length(value) <= ?",
                                (key, MAX_VALUE)).fetchone()
-        except sqlite3.Error:
+        except _DAMAGED:
             self._off = True
             return _MISS
         if row is None:
@@ -236,7 +239,7 @@ class ParseCache:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
                 raise
-        except sqlite3.Error:
+        except _DAMAGED:
             self._off = True
 
     def close(self) -> None:
