@@ -300,3 +300,21 @@ def test_a_file_reached_through_a_link_is_not_copied_into_the_cache(cli: Any, ne
     conn.close()
     assert hashlib.sha256(outside.read_bytes()).digest() not in keys
     assert hashlib.sha256((newsroom / "releases" / rid / "release.yaml").read_bytes()).digest() in keys
+
+
+def test_an_entry_another_parser_kept_is_parsed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries read are renewed, so one kept by an older pubflow, PyYAML or Python would be believed
+    for ever after an upgrade that changes what the same bytes parse to: it is parsed again."""
+    import yaml
+
+    raw = b"when: yes\nn: 0x1f\n"
+    first = parsecache.ParseCache(tmp_path)
+    assert first.parse(raw, "a.yaml") == {"when": True, "n": 31}
+    first.flush()
+    same = parsecache.ParseCache(tmp_path)
+    same.parse(raw, "a.yaml")
+    assert (same.hits, same.misses) == (1, 0)
+    monkeypatch.setattr(yaml, "__version__", yaml.__version__ + ".post1")  # as after an upgrade
+    upgraded = parsecache.ParseCache(tmp_path)
+    assert upgraded.parse(raw, "a.yaml") == {"when": True, "n": 31}
+    assert (upgraded.hits, upgraded.misses) == (0, 1)

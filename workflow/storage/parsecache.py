@@ -3,7 +3,8 @@
 Each entry is keyed by the sha256 of a file's exact bytes and holds the data
 `yamlio.parse` made of them, as deflated JSON, signed with this user's key
 (`storage.cache.user_key`, kept outside every newsroom: an entry another user or
-a carried-in `.pubflow/` made is not believed; without a key there is no cache).  It
+a carried-in `.pubflow/` made is not believed; without a key there is no cache)
+and with `parser_id` (one another pubflow, PyYAML or Python kept is parsed again).  It
 says nothing else: not whether a file changed, not which file it was.  A file
 whose bytes differ by one (a hand edit keeping size and mtime) has another key;
 only a document that JSON gives back exactly (strings, integers, finite floats,
@@ -70,6 +71,30 @@ def _refuse(value: Any) -> Any:
     raise TypeError(type(value).__name__)  # a date, a set: not JSON, the file is parsed every time
 
 
+def parser_id() -> bytes | None:
+    """What `yamlio.parse` gives depends on besides the bytes: pubflow's reader (the source of
+    `yamlio` and `limits`), PyYAML and libyaml, Python (its float and integer rules).  An entry
+    is signed with it, so one another version kept is parsed again (entries renewed when read
+    would otherwise outlive an upgrade for ever); None (no cache) when the source cannot be read."""
+    import sys
+
+    import yaml
+
+    digest = hashlib.sha256(f"{VERSION}|{sys.version}|{sys.get_int_max_str_digits()}|{yaml.__version__}|".encode())
+    try:
+        from yaml import _yaml
+
+        digest.update(str(_yaml.get_version_string()).encode())
+    except (ImportError, AttributeError):
+        digest.update(b"no libyaml")
+    try:
+        for module in (yamlio, limits):
+            digest.update(Path(module.__file__ or "").read_bytes())
+    except OSError:
+        return None
+    return digest.digest()
+
+
 def _today() -> int:
     return int(time.time() // 86_400)
 
@@ -89,12 +114,14 @@ class ParseCache:
         self._inherited: list[sqlite3.Connection] = []  # a parent's connection, never used nor closed here
         self.hits = self.misses = 0
         self._mac_key: bytes | None = None
+        self._parser = b""  # `parser_id`, part of every signature
 
     def _checksum(self, key: bytes, value: bytes) -> bytes:
         """The entry's signature with this user's key: a cache carried in with a newsroom (`git add -f`,
         an archive) or planted by someone else is never believed, only parsed again and replaced."""
         assert self._mac_key is not None
-        return hashlib.blake2b(b"parsed\0" + key + b"\0" + value, key=self._mac_key, digest_size=32).digest()
+        return hashlib.blake2b(b"parsed\0" + self._parser + key + b"\0" + value, key=self._mac_key,
+                               digest_size=32).digest()
 
     # ------------------------------------------------------------ reading
     def parse(self, raw: bytes, where: str, keep: bool = True) -> Any:
@@ -127,8 +154,9 @@ class ParseCache:
                 self._inherited.append(self._conn)
             self._conn, self._pid, self._pending, self._touched = None, os.getpid(), {}, []
         if self._conn is None:
-            self._mac_key = cache.user_key()
-            self._conn = self._open() if self._mac_key is not None else None
+            self._mac_key, parser = cache.user_key(), parser_id()
+            self._parser = parser or b""
+            self._conn = self._open() if self._mac_key is not None and parser is not None else None
             if self._conn is None:
                 self._off = True
         return self._conn
