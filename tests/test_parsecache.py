@@ -318,3 +318,31 @@ def test_an_entry_another_parser_kept_is_parsed_again(tmp_path: Path, monkeypatc
     upgraded = parsecache.ParseCache(tmp_path)
     assert upgraded.parse(raw, "a.yaml") == {"when": True, "n": 31}
     assert (upgraded.hits, upgraded.misses) == (0, 1)
+
+
+@pytest.mark.parametrize("database", [parsecache.NAME, "index.sqlite"])
+def test_a_fifo_beside_a_database_as_its_journal_hangs_nothing(cli: Any, newsroom: Path, database: str) -> None:
+    """A FIFO named `<database>-journal` (an archive can carry one in `.pubflow/`): SQLite's check for
+    a hot journal opened it and waited for a writer for ever; `build` and `list` hung.  It is removed."""
+    import subprocess
+    import sys
+
+    _published(cli, newsroom)
+    assert cli("list").exit_code == 0
+    _scratch(newsroom)
+    assert cli("build").exit_code == 0
+    plain = files_of(newsroom / "dist")
+    listed: Any = cli("list")
+    journal = newsroom / ".pubflow" / f"{database}-journal"
+    os.mkfifo(journal)
+    _scratch(newsroom)
+    pubflow = Path(sys.executable).parent / "pubflow"
+    env = {**os.environ, "PUBFLOW_USER": "hala.darwish@example.org", "COLUMNS": "250"}
+    for args in (["build"], ["list"]):
+        done = subprocess.run([str(pubflow), "--root", str(newsroom), *args], capture_output=True, text=True,
+                              timeout=120, env=env)
+        assert done.returncode == 0, done.stderr
+        if args == ["list"]:
+            assert done.stdout == listed.stdout
+    assert files_of(newsroom / "dist") == plain
+    assert not journal.exists()

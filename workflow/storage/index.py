@@ -142,12 +142,12 @@ def _expected_schema() -> list[tuple[str, str, str]]:
 
 
 def _unlink_foreign(path: str) -> None:
-    """Remove an index (or its -wal/-shm) that is a symbolic link or not a regular file: SQLite would
+    """Remove an index (or its -wal/-shm/-journal) that is a symbolic link or not a regular file: SQLite would
     open what it leads to and a rebuild drops every table there (a link committed with `git add -f`
     as .pubflow/index.sqlite -> some other application's database).  The link goes, not its target."""
     import stat
 
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm", "-journal"):  # a FIFO as -journal blocked SQLite's hot-journal check for ever
         try:
             mode = os.lstat(path + suffix).st_mode
         except OSError:
