@@ -235,3 +235,27 @@ def test_folder_names_with_terminal_controls_are_not_completed(newsroom: Path, t
         assert "\u202e" not in result.stdout
         assert "elsewhere" not in result.stdout
     assert complete(newsroom, "bash", "pubflow show 2024").stdout.split() == two_releases
+
+
+@pytest.mark.parametrize("plant", ["recursive-view", "journal-fifo"])
+def test_a_planted_index_never_hangs_completion(newsroom: Path, two_releases: list[str], plant: str) -> None:
+    """Completion reads the index as it is (never rebuilt): an index carried in whose `releases` is a
+    never-ending view, or a FIFO as its journal, hung every Tab.  It completes from the folders."""
+    import sqlite3
+
+    path = newsroom / ".pubflow" / "index.sqlite"
+    if plant == "recursive-view":
+        conn = sqlite3.connect(path)
+        conn.execute("DROP TABLE releases")
+        conn.execute("CREATE VIEW releases AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                     "SELECT '2024-03-01-x' || x AS id, 'planted' AS title, 'draft' AS state FROM c")
+        conn.commit()
+        conn.close()
+    else:
+        os.mkfifo(str(path) + "-journal")
+    words = "pubflow show 2024"
+    env = {**os.environ, "_PUBFLOW_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": "2",
+           "PUBFLOW_ROOT": str(newsroom), NAMED_SHELL: "1"}
+    done = subprocess.run([str(Path(sys.executable).parent / "pubflow")], capture_output=True, text=True,
+                          timeout=60, env=env)
+    assert done.stdout.split() == two_releases

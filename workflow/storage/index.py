@@ -639,13 +639,21 @@ def peek(root: str | os.PathLike[str], sql: str, params: Sequence[Any]) -> list[
 
     Raises sqlite3.Error (or OSError) when there is no usable index; the caller falls back.
     """
+    import stat
+
     path = index_path(root)
     if not os.path.isfile(path):
         raise FileNotFoundError(path)
+    for suffix in ("-wal", "-shm", "-journal"):  # a FIFO there blocks SQLite for ever; nothing is removed here
+        with contextlib.suppress(FileNotFoundError):
+            if not stat.S_ISREG(os.lstat(path + suffix).st_mode):
+                raise OSError(f"{path}{suffix} is not a regular file")
     from pathlib import Path
 
     conn = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=0.2)
     try:
+        if _schema_rows(conn) != _expected_schema():  # a view or trigger carried in may never end
+            raise sqlite3.DatabaseError("not the schema pubflow made")
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
