@@ -90,11 +90,14 @@ def test_every_kind_of_change_builds_what_a_build_from_scratch_builds(newsroom: 
                       .replace("Statements, ar", "Official statements, ar"), "utf-8")
     ok(cli("build"))
     scratch_equal(newsroom, tmp_path, "site name and category label changed")
+    assert shown(newsroom, "Press Office") != []
+    assert shown(newsroom, "Official statements") != []
     (newsroom / "templates").mkdir()
     index = (Path(__file__).resolve().parents[1] / "templates" / "index.html.j2").read_text("utf-8")
     (newsroom / "templates" / "index.html.j2").write_text(index.replace("</h1>", "</h1><!-- ours -->", 1), "utf-8")
     ok(cli("build"))
     scratch_equal(newsroom, tmp_path, "a template change")
+    assert shown(newsroom, "<!-- ours -->") != []
     folder = newsroom / "locales" / "ar" / "LC_MESSAGES"
     folder.mkdir(parents=True)
     (folder / "pubflow.po").write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
@@ -102,3 +105,4 @@ def test_every_kind_of_change_builds_what_a_build_from_scratch_builds(newsroom: 
     subprocess.run(["msgfmt", "-o", str(folder / "pubflow.mo"), str(folder / "pubflow.po")], check=True)
     ok(cli("build"))
     scratch_equal(newsroom, tmp_path, "a catalog change")
+    assert shown(newsroom, "بياناتنا الصحفية") != []
