@@ -25,14 +25,15 @@ from workflow.i18n import N_
 from workflow.storage import progress
 
 _E, _T, _Q, _P = "workflow.cli.editor", "workflow.cli.translate", "workflow.cli.quality", "workflow.cli.publish"
+_R = "workflow.cli.reading"  # the commands that only read: a small area, built fast
 
 # Command -> (module, one-line help), in the order `pubflow --help` lists them.  A test checks that each
 # line is the first paragraph of the command's own help.
 COMMANDS: dict[str, Lazy] = {
     "init": Lazy(_E, N_("Create a new newsroom: pubflow.yaml, glossary.yaml, releases/, templates/, locales/.")),
     "new": Lazy(_E, N_("Create a draft release from a file or from --title and --body.")),
-    "list": Lazy(_E, N_("List releases with their state and translation progress.")),
-    "show": Lazy(_E, N_("Show one release: metadata, segments, allowed transitions.")),
+    "list": Lazy(_R, N_("List releases with their state and translation progress.")),
+    "show": Lazy(_R, N_("Show one release: metadata, segments, allowed transitions.")),
     "submit": Lazy(_E, N_("Send a draft to review.")),
     "approve": Lazy(_E, N_("Approve the text under review (binds the approval to this exact text).")),
     "reject": Lazy(_E, N_("Send a release back to draft; needs -m with the reason.")),
@@ -47,9 +48,9 @@ COMMANDS: dict[str, Lazy] = {
     "migrate": Lazy(_E, N_("Bind releases written by an older pubflow: metadata, approvals and the text out "
                            "(editor).")),
     "delete": Lazy(_E, N_("Delete a draft made by mistake (writers and editors; drafts only).")),
-    "history": Lazy(_E, N_("Show every event of a release, its translations' and reviews' too, oldest first.")),
-    "people": Lazy(_E, N_("List the newsroom's people and their roles.")),
-    "workflow": Lazy(_E, N_("Show the workflow's states and transitions (or a Mermaid diagram).")),
+    "history": Lazy(_R, N_("Show every event of a release, its translations' and reviews' too, oldest first.")),
+    "people": Lazy(_R, N_("List the newsroom's people and their roles.")),
+    "workflow": Lazy(_R, N_("Show the workflow's states and transitions (or a Mermaid diagram).")),
     "verify": Lazy(_E, N_("Check pubflow.yaml, every file, history and snapshot (and the histories against git "
                           "HEAD).")),
     "templates": Lazy(_E, N_("List the page templates, or copy one into templates/ to change it there.")),
@@ -64,8 +65,8 @@ COMMANDS: dict[str, Lazy] = {
     "suggest": Lazy(_Q, N_("Pre-fill untranslated segments with machine suggestions (status machine until a "
                            "person confirms).")),
     "check": Lazy(_Q, N_("Run the translation checks on a release; exit 4 when any error is found.")),
-    "pending": Lazy(_T, N_("List segments that need translation or review, by release, oldest first.")),
-    "inbox": Lazy(_T, N_("What awaits you: segments to translate, segments to approve, releases to move.")),
+    "pending": Lazy(_R, N_("List segments that need translation or review, by release, oldest first.")),
+    "inbox": Lazy(_R, N_("What awaits you: segments to translate, segments to approve, releases to move.")),
     "set": Lazy(_T, N_("Save the translation of one segment (status translated).")),
     "review": Lazy(_T, N_("Approve translated segments (reviewer of that language); a check error must be waived "
                           "first.")),

@@ -1,4 +1,5 @@
-"""Translators' commands: pending, inbox, set, confirm, review, translate, export, import."""
+"""Translators' commands: set, confirm, review, translate, export, import (pending and inbox, which only
+read, are in `reading`)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from workflow.cli import complete
-from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, current_run, echo, newsroom, print_json
+from workflow.cli.common import Area, AsOpt, IdArg, JsonOpt, actor, echo, newsroom, print_json
 from workflow.i18n import N_, _
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Sequence
 
-    from workflow.storage.newsroom import Newsroom
     from workflow.translation.checks import Finding
     from workflow.translation.operations import BatchResult
 
@@ -24,87 +23,6 @@ app = Area()
 LangOpt = Annotated[str, typer.Option("--lang", "-l", help=N_("Target language code, e.g. ar."),
                                       autocompletion=complete.languages)]
 SegmentOpt = Annotated[str | None, typer.Option("--segment", "-s", help=N_("Only this segment (e.g. p3)."))]
-
-
-def state_labels(nr: Newsroom) -> dict[str, str]:
-    """Each workflow state's label in the interface language."""
-    from workflow.cli.common import state_label
-
-    return {name: state_label(nr, name) for name in nr.config.workflow.states}
-
-
-@app.command("pending")
-def pending_cmd(
-    release_id: Annotated[str | None, typer.Argument(help=N_("Only this release."), show_default=False)] = None,
-    lang: Annotated[str | None, typer.Option("--lang", "-l", help=N_("Only this target language."),
-        autocompletion=complete.languages)] = None,
-    mine: Annotated[bool, typer.Option("--mine", help=N_("Only what the acting person may do."))] = False,
-    as_name: AsOpt = None,
-    as_json: JsonOpt = False,
-) -> None:
-    """List segments that need translation or review, by release, oldest first."""
-    from workflow.cli import rendered
-    from workflow.storage import index
-    from workflow.storage.config_file import find_root
-
-    # The newsroom (pubflow.yaml read and checked) only when it is needed: the index checks pubflow.yaml's
-    # stamp itself, and the text printed last time needs nothing else (~90 ms of YAML and model).
-    rooms: list[Newsroom] = []
-
-    def nr() -> Newsroom:
-        if not rooms:
-            rooms.append(newsroom())
-        return rooms[0]
-
-    person = actor(nr(), as_name) if mine else None
-
-    def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:
-        from workflow.cli.queue_view import pending_text  # (with the queues: not needed for a kept text)
-        from workflow.translation.queues import pending
-
-        room = nr()
-        return pending_text(pending(room, lang, person, release_id, conn=conn), as_json, state_labels(room)), None
-
-    try:
-        with index.opened(find_root(current_run().root)) as conn:  # index first; the text printed last time
-            who = person.email if person else None
-            key = rendered.key("pending", release_id, lang, who, as_json)
-            text = rendered.cached(conn, key, lambda: render(conn))
-    except index.IndexUnavailable:
-        text = render()[0]
-    echo(text)
-
-
-@app.command("inbox")
-def inbox_cmd(as_name: AsOpt = None, as_json: JsonOpt = False) -> None:
-    """What awaits you: segments to translate, segments to approve, releases to move."""
-    from workflow.cli import rendered
-    from workflow.storage import index
-
-    nr = newsroom()
-    person = actor(nr, as_name)
-
-    def render(conn: sqlite3.Connection | None = None) -> tuple[str, float | None]:
-        from workflow.cli.queue_view import inbox_text  # (with the queues: not needed for a kept text)
-        from workflow.core.model import parse_time, utc_now
-        from workflow.translation.queues import inbox
-
-        now = utc_now()
-        text = inbox_text(inbox(nr, person, now, conn=conn), as_json, state_labels(nr))
-        if conn is None:
-            return text, None
-        # Which releases may move depends on the clock (embargoes): the text holds until the next one ends.
-        later = [t for t in (parse_time(e, "embargo") for e in index.embargoes(conn)) if t > now]
-        return text, (min(later).timestamp() if later else None)
-
-    try:
-        with index.opened(nr) as conn:  # index first; the text printed last time while nothing changed
-            # The checks guard reads glossary.yaml: a change there changes what may move.
-            key = rendered.key("inbox", person.email, as_json, rendered.file_part(nr.root / "glossary.yaml"))
-            text = rendered.cached(conn, key, lambda: render(conn))
-    except index.IndexUnavailable:
-        text = render()[0]
-    echo(text)
 
 
 @app.command("set")
