@@ -97,3 +97,16 @@ def schema_not_utf8(path: Path, name: bytes) -> None:
     old = b"CREATE TABLE " + name
     assert raw.count(old) == 1
     path.write_bytes(raw.replace(old, b"CREATE TAB\x82E " + name))
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (path relative to it -> bytes): outputs compared byte for byte."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def published(cli: Any, root: Path) -> str:
+    """The sample release approved in both languages and published through the CLI; its id."""
+    rid = approved_sample(root)
+    result = cli("publish", rid)
+    assert result.exit_code == 0, result.output
+    return rid

@@ -9,12 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Cli
-from tests.pubhelp import approved_sample, arabic_texts, set_translation
+from tests.pubhelp import approved_sample, arabic_texts, files_of, set_translation
 from workflow.storage.newsroom import Newsroom
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def scratch_equal(root: Path, tmp: Path, what: str) -> None:

@@ -13,20 +13,9 @@ from typing import Any
 
 import pytest
 
-from tests.pubhelp import approved_sample, schema_not_utf8
+from tests.pubhelp import files_of, published, schema_not_utf8
 from workflow.storage import parsecache
 from workflow.storage.newsroom import Newsroom
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _published(cli: Any, root: Path) -> str:
-    rid = approved_sample(root)
-    result = cli("publish", rid)
-    assert result.exit_code == 0, result.output
-    return rid
 
 
 def _scratch(root: Path) -> None:
@@ -46,7 +35,7 @@ def _loaded(root: Path, rid: str) -> tuple[Any, parsecache.ParseCache]:
 
 def test_a_build_fills_the_cache_and_the_next_one_writes_the_same_bytes(cli: Any, newsroom: Path,
                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     path = newsroom / ".pubflow" / parsecache.NAME
     assert path.is_file()  # the publish's build kept what it parsed
     monkeypatch.setenv(parsecache.OFF_ENV, "1")
@@ -65,7 +54,7 @@ def test_a_build_fills_the_cache_and_the_next_one_writes_the_same_bytes(cli: Any
 
 
 def test_a_hand_edit_keeping_size_and_mtime_is_parsed_again(cli: Any, newsroom: Path) -> None:
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     _loaded(newsroom, rid)[1].flush()
     release = newsroom / "releases" / rid / "release.yaml"
     text = release.read_text("utf-8")
@@ -84,7 +73,7 @@ def test_a_hand_edit_keeping_size_and_mtime_is_parsed_again(cli: Any, newsroom: 
 
 @pytest.mark.parametrize("damage", ["garbage", "empty-table", "entry", "huge-entry", "not-json", "schema-not-utf8"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage: str) -> None:
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     expected = Newsroom.open(newsroom).stored(rid)
     path = newsroom / ".pubflow" / parsecache.NAME
     if damage == "garbage":
@@ -126,7 +115,7 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(cli: Any, newsroom: Path, damage
 @pytest.mark.parametrize("kind", ["link", "fifo", "wal-link", "state-link"])
 def test_a_cache_that_is_not_a_regular_file_is_never_followed(cli: Any, newsroom: Path, tmp_path: Path,
                                                              kind: str) -> None:
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     expected = Newsroom.open(newsroom).stored(rid)
     state = newsroom / ".pubflow"
     path = state / parsecache.NAME
@@ -212,7 +201,7 @@ def test_a_cache_made_with_another_key_is_not_believed(cli: Any, newsroom: Path,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     """A `.pubflow/parsed.sqlite` carried in with a newsroom (committed with `git add -f`, unpacked from
     an archive) was signed by someone else: its entries are parsed again, never used."""
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     release = newsroom / "releases" / rid / "release.yaml"
     raw = release.read_bytes()
     stored, cache = _loaded(newsroom, rid)
@@ -247,7 +236,7 @@ def test_a_planted_database_runs_none_of_its_sql(cli: Any, newsroom: Path, plant
     import subprocess
     import sys
 
-    _published(cli, newsroom)
+    published(cli, newsroom)
     _scratch(newsroom)
     assert cli("build").exit_code == 0
     plain = files_of(newsroom / "dist")
@@ -284,7 +273,7 @@ def test_a_file_reached_through_a_link_is_not_copied_into_the_cache(cli: Any, ne
     always did): what it holds is not kept in `.pubflow/parsed.sqlite`, readable by whoever shares it."""
     import hashlib
 
-    rid = _published(cli, newsroom)
+    rid = published(cli, newsroom)
     language = newsroom / "releases" / rid / "ar.yaml"
     outside = tmp_path / "private.yaml"
     outside.write_bytes(language.read_bytes() + b"# kept outside the newsroom\n")
@@ -327,7 +316,7 @@ def test_a_fifo_beside_a_database_as_its_journal_hangs_nothing(cli: Any, newsroo
     import subprocess
     import sys
 
-    _published(cli, newsroom)
+    published(cli, newsroom)
     assert cli("list").exit_code == 0
     _scratch(newsroom)
     assert cli("build").exit_code == 0

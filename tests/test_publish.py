@@ -17,20 +17,10 @@ from typing import Any
 import pytest
 
 from tests.conftest import EDITOR, enable_pdf, run_env
-from tests.pubhelp import approved_sample, set_translation
+from tests.pubhelp import approved_sample, files_of, published, set_translation
 
 BUNDLE_FILES = ["assets/pubflow.css", "index.html", "release.json", "release.pdf", "release.txt"]
 
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def published(cli: Any, root: Path) -> str:
-    rid = approved_sample(root)
-    result = cli("publish", rid)
-    assert result.exit_code == 0, result.output
-    return rid
 
 
 def test_publish_writes_a_bundle_per_language_with_a_correct_manifest(cli: Any, newsroom: Path) -> None:
