@@ -199,6 +199,19 @@ def test_build_on_two_cores_writes_the_same_bytes(cli: Any, newsroom: Path, monk
     assert files_of(newsroom / "dist") == alone
 
 
+
+def build_fails_leaving_dist_as_it_was(cli: Any, newsroom: Path, code: int, first_words: str) -> None:
+    """`build --force` fails with exit `code` and one line starting with `first_words`; dist/ is as it
+    was and no temp file of either half is left."""
+    dist = newsroom / "dist"
+    before = files_of(dist)
+    result = cli("build", "--force")
+    assert result.exit_code == code, result.output
+    assert result.stderr.startswith(first_words), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert files_of(dist) == before
+    assert not [p for p in newsroom.rglob("*") if p.name.endswith(".pubflow-tmp")]
+
 @pytest.mark.parametrize("blocked", ["site", "bundle"])
 def test_a_write_failing_on_either_core_leaves_the_output_folder_as_it_was(
         cli: Any, newsroom: Path, monkeypatch: pytest.MonkeyPatch, blocked: str) -> None:
@@ -217,14 +230,8 @@ def test_a_write_failing_on_either_core_leaves_the_output_folder_as_it_was(
     folder = dist / "en" / "assets" if blocked == "site" else dist / "ar" / first / "assets"
     shutil.rmtree(folder)
     folder.write_text("a file where a folder should be\n", "utf-8")
-    before = files_of(dist)
     monkeypatch.setattr(publish, "PARALLEL_MIN", 0)
-    result = cli("build", "--force")
-    assert result.exit_code == 5, result.output
-    assert result.stderr.startswith("error: cannot write ")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert files_of(dist) == before
-    assert not [p for p in newsroom.rglob("*") if p.name.endswith(".pubflow-tmp")]
+    build_fails_leaving_dist_as_it_was(cli, newsroom, 5, "error: cannot write ")
     folder.unlink()
     assert cli("build").exit_code == 0
     monkeypatch.setattr(publish, "PARALLEL_MIN", 10**6)
@@ -259,13 +266,8 @@ def test_a_killed_second_build_process_is_an_error_not_a_hang(
     monkeypatch.setattr(store, "stage_output", stage_or_die)
     monkeypatch.setattr(publish, "PARALLEL_MIN", 0)
     (dist / "en" / "index.html").unlink()  # something for each half to write again
-    before = files_of(dist)
-    result = cli("build", "--force")
-    assert result.exit_code == 1, result.output
-    assert result.stderr.startswith("error: the second build process stopped without an answer (killed by signal 9)")
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert files_of(dist) == before
-    assert not [p for p in newsroom.rglob("*") if p.name.endswith(".pubflow-tmp")]
+    build_fails_leaving_dist_as_it_was(
+        cli, newsroom, 1, "error: the second build process stopped without an answer (killed by signal 9)")
     monkeypatch.setattr(store, "stage_output", real)
     assert cli("build").exit_code == 0
 
