@@ -731,7 +731,7 @@ def stage_build(
     dry run."""
     config = nr.config
     if parsecache.enabled():
-        nr.use_parse_cache()  # a file parsed before (by the index, by another build) is not parsed again
+        nr.use_parse_cache()  # a file an earlier build parsed (the same bytes) is not parsed again
     if out_dir is not None:
         store.check_output_path(out_dir, folder=True)
         check_not_live(config, out_dir)
