@@ -28,11 +28,8 @@ def json_list_bytes(items: Iterable[Any]) -> bytes:
     """`json_text` of a list as UTF-8, encoded item by item: the same text, without holding every item and
     the indenting encoder's pieces of all of them at once (~900,000 strings for `list --json` of 10,000),
     nor a str of it (4 bytes a character once one character is beyond U+FFFF, 2 beyond U+00FF)."""
-    from workflow.core.textrules import json_safe
-
     # Raw newlines in JSON text come only from the indentation (a newline in a string is written \\n).
-    parts = [json_safe(json.dumps(item, ensure_ascii=False, indent=2)).replace("\n", "\n  ").encode("utf-8")
-             for item in items]
+    parts = [json_text(item).replace("\n", "\n  ").encode("utf-8") for item in items]
     if not parts:
         return b"[]"
     parts[0] = b"[\n  " + parts[0]

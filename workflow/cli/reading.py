@@ -7,6 +7,7 @@ workspace's readers, a shell prompt).  `list`, `pending` and `inbox` read the in
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -233,13 +234,7 @@ def pending_cmd(
 
     # The newsroom (pubflow.yaml read and checked) only when it is needed: the index checks pubflow.yaml's
     # stamp itself, and the text printed last time needs nothing else (~90 ms of YAML and model).
-    rooms: list[Newsroom] = []
-
-    def nr() -> Newsroom:
-        if not rooms:
-            rooms.append(newsroom())
-        return rooms[0]
-
+    nr = functools.cache(newsroom)
     person = actor(nr(), as_name) if mine else None
 
     def render(conn: sqlite3.Connection | None = None) -> tuple[str, None]:

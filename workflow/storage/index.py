@@ -112,15 +112,6 @@ def index_path(root: str | os.PathLike[str]) -> str:
 
 
 # ------------------------------------------------------------------ opening
-def _remove_index(path: str) -> None:
-    from pathlib import Path
-
-    from workflow.storage import store
-
-    for suffix in ("", "-wal", "-shm"):
-        store.remove_file(Path(path + suffix))
-
-
 _SCHEMA_ROWS: list[tuple[str, str, str]] = []
 
 
@@ -139,28 +130,6 @@ def _expected_schema() -> list[tuple[str, str, str]]:
         finally:
             memory.close()
     return _SCHEMA_ROWS
-
-
-def _unlink_foreign(path: str) -> None:
-    """Remove an index (or its -wal/-shm/-journal) that is a symbolic link or not a regular file: SQLite would
-    open what it leads to and a rebuild drops every table there (a link committed with `git add -f`
-    as .pubflow/index.sqlite -> some other application's database).  The link goes, not its target."""
-    import stat
-
-    for suffix in ("", "-wal", "-shm", "-journal"):  # a FIFO as -journal blocked SQLite's hot-journal check for ever
-        try:
-            mode = os.lstat(path + suffix).st_mode
-        except OSError:
-            continue
-        if not stat.S_ISREG(mode):
-            from pathlib import Path
-
-            from workflow.storage import store
-
-            try:
-                store.remove_file(Path(path + suffix))  # unlinks a link or a FIFO, never what it leads to
-            except OSError as exc:
-                raise IndexUnavailable(str(exc)) from None
 
 
 def _connect_once(path: str) -> sqlite3.Connection:
@@ -206,14 +175,19 @@ def connect(root: str | os.PathLike[str]) -> sqlite3.Connection:
         raise IndexUnavailable(str(exc)) from None
     if os.path.islink(folder):  # .pubflow/ leading elsewhere (carried in): no index written through it
         raise IndexUnavailable(folder)
-    _unlink_foreign(path)
+    from workflow.storage import store
+
+    try:  # a link committed with `git add -f` as .pubflow/index.sqlite -> another application's database
+        store.remove_foreign_database_files(path)
+    except OSError as exc:
+        raise IndexUnavailable(str(exc)) from None
     for attempt in (1, 2):
         try:
             return _connect_once(path)
         except sqlite3.DatabaseError as exc:
             if attempt == 2 or "locked" in str(exc) or "readonly" in str(exc) or "unable to open" in str(exc):
                 raise IndexUnavailable(str(exc)) from None
-            _remove_index(path)  # corrupt: it is only a cache
+            store.remove_database(path)  # corrupt: it is only a cache
     raise IndexUnavailable(path)  # pragma: no cover - the loop returns or raises
 
 
@@ -590,8 +564,7 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
             raise IndexUnavailable(str(exc)) from None
         except sqlite3.DatabaseError:  # a damaged page ("malformed"): only a cache, made again from the files
             conn.close()
-            with contextlib.suppress(OSError):
-                _remove_index(index_path(root))
+            _remove_damaged(root)
             conn = connect(root)
             try:
                 refresh(root, conn, config)
@@ -609,12 +582,18 @@ def opened(nr_or_root: Newsroom | str | os.PathLike[str], config: Config | None 
             from workflow.i18n import _
 
             conn.close()
-            with contextlib.suppress(OSError):
-                _remove_index(index_path(root))
+            _remove_damaged(root)
             raise InvalidData(_("{path} was damaged ({error}); removed, it is rebuilt from the release files").format(
                 path=index_path(root), error=exc), _("run the command again")) from None
     finally:
         conn.close()
+
+
+def _remove_damaged(root: str) -> None:
+    from workflow.storage import store
+
+    with contextlib.suppress(OSError):
+        store.remove_database(index_path(root))
 
 
 def _json(text: Any) -> Any:

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from workflow.core.config import Config
 from workflow.core.integrity import Stored
@@ -49,7 +49,9 @@ from workflow.i18n import _
 from workflow.storage import limits, store, yamlio
 from workflow.storage.config_file import find_root, load_config
 from workflow.storage.hooks import Action, AfterWriteHooks, Written
-from workflow.storage.parsecache import ParseCache
+
+if TYPE_CHECKING:
+    from workflow.storage.parsecache import ParseCache
 
 RELEASE_FILE = "release.yaml"
 T = TypeVar("T")
@@ -135,6 +137,8 @@ class Newsroom:
         `self.parsed.flush()` to keep what was parsed.  The cache is keyed by the bytes read, so
         what is returned is what parsing those bytes gives."""
         if self.parsed is None:
+            from workflow.storage.parsecache import ParseCache  # the build's: not on every command's start
+
             self.parsed = ParseCache(self.config.state_dir)
         return self.parsed
 

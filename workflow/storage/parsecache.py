@@ -33,7 +33,6 @@ import hmac
 import json
 import os
 import sqlite3
-import stat
 import time
 import zlib
 from pathlib import Path
@@ -56,8 +55,6 @@ _SCHEMA = ("CREATE TABLE IF NOT EXISTS parsed (key BLOB PRIMARY KEY, value BLOB 
 _MASTER = {("table", "parsed", "parsed", _SCHEMA[0].replace("IF NOT EXISTS ", "")),
            ("table", "meta", "meta", _SCHEMA[1].replace("IF NOT EXISTS ", "")),
            ("index", "sqlite_autoindex_parsed_1", "parsed", None)}
-# The database and the files SQLite opens beside it (a FIFO as "-journal" blocked its hot-journal check for ever).
-_FILES = ("", "-wal", "-shm", "-journal")
 _MISS = object()
 # A damaged file can make Python's sqlite3 raise UnicodeDecodeError (schema text, or SQLite's own
 # message quoting it, that is not UTF-8): a build stopped with an internal error.
@@ -167,13 +164,7 @@ class ParseCache:
         try:
             if os.path.islink(self.folder) or not os.path.isdir(self.folder):
                 return None  # .pubflow/ leading elsewhere, or not there: no cache
-            for suffix in _FILES:
-                try:
-                    mode = os.lstat(self.path + suffix).st_mode
-                except FileNotFoundError:
-                    continue
-                if not stat.S_ISREG(mode):  # a link or a FIFO planted there: removed, never followed
-                    store.remove_file(Path(self.path + suffix))
+            store.remove_foreign_database_files(self.path)  # a link or a FIFO planted there: never followed
         except OSError:
             return None
         for attempt in (1, 2):
@@ -210,9 +201,8 @@ class ParseCache:
         return None  # pragma: no cover - the loop returns
 
     def _remove(self) -> None:
-        for suffix in _FILES:
-            with contextlib.suppress(OSError):
-                store.remove_file(Path(self.path + suffix))
+        with contextlib.suppress(OSError):
+            store.remove_database(self.path)
 
     def _lookup(self, key: bytes) -> Any:
         conn = self._connection()

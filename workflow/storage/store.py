@@ -438,6 +438,30 @@ def remove_file(path: Path, fence: Path | None = None) -> None:
         path.unlink()
 
 
+# A derived SQLite database (the index, the parse cache) and the files SQLite opens beside it.
+DATABASE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+def remove_database(path: str) -> None:
+    """Remove a derived database and its side files (damaged: it is only a cache)."""
+    for suffix in DATABASE_FILES:
+        remove_file(Path(path + suffix))
+
+
+def remove_foreign_database_files(path: str) -> None:
+    """Remove any of a database's files that is a symbolic link or not a regular file, before SQLite
+    opens it: it would open what a link leads to (and a rebuild drops every table there), and a FIFO
+    as `-journal` blocks its hot-journal check for ever.  The link goes, never its target; OSError
+    when one cannot be removed."""
+    for suffix in DATABASE_FILES:
+        try:
+            mode = os.lstat(path + suffix).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            remove_file(Path(path + suffix))
+
+
 DELETED = ".deleted" + TMP_SUFFIX  # a folder being removed: never a release, git-ignored like any temp
 
 
